@@ -1,0 +1,145 @@
+// lakepack/store.h: the object store, lakepack's one view of storage.
+//
+// An ObjectStore is object-shaped, not a filesystem: flat keys, whole-object writes that become
+// visible atomically, conditional creation, prefix listing.  Two backends implement it:
+//   - LocalStore: a directory on local disk (the embedded default);
+//   - S3Store: one bucket of an S3-compatible server, over libcurl with our own SigV4 signing.
+// Every backend passes the same conformance suite (tests/store/conformance_test.cc).
+//
+// Keys are UTF-8 strings without a leading '/'.  A store is bound to a root (a bucket, or a local
+// directory); `OpenStore(uri)` splits a URI into a store and a key inside it.
+//
+// Thread-safety: an ObjectStore is safe to use from many threads at once.  An ObjectWriter is
+// used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lakepack/status.h"
+
+namespace lakepack {
+
+struct ObjectInfo {
+  std::string key;
+  int64_t size = 0;
+  std::string etag;           // opaque; S3: the ETag without quotes; local: derived from mtime+size
+  int64_t mtime_ns = 0;       // last modification, nanoseconds since the epoch (0 if unknown)
+};
+
+struct ListOptions {
+  // With a delimiter (usually "/"), keys that have it after the prefix are rolled up into
+  // common_prefixes, one level deep.  Without one, the listing is recursive.
+  std::string delimiter;
+  std::string start_after;      // list keys strictly after this one
+  std::string continuation;     // token from a previous page ("" for the first page)
+  int max_keys = 1000;          // a page holds at most this many entries
+};
+
+struct ListPage {
+  std::vector<ObjectInfo> objects;           // sorted by key (byte order)
+  std::vector<std::string> common_prefixes;  // each ends with the delimiter
+  std::string next_continuation;             // "" when this is the last page
+};
+
+struct PutOptions {
+  // Create only if no object has this key; else fail with AlreadyExists (S3: If-None-Match: *).
+  bool if_absent = false;
+  std::string content_type;
+};
+
+// Streams one object into the store.  Nothing is visible until Finish() succeeds; a writer
+// destroyed (or Abort()ed) before that leaves nothing behind (S3: the multipart upload is aborted;
+// local: the temp file is removed).
+class ObjectWriter {
+ public:
+  virtual ~ObjectWriter() = default;
+  // REQUIRES: neither Finish() nor Abort() has been called.
+  virtual Status Write(const void* data, size_t size) = 0;
+  // Commits the object; returns its info.  With PutOptions::if_absent, fails with AlreadyExists
+  // (and leaves the existing object untouched) when the key exists at commit time.
+  virtual Result<ObjectInfo> Finish() = 0;
+  // Drops everything written.  Idempotent; a no-op after Finish().
+  virtual Status Abort() = 0;
+  // Bytes accepted by Write() so far.
+  virtual int64_t bytes_written() const = 0;
+};
+
+struct WriterOptions {
+  PutOptions put;
+  // S3: bytes per multipart part (the first; parts grow so that huge objects stay under 10,000
+  // parts) and parts uploading at once.  Ignored by the local backend.
+  int64_t part_size = 8 << 20;
+  int max_parallel_parts = 4;
+};
+
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+
+  // "s3://bucket" or "file:///abs/dir": the root keys are relative to.
+  virtual std::string root_uri() const = 0;
+  // The URI of one key: root_uri() + "/" + key.
+  std::string Uri(std::string_view key) const;
+
+  virtual Result<ObjectInfo> Head(const std::string& key) = 0;
+  // The whole object.
+  virtual Result<std::string> Get(const std::string& key) = 0;
+  // Bytes [offset, offset+length) of the object, fewer at its end.  REQUIRES: offset >= 0.
+  // An offset past the end gives an empty string.
+  virtual Result<std::string> GetRange(const std::string& key, int64_t offset, int64_t length) = 0;
+  virtual Result<ObjectInfo> Put(const std::string& key, std::string_view data,
+                                 const PutOptions& options = {}) = 0;
+  Result<ObjectInfo> PutIfAbsent(const std::string& key, std::string_view data) {
+    PutOptions o;
+    o.if_absent = true;
+    return Put(key, data, o);
+  }
+  // One page of keys that start with `prefix`.
+  virtual Result<ListPage> List(const std::string& prefix, const ListOptions& options = {}) = 0;
+  // All keys under `prefix` (every page), recursive.
+  Result<std::vector<ObjectInfo>> ListAll(const std::string& prefix);
+  // Deletes the keys; a key that does not exist is not an error.
+  virtual Status Delete(const std::vector<std::string>& keys) = 0;
+  Status Delete(const std::string& key) { return Delete(std::vector<std::string>{key}); }
+  // Server-side copy within this store.
+  virtual Result<ObjectInfo> Copy(const std::string& src_key, const std::string& dst_key) = 0;
+  virtual Result<std::unique_ptr<ObjectWriter>> OpenWriter(const std::string& key,
+                                                           const WriterOptions& options = {}) = 0;
+
+  // True for the local-disk backend, whose objects are also plain files at LocalPath(key).
+  virtual bool is_local() const { return false; }
+  virtual std::string LocalPath(const std::string& key) const { return {}; }
+};
+
+// Options for opening stores.  Fields left empty are resolved from the environment (the AWS_*
+// variables and ~/.aws files) when the store is opened.
+struct StoreOptions {
+  std::string endpoint_url;  // overrides AWS_ENDPOINT_URL
+  std::string region;        // overrides AWS_REGION / AWS_DEFAULT_REGION / profile
+  std::string profile;       // overrides AWS_PROFILE
+  int max_retries = 8;
+  // Test hook: probability with which the S3 transport injects a fault (a 503, or a dropped
+  // response after the server did the work).  0 in production; LAKEPACK_FAULT_RATE sets it too.
+  double fault_rate = 0.0;
+};
+
+struct StoreLocation {
+  std::shared_ptr<ObjectStore> store;
+  std::string key;  // may be "" (the root) or a prefix
+};
+
+// Opens the store a URI lives in: "s3://bucket/key", "file:///abs/path" or a plain path
+// (relative paths are made absolute).  For a local path the store root is "/" .
+Result<StoreLocation> OpenStore(const std::string& uri, const StoreOptions& options = {});
+
+// Reads a whole ObjectWriter-sized stream into a store from a callback; helper for copies.
+Status CopyObject(ObjectStore& src, const std::string& src_key, ObjectStore& dst,
+                  const std::string& dst_key, const WriterOptions& options = {},
+                  const std::function<void(int64_t)>& on_progress = {});
+
+}  // namespace lakepack

@@ -1,0 +1,8 @@
+// verbs.h: every verb of the `lakepack` CLI; each is defined in src/cli/<verb>.cc.
+#pragma once
+
+#include "cli/cli.h"
+
+namespace lakepack::cli {
+extern const Verb kVersionVerb;
+}  // namespace lakepack::cli

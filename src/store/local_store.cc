@@ -1,0 +1,361 @@
+#include "store/local_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+namespace fs = std::filesystem;
+
+namespace lakepack {
+namespace {
+
+constexpr std::string_view kTempMarker = ".lakepack-tmp-";
+
+Status ErrnoStatus(const std::string& what, const std::string& path, int err) {
+  std::string msg = what + " " + path + ": " + std::strerror(err);
+  switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+      return Status::NotFound(msg);
+    case EEXIST:
+      return Status::AlreadyExists(msg);
+    case EACCES:
+    case EPERM:
+      return Status::PermissionDenied(msg);
+    default:
+      return Status::IOError(msg);
+  }
+}
+
+std::string RandomHex() {
+  thread_local std::mt19937_64 rng(std::random_device{}() ^
+                                   std::hash<std::thread::id>{}(std::this_thread::get_id()));
+  char buf[17];
+  snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+ObjectInfo InfoFromStat(const std::string& key, const struct stat& st) {
+  ObjectInfo info;
+  info.key = key;
+  info.size = st.st_size;
+  info.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+  char buf[64];
+  snprintf(buf, sizeof buf, "%llx-%llx", static_cast<unsigned long long>(info.mtime_ns),
+           static_cast<unsigned long long>(info.size));
+  info.etag = buf;
+  return info;
+}
+
+Status ValidateKey(const std::string& key) {
+  if (key.empty() || key.back() == '/') {
+    return Status::InvalidArgument("not an object key: '" + key + "'");
+  }
+  // Refuse keys that would escape the root or alias another key.
+  size_t start = 0;
+  while (start <= key.size()) {
+    size_t end = key.find('/', start);
+    if (end == std::string::npos) end = key.size();
+    std::string_view part(key.data() + start, end - start);
+    if (part.empty() || part == "." || part == "..") {
+      return Status::InvalidArgument("object key has an empty, '.' or '..' segment: '" + key + "'");
+    }
+    start = end + 1;
+  }
+  return Status::OK();
+}
+
+Status WriteAll(int fd, const void* data, size_t size, const std::string& path) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = ::write(fd, p, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("write", path, errno);
+    }
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return Status::OK();
+}
+
+// Moves a finished temp file to its final name; link(2) when the name must not exist yet.
+Status Commit(const std::string& tmp, const std::string& final_path, bool if_absent,
+              const std::string& uri) {
+  if (if_absent) {
+    if (::link(tmp.c_str(), final_path.c_str()) != 0) {
+      int err = errno;
+      ::unlink(tmp.c_str());
+      if (err == EEXIST) return Status::AlreadyExists(uri + " already exists");
+      return ErrnoStatus("link", final_path, err);
+    }
+    ::unlink(tmp.c_str());
+    return Status::OK();
+  }
+  if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return ErrnoStatus("rename", final_path, err);
+  }
+  return Status::OK();
+}
+
+class LocalWriter final : public ObjectWriter {
+ public:
+  LocalWriter(std::string key, std::string final_path, std::string tmp_path, int fd, bool if_absent,
+              std::string uri)
+      : key_(std::move(key)),
+        final_path_(std::move(final_path)),
+        tmp_path_(std::move(tmp_path)),
+        fd_(fd),
+        if_absent_(if_absent),
+        uri_(std::move(uri)) {}
+  ~LocalWriter() override { (void)Abort(); }
+
+  Status Write(const void* data, size_t size) override {
+    if (fd_ < 0) return Status::Internal("write to a finished or aborted writer for " + uri_);
+    LP_RETURN_NOT_OK(WriteAll(fd_, data, size, tmp_path_));
+    bytes_ += static_cast<int64_t>(size);
+    return Status::OK();
+  }
+
+  Result<ObjectInfo> Finish() override {
+    if (fd_ < 0) return Status::Internal("Finish on a finished or aborted writer for " + uri_);
+    int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) {
+      int err = errno;
+      ::unlink(tmp_path_.c_str());
+      return ErrnoStatus("close", tmp_path_, err);
+    }
+    LP_RETURN_NOT_OK(Commit(tmp_path_, final_path_, if_absent_, uri_));
+    struct stat st;
+    if (::stat(final_path_.c_str(), &st) != 0) return ErrnoStatus("stat", final_path_, errno);
+    return InfoFromStat(key_, st);
+  }
+
+  Status Abort() override {
+    if (fd_ >= 0) {
+      ::close(fd_);
+      fd_ = -1;
+      ::unlink(tmp_path_.c_str());
+    }
+    return Status::OK();
+  }
+
+  int64_t bytes_written() const override { return bytes_; }
+
+ private:
+  std::string key_, final_path_, tmp_path_;
+  int fd_;
+  bool if_absent_;
+  std::string uri_;
+  int64_t bytes_ = 0;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<LocalStore>> LocalStore::Make(std::string root) {
+  if (root.empty() || root[0] != '/') {
+    return Status::InvalidArgument("local store root must be an absolute path: '" + root + "'");
+  }
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  return std::make_shared<LocalStore>(PrivateTag{}, std::move(root));
+}
+
+bool LocalStore::IsTempName(std::string_view filename) {
+  return filename.find(kTempMarker) != std::string_view::npos;
+}
+
+std::string LocalStore::root_uri() const { return "file://" + (root_ == "/" ? "" : root_); }
+
+std::string LocalStore::LocalPath(const std::string& key) const {
+  return root_ == "/" ? "/" + key : root_ + "/" + key;
+}
+
+Result<ObjectInfo> LocalStore::Head(const std::string& key) {
+  LP_RETURN_NOT_OK(ValidateKey(key));
+  std::string path = LocalPath(key);
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return Status::NotFound(path + " does not exist");
+    return ErrnoStatus("stat", path, errno);
+  }
+  if (!S_ISREG(st.st_mode)) return Status::NotFound(path + " is not a file");
+  return InfoFromStat(key, st);
+}
+
+Result<std::string> LocalStore::Get(const std::string& key) {
+  return GetRange(key, 0, INT64_MAX);
+}
+
+Result<std::string> LocalStore::GetRange(const std::string& key, int64_t offset, int64_t length) {
+  LP_RETURN_NOT_OK(ValidateKey(key));
+  if (offset < 0 || length < 0) return Status::InvalidArgument("negative range for " + key);
+  std::string path = LocalPath(key);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return Status::NotFound(path + " does not exist");
+    return ErrnoStatus("open", path, errno);
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::NotFound(path + " is not a file");
+  }
+  int64_t size = st.st_size;
+  int64_t n = offset >= size ? 0 : std::min<int64_t>(length, size - offset);
+  std::string out(static_cast<size_t>(n), '\0');
+  int64_t done = 0;
+  while (done < n) {
+    ssize_t r = ::pread(fd, out.data() + done, static_cast<size_t>(n - done), offset + done);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      int err = r < 0 ? errno : EIO;
+      ::close(fd);
+      return ErrnoStatus("read", path, err);
+    }
+    done += r;
+  }
+  ::close(fd);
+  return out;
+}
+
+Result<ObjectInfo> LocalStore::Put(const std::string& key, std::string_view data,
+                                   const PutOptions& options) {
+  WriterOptions wo;
+  wo.put = options;
+  LP_ASSIGN_OR_RETURN(auto writer, OpenWriter(key, wo));
+  LP_RETURN_NOT_OK(writer->Write(data.data(), data.size()));
+  return writer->Finish();
+}
+
+Result<ListPage> LocalStore::List(const std::string& prefix, const ListOptions& options) {
+  // The deepest directory that can hold keys with this prefix.
+  std::string dir_key = prefix.substr(0, prefix.rfind('/') == std::string::npos ? 0 : prefix.rfind('/'));
+  std::string dir = dir_key.empty() ? root_ : LocalPath(dir_key);
+  std::string after = options.continuation.empty() ? options.start_after : options.continuation;
+  size_t root_len = root_ == "/" ? 1 : root_.size() + 1;
+
+  std::vector<ObjectInfo> objects;
+  std::vector<std::string> prefixes;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return ListPage{};
+  auto visit_file = [&](const fs::path& p) {
+    std::string path = p.string();
+    if (IsTempName(p.filename().string())) return;
+    std::string key = path.substr(root_len);
+    if (key.compare(0, prefix.size(), prefix) != 0) return;
+    if (!options.delimiter.empty()) {
+      size_t d = key.find(options.delimiter, prefix.size());
+      if (d != std::string::npos) {
+        prefixes.push_back(key.substr(0, d + options.delimiter.size()));
+        return;
+      }
+    }
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+    objects.push_back(InfoFromStat(key, st));
+  };
+  for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec),
+       end;
+       !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file(ec)) visit_file(it->path());
+  }
+  if (ec) return Status::IOError("listing " + dir + ": " + ec.message());
+
+  // Merge objects and rolled-up prefixes into one key-ordered stream, then page it.
+  std::sort(prefixes.begin(), prefixes.end());
+  prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
+  std::sort(objects.begin(), objects.end(),
+            [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
+  ListPage page;
+  size_t oi = 0, pi = 0;
+  int count = 0;
+  std::string last;
+  while (oi < objects.size() || pi < prefixes.size()) {
+    bool take_object = pi >= prefixes.size() ||
+                       (oi < objects.size() && objects[oi].key < prefixes[pi]);
+    const std::string& name = take_object ? objects[oi].key : prefixes[pi];
+    if (!after.empty() && name <= after) {
+      take_object ? ++oi : ++pi;
+      continue;
+    }
+    if (count == options.max_keys) {
+      page.next_continuation = last;
+      break;
+    }
+    last = name;
+    ++count;
+    if (take_object) {
+      page.objects.push_back(std::move(objects[oi++]));
+    } else {
+      page.common_prefixes.push_back(prefixes[pi++]);
+    }
+  }
+  return page;
+}
+
+Status LocalStore::Delete(const std::vector<std::string>& keys) {
+  for (const auto& key : keys) {
+    LP_RETURN_NOT_OK(ValidateKey(key));
+    std::string path = LocalPath(key);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR) {
+      return ErrnoStatus("delete", path, errno);
+    }
+  }
+  return Status::OK();
+}
+
+Result<ObjectInfo> LocalStore::Copy(const std::string& src_key, const std::string& dst_key) {
+  LP_RETURN_NOT_OK(Head(src_key).status());
+  LP_ASSIGN_OR_RETURN(auto writer, OpenWriter(dst_key, WriterOptions{}));
+  std::string src = LocalPath(src_key);
+  int fd = ::open(src.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open", src, errno);
+  std::string buf(1 << 20, '\0');
+  while (true) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      return ErrnoStatus("read", src, err);
+    }
+    if (n == 0) break;
+    Status st = writer->Write(buf.data(), static_cast<size_t>(n));
+    if (!st.ok()) {
+      ::close(fd);
+      return st;
+    }
+  }
+  ::close(fd);
+  return writer->Finish();
+}
+
+Result<std::unique_ptr<ObjectWriter>> LocalStore::OpenWriter(const std::string& key,
+                                                             const WriterOptions& options) {
+  LP_RETURN_NOT_OK(ValidateKey(key));
+  std::string path = LocalPath(key);
+  fs::path p(path);
+  std::error_code ec;
+  fs::create_directories(p.parent_path(), ec);
+  if (ec) return Status::IOError("cannot create directory " + p.parent_path().string() + ": " +
+                                 ec.message());
+  std::string tmp = (p.parent_path() / ("." + p.filename().string() + std::string(kTempMarker) +
+                                        RandomHex()))
+                        .string();
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus("create", tmp, errno);
+  return std::unique_ptr<ObjectWriter>(
+      std::make_unique<LocalWriter>(key, path, tmp, fd, options.put.if_absent, Uri(key)));
+}
+
+}  // namespace lakepack

@@ -1,0 +1,101 @@
+#include "test_util.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+#include "store/local_store.h"
+
+namespace lakepack::testing {
+
+bool S3Configured() {
+  const char* v = std::getenv("LAKEPACK_TEST_S3");
+  return v && std::string(v) == "1" && std::getenv("AWS_ENDPOINT_URL");
+}
+
+std::string TestBucket() {
+  const char* b = std::getenv("LAKEPACK_TEST_BUCKET");
+  return b ? b : "lakepack-test";
+}
+
+std::vector<std::string> StoreKinds() {
+  std::vector<std::string> kinds = {"local"};
+  if (S3Configured()) {
+    kinds.push_back("s3");
+    kinds.push_back("s3-faulty");
+  } else if (const char* r = std::getenv("LAKEPACK_REQUIRE_S3"); r && std::string(r) == "1") {
+    ADD_FAILURE() << "LAKEPACK_REQUIRE_S3=1 but no S3 test server is configured";
+  }
+  return kinds;
+}
+
+static std::string UniqueName() {
+  static std::atomic<int> counter{0};
+  auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+  return std::to_string(::getpid()) + "-" + std::to_string(now) + "-" + std::to_string(counter++);
+}
+
+Scratch::Scratch(const std::string& kind) : kind_(kind) {
+  if (kind == "local") {
+    local_dir_ = (std::filesystem::temp_directory_path() / ("lakepack-test-" + UniqueName())).string();
+    std::filesystem::create_directories(local_dir_);
+    store_ = LocalStore::Make(local_dir_).ValueOrDie();
+    prefix_ = "t/";
+    return;
+  }
+  StoreOptions options;
+  if (kind == "s3-faulty") options.fault_rate = 0.1;
+  auto loc = OpenStore("s3://" + TestBucket() + "/", options);
+  if (!loc.ok()) {
+    ADD_FAILURE() << "cannot open the S3 test store: " << loc.status().ToString();
+    store_ = LocalStore::Make("/tmp").ValueOrDie();
+  } else {
+    store_ = loc->store;
+  }
+  prefix_ = "scratch/" + UniqueName() + "/";
+}
+
+Scratch::~Scratch() {
+  if (!local_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(local_dir_, ec);
+    return;
+  }
+  auto all = store_->ListAll(prefix_);
+  if (!all.ok()) return;
+  std::vector<std::string> keys;
+  for (auto& o : *all) keys.push_back(o.key);
+  if (!keys.empty()) (void)store_->Delete(keys);
+}
+
+int RunCli(const std::string& args, std::string* output) {
+  const char* cli = std::getenv("LAKEPACK_CLI");
+  std::string cmd = std::string(cli ? cli : "lakepack") + " " + args + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return -1;
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int rc = ::pclose(p);
+  if (output) *output = out;
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+std::string RandomBytes(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t v = rng();
+    for (size_t j = 0; j < 8 && i + j < n; ++j) s[i + j] = static_cast<char>(v >> (8 * j));
+  }
+  return s;
+}
+
+}  // namespace lakepack::testing

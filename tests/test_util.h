@@ -1,0 +1,48 @@
+// test_util.h: shared helpers for lakepack's C++ tests.
+//
+// Store backends under test: every conformance-style test is parameterised over StoreKinds(),
+// which always holds "local" and, when the test S3 server is up (scripts/s3-server.sh exports
+// LAKEPACK_TEST_S3=1 with AWS_ENDPOINT_URL and credentials), "s3" and "s3-faulty" (the same server
+// with ~10% injected faults).  With LAKEPACK_REQUIRE_S3=1 (set by scripts/test.sh) a missing
+// server is a failure, not a skip.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lakepack/store.h"
+
+namespace lakepack::testing {
+
+// A fresh, empty place to put objects for one test: a temp directory, or a unique prefix in the
+// test bucket.  Removed (best effort) on destruction.
+class Scratch {
+ public:
+  explicit Scratch(const std::string& kind);
+  ~Scratch();
+  ObjectStore& store() { return *store_; }
+  std::shared_ptr<ObjectStore> shared_store() { return store_; }
+  const std::string& prefix() const { return prefix_; }   // ends with '/'
+  std::string Key(const std::string& name) const { return prefix_ + name; }
+  std::string Uri(const std::string& name) const { return store_->Uri(prefix_ + name); }
+
+ private:
+  std::string kind_;
+  std::shared_ptr<ObjectStore> store_;
+  std::string prefix_;
+  std::string local_dir_;
+};
+
+// "local" always; "s3" and "s3-faulty" when the test server is configured.
+std::vector<std::string> StoreKinds();
+bool S3Configured();
+std::string TestBucket();  // LAKEPACK_TEST_BUCKET or "lakepack-test"
+
+// Runs the lakepack CLI (LAKEPACK_CLI) with `args` through the shell; returns the exit code and
+// fills `output` with stdout+stderr.
+int RunCli(const std::string& args, std::string* output);
+
+// Deterministic pseudo-random bytes.
+std::string RandomBytes(size_t n, uint64_t seed);
+
+}  // namespace lakepack::testing
