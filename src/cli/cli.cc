@@ -11,7 +11,8 @@ namespace lakepack::cli {
 const std::set<std::string> kCommonFlags = {"quiet", "help"};
 const std::set<std::string> kCommonOptions = {"endpoint-url", "region", "profile"};
 
-Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::set<std::string>& flags) {
+Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::set<std::string>& flags,
+                         const std::set<std::string>& options) {
   Args a;
   bool options_done = false;
   for (size_t i = 0; i < argv.size(); ++i) {
@@ -35,6 +36,9 @@ Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::set<st
       if (has_value) return Status::InvalidArgument("option --" + name + " takes no value");
       a.options_[name].push_back("");
       continue;
+    }
+    if (!options.count(name) && !kCommonOptions.count(name)) {
+      return Status::InvalidArgument("unknown option --" + name);
     }
     if (!has_value) {
       if (i + 1 >= argv.size()) return Status::InvalidArgument("option --" + name + " needs a value");

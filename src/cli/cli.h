@@ -23,9 +23,10 @@ constexpr int kExitUsage = 2;
 class Args {
  public:
   // Splits argv (after the verb) into positionals and --options.  Options named in `flags` take
-  // no value; every other option takes one (`--k v` or `--k=v`) and may repeat.  "--" ends
-  // options.  Unknown options are kept; Verb::Check rejects them.
-  static Result<Args> Parse(const std::vector<std::string>& argv, const std::set<std::string>& flags);
+  // no value; those in `options` take one (`--k v` or `--k=v`) and may repeat; kCommonFlags and
+  // kCommonOptions are accepted too.  Any other --option is an error.  "--" ends options.
+  static Result<Args> Parse(const std::vector<std::string>& argv, const std::set<std::string>& flags,
+                            const std::set<std::string>& options);
 
   const std::vector<std::string>& positional() const { return positional_; }
   bool Has(const std::string& name) const { return options_.count(name) > 0; }

@@ -37,17 +37,11 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   std::vector<std::string> rest(argv + 2, argv + argc);
-  auto args = Args::Parse(rest, verb->flags);
+  auto args = Args::Parse(rest, verb->flags, verb->options);
   if (!args.ok()) return Usage(*verb, args.status().message());
   if (args->Has("help")) {
     std::printf("usage: lakepack %s\n\n%s\n", verb->usage, verb->summary);
     return kExitOk;
-  }
-  for (const auto& [name, values] : args->options()) {
-    if (!verb->flags.count(name) && !verb->options.count(name) && !kCommonFlags.count(name) &&
-        !kCommonOptions.count(name)) {
-      return Usage(*verb, "unknown option --" + name);
-    }
   }
   int n = static_cast<int>(args->positional().size());
   if (n < verb->min_positional || (verb->max_positional >= 0 && n > verb->max_positional)) {
