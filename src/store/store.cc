@@ -1,6 +1,9 @@
 #include "lakepack/store.h"
 
+#include <algorithm>
+#include <deque>
 #include <filesystem>
+#include <future>
 
 #include "store/local_store.h"
 #include "store/s3/s3_store.h"
@@ -58,15 +61,29 @@ Status CopyObject(ObjectStore& src, const std::string& src_key, ObjectStore& dst
                   const std::function<void(int64_t)>& on_progress) {
   LP_ASSIGN_OR_RETURN(ObjectInfo info, src.Head(src_key));
   LP_ASSIGN_OR_RETURN(auto writer, dst.OpenWriter(dst_key, options));
+  // Ranged reads of `chunk` bytes, `window` of them in flight, written in order: memory stays
+  // at window * chunk while a remote source is read in parallel.
   const int64_t chunk = std::max<int64_t>(options.part_size, 1 << 20);
-  for (int64_t off = 0; off < info.size; off += chunk) {
-    LP_ASSIGN_OR_RETURN(std::string data, src.GetRange(src_key, off, chunk));
-    if (data.empty()) {
-      return Status::IOError(src.Uri(src_key) + " shrank while being copied (at offset " +
-                             std::to_string(off) + ")");
+  const size_t window = static_cast<size_t>(std::max(1, options.max_parallel_parts));
+  std::deque<std::future<Result<std::string>>> inflight;
+  int64_t next = 0, written = 0;
+  while (written < info.size) {
+    while (inflight.size() < window && next < info.size) {
+      inflight.push_back(std::async(std::launch::async, [&src, &src_key, next, chunk] {
+        return src.GetRange(src_key, next, chunk);
+      }));
+      next += chunk;
     }
-    LP_RETURN_NOT_OK(writer->Write(data.data(), data.size()));
-    if (on_progress) on_progress(static_cast<int64_t>(data.size()));
+    Result<std::string> data = inflight.front().get();
+    inflight.pop_front();
+    if (!data.ok()) return data.status();  // the other futures finish in their destructors
+    if (data->empty()) {
+      return Status::IOError(src.Uri(src_key) + " shrank while being copied (at offset " +
+                             std::to_string(written) + ")");
+    }
+    LP_RETURN_NOT_OK(writer->Write(data->data(), data->size()));
+    written += static_cast<int64_t>(data->size());
+    if (on_progress) on_progress(static_cast<int64_t>(data->size()));
   }
   return writer->Finish().status();
 }
