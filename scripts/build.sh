@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Configures (once) and builds lakepack into build/ with Ninja and ccache (RelWithDebInfo unless
+# BUILD_TYPE is set).  Arguments are Ninja targets; none means all.  Expects scripts/setup.sh to
+# have run (Arrow C++ comes from the pyarrow wheel in .venv).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${LAKEPACK_BUILD_DIR:-$ROOT/build}
+if [ ! -f "$BUILD/build.ninja" ]; then
+  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \
+    -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >"$BUILD.configure.log" 2>&1 || {
+    cat "$BUILD.configure.log" >&2
+    echo "build.sh: cmake configure failed" >&2
+    exit 1
+  }
+  rm -f "$BUILD.configure.log"
+fi
+# Two cores on the target machines; ninja's default (cores + 2) would swap-thrash big Arrow TUs.
+ninja -C "$BUILD" -j "${LAKEPACK_JOBS:-2}" "$@"

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The one test command: sets up the machine, builds everything, starts the local S3 server
+# (scripts/s3-server.sh), runs every C++ test (ctest) and every Python test (pytest) against it,
+# and ends with one summary line.  Exit status is non-zero if anything failed.
+#
+# The S3 server is stopped on exit if this run started it; a server that was already running
+# (e.g. one shared by several developers) is reused and left running.  LAKEPACK_S3_DIR,
+# LAKEPACK_S3_PORT and LAKEPACK_S3_SERVER pass through to s3-server.sh, LAKEPACK_BUILD_DIR to
+# build.sh.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+BUILD=${LAKEPACK_BUILD_DIR:-$ROOT/build}
+export LAKEPACK_BUILD_DIR=$BUILD
+export AWS_EC2_METADATA_DISABLED=true
+T0=$SECONDS
+stamp() { echo "== [$((SECONDS - T0)) s] $*"; }
+summary() { echo "test.sh: $1 in $((SECONDS - T0)) s ($2)"; }
+
+stamp "setup"
+bash scripts/setup.sh || { summary FAIL "setup.sh failed"; exit 1; }
+stamp "build"
+bash scripts/build.sh || { summary FAIL "build failed"; exit 1; }
+
+stamp "S3 server"
+started_server=0
+if ! bash scripts/s3-server.sh status >/dev/null 2>&1; then started_server=1; fi
+stop_server() { [ $started_server = 1 ] && bash scripts/s3-server.sh stop; }
+trap stop_server EXIT
+bash scripts/s3-server.sh start || { summary FAIL "the S3 server did not start"; exit 1; }
+# shellcheck disable=SC1091
+source "${LAKEPACK_S3_DIR:-/tmp/lakepack-s3}/env"
+# Tests that need S3 fail instead of skipping when the server is missing.
+export LAKEPACK_REQUIRE_S3=1
+
+stamp "ctest"
+ctest --test-dir "$BUILD" --output-on-failure -j2
+ctest_rc=$?
+
+stamp "pytest"
+pytest_rc=0
+.venv/bin/python -m pytest -q tests/python
+pytest_rc=$?
+if [ $pytest_rc = 5 ]; then
+  # "no tests collected" is only fine while there are no Python tests at all.
+  if [ -z "$(find tests/python -name 'test_*.py' -o -name '*_test.py' 2>/dev/null)" ]; then
+    pytest_rc=0
+  fi
+fi
+
+parts="ctest $([ $ctest_rc = 0 ] && echo passed || echo FAILED), pytest $([ $pytest_rc = 0 ] && echo passed || echo FAILED), S3 server ${LAKEPACK_S3_SERVER_KIND:-?} at $AWS_ENDPOINT_URL"
+if [ $ctest_rc = 0 ] && [ $pytest_rc = 0 ]; then
+  summary PASS "$parts"
+  exit 0
+fi
+summary FAIL "$parts"
+exit 1
