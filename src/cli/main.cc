@@ -8,6 +8,8 @@
 
 namespace lakepack::cli {
 static const Verb* const kVerbs[] = {
+    &kCpVerb,
+    &kLsVerb,
     &kVersionVerb,
 };
 }  // namespace lakepack::cli

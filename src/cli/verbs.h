@@ -4,5 +4,7 @@
 #include "cli/cli.h"
 
 namespace lakepack::cli {
+extern const Verb kCpVerb;
+extern const Verb kLsVerb;
 extern const Verb kVersionVerb;
 }  // namespace lakepack::cli
