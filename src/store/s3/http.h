@@ -1,0 +1,106 @@
+// http.h: the HTTP transport under the S3 client.
+//
+// HttpTransport sends one request and returns one response; it never retries (the S3 client
+// does).  A request that never got an answer (connect failure, timeout, reset) is a response with
+// status 0 and `failure` saying why, so the client can decide whether retrying is safe and useful.
+//   - CurlTransport: libcurl, with a pool of easy handles so connections are reused;
+//   - FaultInjectingTransport: a test decorator that makes a fraction of requests fail, either
+//     before they are sent (a synthetic 503 SlowDown) or after the server did the work (the
+//     response is dropped and reported as a connection reset).
+//
+// Thread-safety: both transports are safe to use from many threads at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lakepack/status.h"
+#include "store/s3/sigv4.h"
+
+namespace lakepack::s3 {
+
+struct HttpRequest {
+  std::string method;  // GET, HEAD, PUT, POST, DELETE
+  std::string url;     // absolute, already percent-encoded
+  HeaderList headers;
+  // The body, streamed from the caller's memory without a copy.  REQUIRES: stays valid until
+  // Send() returns.
+  std::string_view body;
+};
+
+enum class TransportFailure {
+  kNone = 0,
+  kConnect,   // could not connect (refused, unreachable): the request was not received
+  kResolve,   // host name did not resolve: the request was not received
+  kTimeout,   // connect or transfer timed out: the server may or may not have acted
+  kReset,     // connection broken mid-exchange: the server may or may not have acted
+  kOther,
+};
+
+struct HttpResponse {
+  int status = 0;  // 0 when there is no response (see failure)
+  TransportFailure failure = TransportFailure::kNone;
+  std::string error;  // the transport's description of `failure`
+  HeaderList headers;  // names lower-cased
+  std::string body;
+
+  // The value of header `name` (lower case), or "".
+  std::string Header(std::string_view name) const;
+};
+
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  // Sends `request`.  Transport failures are reported in the response (status 0), not as an
+  // error status; an error status means the request could not even be attempted.
+  virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
+};
+
+struct CurlOptions {
+  // Seconds to establish a TCP connection: long enough for a busy local server, short enough
+  // that an unreachable endpoint fails fast.
+  long connect_timeout_s = 10;
+  // A transfer slower than low_speed_bytes per second for low_speed_time_s seconds is aborted
+  // as a timeout (a stalled connection), whatever the object size.
+  long low_speed_bytes = 1024;
+  long low_speed_time_s = 30;
+};
+
+class CurlTransport final : public HttpTransport {
+ public:
+  static Result<std::unique_ptr<CurlTransport>> Make(const CurlOptions& options = {});
+  ~CurlTransport() override;
+  Result<HttpResponse> Send(const HttpRequest& request) override;
+
+ private:
+  explicit CurlTransport(const CurlOptions& options) : options_(options) {}
+  void* Acquire();             // a CURL* from the pool, or a new one (nullptr on failure)
+  void Release(void* handle);  // back to the pool, keeping its connection alive
+
+  CurlOptions options_;
+  std::mutex mu_;
+  std::vector<void*> idle_;  // CURL* handles; guarded by mu_
+};
+
+class FaultInjectingTransport final : public HttpTransport {
+ public:
+  // REQUIRES: 0 <= rate <= 1.
+  FaultInjectingTransport(std::shared_ptr<HttpTransport> inner, double rate, uint64_t seed)
+      : inner_(std::move(inner)), rate_(rate), rng_(seed) {}
+  Result<HttpResponse> Send(const HttpRequest& request) override;
+  int64_t injected() const;
+
+ private:
+  std::shared_ptr<HttpTransport> inner_;
+  double rate_;
+  mutable std::mutex mu_;
+  std::mt19937_64 rng_;    // guarded by mu_
+  int64_t injected_ = 0;   // guarded by mu_
+};
+
+}  // namespace lakepack::s3
