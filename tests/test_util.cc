@@ -77,9 +77,10 @@ Scratch::~Scratch() {
   if (!keys.empty()) (void)store_->Delete(keys);
 }
 
-int RunCli(const std::string& args, std::string* output) {
+int RunCli(const std::string& args, std::string* output, const std::string& env) {
   const char* cli = std::getenv("LAKEPACK_CLI");
-  std::string cmd = std::string(cli ? cli : "lakepack") + " " + args + " 2>&1";
+  std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(cli ? cli : "lakepack") +
+                    " " + args + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return -1;
   std::string out;

@@ -38,9 +38,9 @@ std::vector<std::string> StoreKinds();
 bool S3Configured();
 std::string TestBucket();  // LAKEPACK_TEST_BUCKET or "lakepack-test"
 
-// Runs the lakepack CLI (LAKEPACK_CLI) with `args` through the shell; returns the exit code and
-// fills `output` with stdout+stderr.
-int RunCli(const std::string& args, std::string* output);
+// Runs the lakepack CLI (LAKEPACK_CLI) with `args` through the shell, with `env` ("K=V ...")
+// prepended; returns the exit code and fills `output` with stdout+stderr.
+int RunCli(const std::string& args, std::string* output, const std::string& env = "");
 
 // Deterministic pseudo-random bytes.
 std::string RandomBytes(size_t n, uint64_t seed);
