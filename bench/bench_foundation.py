@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Foundation benchmarks: lakepack convert / cp against their peers, on the same data, in one run.
+
+  .venv/bin/python bench/bench_foundation.py [--size 1GiB] [--only convert|cp] [--out bench/results]
+
+Conversions (on local disk): csv -> parquet (snappy), parquet -> csv, jsonl -> parquet, each by
+  lakepack convert, pyarrow streaming (csv.open_csv / json.open_json / ParquetFile.iter_batches
+  with ParquetWriter / CSVWriter) and DuckDB COPY ... TO.
+Transfers (against the local S3 server from scripts/s3-server.sh): one object of --size, upload
+  and download, lakepack cp vs aws s3 cp.
+
+Every command runs as its own process under /usr/bin/time, which gives wall seconds and peak RSS.
+The input is made once by `lakepack generate --seed 1` and kept in bench/data/.  Results go to
+stdout as a Markdown table (and to --out as a .md file): times, peak RSS and ratios to lakepack.
+"""
+import argparse
+import datetime
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import textwrap
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PY = sys.executable
+CLI = os.environ.get("LAKEPACK_CLI", os.path.join(ROOT, "build", "lakepack"))
+
+
+def parse_size(text):
+    units = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
+    num = text.rstrip("bBkKmMgGiI")
+    return int(float(num) * units[text[len(num):].lower()])
+
+
+def timed(cmd, env=None):
+    """Runs cmd (a list) under /usr/bin/time; returns (seconds, peak_rss_bytes)."""
+    full = ["/usr/bin/time", "-f", "LPBENCH %e %M"] + cmd
+    p = subprocess.run(full, capture_output=True, text=True, env=env)
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stdout[-2000:]}{p.stderr[-2000:]}")
+    line = [l for l in p.stderr.splitlines() if l.startswith("LPBENCH ")][-1]
+    _, secs, kb = line.split()
+    return float(secs), int(kb) * 1024
+
+
+def py(code):
+    return [PY, "-c", textwrap.dedent(code)]
+
+
+def convert_cases(data, csv, jsonl, parquet):
+    out = os.path.join(data, "out")
+    o = lambda name: os.path.join(out, name)
+    return [
+        ("csv -> parquet (snappy)", [
+            ("lakepack", [CLI, "convert", csv, o("lp.parquet"), "--compression", "snappy", "--quiet"]),
+            ("pyarrow", py(f"""
+                import pyarrow.csv as c, pyarrow.parquet as pq
+                r = c.open_csv({csv!r})
+                with pq.ParquetWriter({o('pa.parquet')!r}, r.schema, compression='snappy') as w:
+                    for b in r: w.write_batch(b)""")),
+            ("duckdb", py(f"""
+                import duckdb
+                duckdb.sql("COPY (SELECT * FROM read_csv('{csv}')) TO '{o('dd.parquet')}' (FORMAT parquet, COMPRESSION snappy)")""")),
+        ]),
+        ("parquet -> csv", [
+            ("lakepack", [CLI, "convert", parquet, o("lp.csv"), "--quiet"]),
+            ("pyarrow", py(f"""
+                import pyarrow.csv as c, pyarrow.parquet as pq
+                f = pq.ParquetFile({parquet!r})
+                with c.CSVWriter({o('pa.csv')!r}, f.schema_arrow) as w:
+                    for b in f.iter_batches(): w.write_batch(b)""")),
+            ("duckdb", py(f"""
+                import duckdb
+                duckdb.sql("COPY (SELECT * FROM read_parquet('{parquet}')) TO '{o('dd.csv')}' (FORMAT csv, HEADER)")""")),
+        ]),
+        ("jsonl -> parquet (snappy)", [
+            ("lakepack", [CLI, "convert", jsonl, o("lpj.parquet"), "--compression", "snappy", "--quiet"]),
+            ("pyarrow", py(f"""
+                import pyarrow.json as j, pyarrow.parquet as pq
+                r = j.open_json({jsonl!r})
+                with pq.ParquetWriter({o('paj.parquet')!r}, r.schema, compression='snappy') as w:
+                    for b in r: w.write_batch(b)""")),
+            ("duckdb", py(f"""
+                import duckdb
+                duckdb.sql("COPY (SELECT * FROM read_json('{jsonl}', format='newline_delimited')) TO '{o('ddj.parquet')}' (FORMAT parquet, COMPRESSION snappy)")""")),
+        ]),
+    ], out
+
+
+def cp_cases(data, size):
+    env = os.environ.copy()
+    endpoint = env.get("AWS_ENDPOINT_URL")
+    if not endpoint:
+        raise RuntimeError("no AWS_ENDPOINT_URL: start the server with scripts/s3-server.sh start and source its env")
+    bucket = env.get("LAKEPACK_TEST_BUCKET", "lakepack-test")
+    src = os.path.join(data, f"blob-{size}.bin")
+    if not os.path.exists(src) or os.path.getsize(src) != size:
+        with open(src, "wb") as f:
+            remaining = size
+            while remaining:
+                n = min(remaining, 64 << 20)
+                f.write(os.urandom(n))
+                remaining -= n
+    aws = shutil.which("aws")
+    if not aws:
+        raise RuntimeError("aws-cli not found on PATH")
+    k = f"s3://{bucket}/bench/blob.bin"
+    dl = os.path.join(data, "out", "blob-down.bin")
+    return [
+        ("upload 1 object", [
+            ("lakepack", [CLI, "cp", "--quiet", src, k + ".lp"]),
+            ("aws-cli", [aws, "s3", "cp", "--quiet", "--endpoint-url", endpoint, src, k + ".aws"]),
+        ]),
+        ("download 1 object", [
+            ("lakepack", [CLI, "cp", "--quiet", k + ".lp", dl + ".lp"]),
+            ("aws-cli", [aws, "s3", "cp", "--quiet", "--endpoint-url", endpoint, k + ".aws", dl + ".aws"]),
+        ]),
+    ], env, src
+
+
+def run_group(title, runs, env=None, check=None):
+    rows = []
+    for tool, cmd in runs:
+        secs, rss = timed(cmd, env)
+        rows.append((tool, secs, rss))
+        print(f"  {title:28s} {tool:9s} {secs:8.2f} s  {rss / 2**20:8.0f} MiB", file=sys.stderr, flush=True)
+    if check:
+        check()
+    base = rows[0][1]
+    return [(title, tool, secs, rss, secs / base if base else 0) for tool, secs, rss in rows]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--size", default="1GiB")
+    ap.add_argument("--only", choices=["convert", "cp"])
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+    args = ap.parse_args()
+    size = parse_size(args.size)
+    data = os.path.join(ROOT, "bench", "data")
+    os.makedirs(os.path.join(data, "out"), exist_ok=True)
+    results = []
+    if args.only in (None, "convert"):
+        csv = os.path.join(data, f"gen-{size}.csv")
+        jsonl = os.path.join(data, f"gen-{size}.jsonl")
+        parquet = os.path.join(data, f"gen-{size}.parquet")
+        if not os.path.exists(csv):
+            subprocess.run([CLI, "generate", csv, "--size", str(size), "--seed", "1", "--quiet"], check=True)
+        if not os.path.exists(parquet):
+            subprocess.run([CLI, "convert", csv, parquet, "--quiet"], check=True)
+        if not os.path.exists(jsonl):
+            subprocess.run([CLI, "convert", csv, jsonl, "--quiet"], check=True)
+        cases, out = convert_cases(data, csv, jsonl, parquet)
+        for title, runs in cases:
+            results += run_group(title, runs)
+        shutil.rmtree(out, ignore_errors=True)
+        os.makedirs(out, exist_ok=True)
+    if args.only in (None, "cp"):
+        cases, env, src = cp_cases(data, size)
+        for title, runs in cases:
+            results += run_group(title, runs, env)
+        for suffix in (".lp", ".aws"):
+            dl = os.path.join(data, "out", "blob-down.bin" + suffix)
+            if os.path.exists(dl):
+                same = subprocess.run(["cmp", src, dl]).returncode == 0
+                print(f"  download {suffix} byte-identical: {same}", file=sys.stderr)
+                if not same:
+                    sys.exit(1)
+                os.remove(dl)
+
+    lines = [f"Run {datetime.datetime.now().isoformat(timespec='seconds')} on {platform.node()} "
+             f"({os.cpu_count()} cores), input {args.size}.", "",
+             "| case | tool | seconds | peak RSS (MiB) | time / lakepack's |", "|---|---|---:|---:|---:|"]
+    for title, tool, secs, rss, ratio in results:
+        lines.append(f"| {title} | {tool} | {secs:.2f} | {rss / 2**20:.0f} | {ratio:.2f} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, f"foundation-{args.only or 'all'}.md"), "w") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    main()
