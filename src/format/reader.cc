@@ -1,0 +1,547 @@
+#include "format/reader.h"
+
+#include <algorithm>
+#include <functional>
+#include <regex>
+
+#include "arrow/array.h"
+#include "arrow/compute/api_scalar.h"
+#include "arrow/compute/cast.h"
+#include "arrow/csv/api.h"
+#include "arrow/io/memory.h"
+#include "arrow/json/api.h"
+#include "arrow/table.h"
+#include "format/arrow_io.h"
+#include "format/arrow_status.h"
+#include "parquet/arrow/reader.h"
+#include "parquet/exception.h"
+#include "parquet/file_reader.h"
+#include "parquet/properties.h"
+
+namespace lakepack::format {
+namespace {
+
+// Lines handed to Arrow at a time when re-scanning JSON Lines for the line an error is on: small
+// enough to parse quickly, large enough that the re-scan is not dominated by per-chunk overhead.
+constexpr int64_t kRescanChunkLines = 4096;
+// Bytes read at a time when scanning a file for line boundaries.
+constexpr int64_t kScanReadBytes = 1 << 20;
+
+using Diagnose = std::function<Status(const arrow::Status&, int64_t rows_before)>;
+using PostProcess = std::function<arrow::Result<std::shared_ptr<arrow::RecordBatch>>(
+    std::shared_ptr<arrow::RecordBatch>, int64_t rows_before)>;
+
+// Wraps a reader so errors are turned into lakepack messages naming the file and the place, and
+// batches may be post-processed (casts Arrow's JSON reader cannot do itself).
+class DiagnosingReader final : public arrow::RecordBatchReader {
+ public:
+  DiagnosingReader(std::shared_ptr<arrow::RecordBatchReader> inner,
+                   std::shared_ptr<arrow::Schema> schema, Diagnose diagnose, PostProcess post)
+      : inner_(std::move(inner)),
+        schema_(std::move(schema)),
+        diagnose_(std::move(diagnose)),
+        post_(std::move(post)) {}
+
+  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
+
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    if (!failed_.ok()) return failed_;
+    arrow::Status st = inner_->ReadNext(out);
+    if (!st.ok()) {
+      // Arrow's own Cancelled/IO errors from our store keep their lakepack detail.
+      failed_ = ToArrow(diagnose_(st, rows_));
+      return failed_;
+    }
+    if (*out && post_) {
+      auto r = post_(std::move(*out), rows_);
+      if (!r.ok()) {
+        failed_ = r.status();
+        return failed_;
+      }
+      *out = std::move(r).ValueUnsafe();
+    }
+    if (*out) rows_ += (*out)->num_rows();
+    return arrow::Status::OK();
+  }
+
+  arrow::Status Close() override { return inner_->Close(); }
+
+ private:
+  std::shared_ptr<arrow::RecordBatchReader> inner_;
+  std::shared_ptr<arrow::Schema> schema_;
+  Diagnose diagnose_;
+  PostProcess post_;
+  int64_t rows_ = 0;
+  arrow::Status failed_;
+};
+
+std::string NameOf(const ObjectStore& store, const std::string& key, const ReadOptions& o) {
+  return o.display_name.empty() ? store.Uri(key) : o.display_name;
+}
+
+// Strips Arrow's "CSV parse error: " style prefixes; they repeat what we say anyway.
+std::string StripPrefix(std::string msg, const std::string& prefix) {
+  if (msg.rfind(prefix, 0) == 0) msg = msg.substr(prefix.size());
+  return msg;
+}
+
+// Calls `on_line(line_number, text)` for each line of the object (without the '\n'); stops early
+// when it returns false.
+Status ForEachLine(const std::shared_ptr<ObjectStore>& store, const std::string& key,
+                   const std::function<bool(int64_t, std::string_view)>& on_line) {
+  LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
+  std::string carry;
+  int64_t line = 0;
+  while (true) {
+    LP_ARROW_ASSIGN_OR_RETURN(auto buf, file->Read(kScanReadBytes), store->Uri(key));
+    std::string_view data(reinterpret_cast<const char*>(buf->data()), buf->size());
+    if (data.empty()) break;
+    size_t start = 0;
+    while (true) {
+      size_t nl = data.find('\n', start);
+      if (nl == std::string_view::npos) {
+        carry.append(data.substr(start));
+        break;
+      }
+      std::string_view text = data.substr(start, nl - start);
+      if (!carry.empty()) {
+        carry.append(text);
+        text = carry;
+      }
+      if (!on_line(++line, text)) return Status::OK();
+      carry.clear();
+      start = nl + 1;
+    }
+  }
+  if (!carry.empty()) on_line(++line, carry);
+  return Status::OK();
+}
+
+bool IsBlank(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
+}
+
+// ---- CSV ----------------------------------------------------------------------------------
+
+struct CsvOptions {
+  arrow::csv::ReadOptions read;
+  arrow::csv::ParseOptions parse;
+  arrow::csv::ConvertOptions convert;
+};
+
+CsvOptions MakeCsvOptions(const ReadOptions& o) {
+  CsvOptions c;
+  c.read = arrow::csv::ReadOptions::Defaults();
+  c.read.use_threads = o.use_threads;
+  c.read.block_size = static_cast<int32_t>(std::clamp<int64_t>(o.block_size, 1 << 12, 1 << 30));
+  c.parse = arrow::csv::ParseOptions::Defaults();
+  c.parse.delimiter = o.csv_delimiter;
+  c.parse.newlines_in_values = true;  // quoted values may hold newlines (our writer quotes them)
+  c.convert = arrow::csv::ConvertOptions::Defaults();
+  // Only an unquoted empty field is null: "NA", "null"... stay strings, and a quoted "" stays an
+  // empty string, so strings survive a CSV round trip.
+  c.convert.null_values = {""};
+  c.convert.strings_can_be_null = true;
+  c.convert.quoted_strings_can_be_null = false;
+  if (o.schema) {
+    for (const auto& f : o.schema->fields()) {
+      c.convert.column_types[f->name()] = f->type();
+      c.convert.include_columns.push_back(f->name());
+    }
+  }
+  return c;
+}
+
+arrow::Result<std::shared_ptr<arrow::csv::StreamingReader>> MakeCsv(
+    const std::shared_ptr<arrow::io::InputStream>& input, const CsvOptions& c) {
+  return arrow::csv::StreamingReader::Make(arrow::io::default_io_context(), input, c.read,
+                                           c.parse, c.convert);
+}
+
+// Re-reads the CSV without threads (Arrow then numbers rows) or with string columns (to find a
+// value that does not convert) and turns `st` into "name: line N: problem".
+Status DiagnoseCsv(const std::shared_ptr<ObjectStore>& store, const std::string& key,
+                   const ReadOptions& options, const std::shared_ptr<arrow::Schema>& schema,
+                   const arrow::Status& st) {
+  const std::string name = NameOf(*store, key, options);
+  if (st.detail() && !st.IsInvalid()) return FromArrow(st, name);  // a store error
+  std::string msg = st.message();
+  static const std::regex kRow(R"(^CSV parse error: Row #(\d+): (.*)$)");
+  static const std::regex kParse(R"(^CSV parse error: (.*)$)");
+  static const std::regex kConv(
+      R"(^In CSV column #(\d+): CSV conversion error to (.+): invalid value '(.*)'$)");
+  std::smatch m;
+  if (std::regex_match(msg, m, kRow)) {
+    return Status::InvalidData(name + ": line " + m[1].str() + ": malformed CSV row: " +
+                               m[2].str());
+  }
+  if (std::regex_match(msg, m, kParse)) {
+    // Threaded parsing does not know row numbers; a serial re-read does.
+    ReadOptions serial = options;
+    serial.use_threads = false;
+    CsvOptions c = MakeCsvOptions(serial);
+    auto file = OpenInputFile(store, key);
+    if (file.ok()) {
+      arrow::Status again;
+      auto reader = MakeCsv(*file, c);
+      if (!reader.ok()) {
+        again = reader.status();
+      } else {
+        std::shared_ptr<arrow::RecordBatch> batch;
+        do {
+          again = (*reader)->ReadNext(&batch);
+        } while (again.ok() && batch);
+      }
+      std::string again_msg = again.message();
+      std::smatch m2;
+      if (!again.ok() && std::regex_match(again_msg, m2, kRow)) {
+        return Status::InvalidData(name + ": line " + m2[1].str() + ": malformed CSV row: " +
+                                   m2[2].str());
+      }
+    }
+    return Status::InvalidData(name + ": malformed CSV: " + m[1].str());
+  }
+  if (std::regex_match(msg, m, kConv) && schema) {
+    // Re-read with every column as a string and find the first row holding the bad value in a
+    // column of the failing type: the row the conversion stopped at.
+    const std::string type_name = m[2].str();
+    const std::string bad = m[3].str();
+    CsvOptions c = MakeCsvOptions(options);
+    std::vector<int> candidates;
+    for (int i = 0; i < schema->num_fields(); ++i) {
+      c.convert.column_types[schema->field(i)->name()] = arrow::utf8();
+      if (schema->field(i)->type()->ToString() == type_name) candidates.push_back(i);
+    }
+    int64_t line = 1 + c.read.skip_rows;  // the header
+    auto file = OpenInputFile(store, key);
+    if (file.ok()) {
+      auto reader = MakeCsv(*file, c);
+      std::shared_ptr<arrow::RecordBatch> batch;
+      while (reader.ok() && (*reader)->ReadNext(&batch).ok() && batch) {
+        for (int64_t r = 0; r < batch->num_rows(); ++r) {
+          ++line;
+          int64_t extra_newlines = 0;
+          for (int col = 0; col < batch->num_columns(); ++col) {
+            const auto& a = static_cast<const arrow::StringArray&>(*batch->column(col));
+            if (a.IsNull(r)) continue;
+            std::string_view v = a.GetView(r);
+            if (v == bad && std::find(candidates.begin(), candidates.end(), col) !=
+                                candidates.end()) {
+              return Status::InvalidData(name + ": line " + std::to_string(line) + ": column '" +
+                                         batch->schema()->field(col)->name() + "': '" + bad +
+                                         "' is not a valid " + type_name);
+            }
+            extra_newlines += std::count(v.begin(), v.end(), '\n');
+          }
+          line += extra_newlines;
+        }
+      }
+    }
+    return Status::InvalidData(name + ": column #" + m[1].str() + ": '" + bad +
+                               "' is not a valid " + type_name);
+  }
+  return FromArrow(st, name);
+}
+
+Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<ObjectStore> store,
+                                                          const std::string& key,
+                                                          const ReadOptions& options) {
+  const std::string name = NameOf(*store, key, options);
+  LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
+  CsvOptions c = MakeCsvOptions(options);
+  auto reader = MakeCsv(file, c);
+  if (!reader.ok()) {
+    if (reader.status().message().find("Empty CSV file") != std::string::npos) {
+      return Status::InvalidData(name + ": empty CSV file (no header line)");
+    }
+    return DiagnoseCsv(store, key, options, options.schema, reader.status());
+  }
+  std::shared_ptr<arrow::Schema> schema = (*reader)->schema();
+  Diagnose diagnose = [store, key, options, schema](const arrow::Status& st, int64_t) {
+    return DiagnoseCsv(store, key, options, schema, st);
+  };
+  return std::shared_ptr<arrow::RecordBatchReader>(
+      std::make_shared<DiagnosingReader>(*reader, schema, std::move(diagnose), nullptr));
+}
+
+// ---- JSON Lines ---------------------------------------------------------------------------
+
+// Types Arrow's JSON reader cannot take from JSON strings; read as strings, then cast.
+bool NeedsCastFromString(const arrow::DataType& t) {
+  return t.id() == arrow::Type::DATE32 || t.id() == arrow::Type::DATE64;
+}
+
+arrow::json::ParseOptions JsonParseOptions(const std::shared_ptr<arrow::Schema>& schema) {
+  auto p = arrow::json::ParseOptions::Defaults();
+  p.newlines_in_values = false;  // JSON Lines: one value per line
+  if (schema) {
+    p.explicit_schema = schema;
+    p.unexpected_field_behavior = arrow::json::UnexpectedFieldBehavior::Ignore;
+  }
+  return p;
+}
+
+// The line number of the 0-based `row`-th non-blank line, or -1.
+int64_t LineOfJsonRow(const std::shared_ptr<ObjectStore>& store, const std::string& key,
+                      int64_t row) {
+  int64_t found = -1, seen = 0;
+  Status st = ForEachLine(store, key, [&](int64_t line, std::string_view text) {
+    if (IsBlank(text)) return true;
+    if (seen++ == row) {
+      found = line;
+      return false;
+    }
+    return true;
+  });
+  return st.ok() ? found : -1;
+}
+
+// Parses lines [first, first+n) of `lines` on their own; returns Arrow's error.
+arrow::Status ParseJsonChunk(const std::vector<std::string>& lines, size_t first, size_t n,
+                             const arrow::json::ParseOptions& parse) {
+  std::string text;
+  for (size_t i = first; i < first + n; ++i) {
+    text += lines[i];
+    text += '\n';
+  }
+  auto read = arrow::json::ReadOptions::Defaults();
+  read.use_threads = false;
+  read.block_size = static_cast<int32_t>(std::max<size_t>(text.size() + 1, 1 << 16));
+  auto buf = std::make_shared<arrow::io::BufferReader>(arrow::Buffer::FromString(std::move(text)));
+  ARROW_ASSIGN_OR_RAISE(auto reader, arrow::json::TableReader::Make(
+                                         arrow::default_memory_pool(), buf, read, parse));
+  return reader->Read().status();
+}
+
+// Re-scans the file in chunks of lines with the reader's final types; the first chunk that fails
+// is bisected down to one line.  Returns the line number, or -1.
+int64_t FindBadJsonLine(const std::shared_ptr<ObjectStore>& store, const std::string& key,
+                        const arrow::json::ParseOptions& parse, std::string* problem) {
+  std::vector<std::string> lines;
+  std::vector<int64_t> numbers;
+  int64_t bad = -1;
+  auto check = [&]() {
+    if (lines.empty()) return true;
+    arrow::Status st = ParseJsonChunk(lines, 0, lines.size(), parse);
+    if (st.ok()) return true;
+    size_t lo = 0, hi = lines.size();  // invariant: some line in [lo, hi) fails, alone or with
+                                       // those before it in the chunk
+    while (hi - lo > 1) {
+      size_t mid = lo + (hi - lo) / 2;
+      arrow::Status left = ParseJsonChunk(lines, lo, mid - lo, parse);
+      if (!left.ok()) {
+        hi = mid;
+        st = left;
+      } else {
+        lo = mid;
+      }
+    }
+    arrow::Status one = ParseJsonChunk(lines, lo, 1, parse);
+    *problem = (one.ok() ? st : one).message();
+    bad = numbers[lo];
+    return false;
+  };
+  Status scan = ForEachLine(store, key, [&](int64_t line, std::string_view text) {
+    if (IsBlank(text)) return true;
+    lines.emplace_back(text);
+    numbers.push_back(line);
+    if (static_cast<int64_t>(lines.size()) < kRescanChunkLines) return true;
+    bool go_on = check();
+    lines.clear();
+    numbers.clear();
+    return go_on;
+  });
+  if (scan.ok() && bad < 0) check();
+  return bad;
+}
+
+std::string CleanJsonMessage(std::string msg) {
+  msg = StripPrefix(std::move(msg), "JSON parse error: ");
+  static const std::regex kInRow(R"( in row \d+$)");
+  return std::regex_replace(msg, kInRow, "");
+}
+
+Status DiagnoseJson(const std::shared_ptr<ObjectStore>& store, const std::string& key,
+                    const ReadOptions& options, const std::shared_ptr<arrow::Schema>& read_schema,
+                    const arrow::Status& st) {
+  const std::string name = NameOf(*store, key, options);
+  if (st.detail()) return FromArrow(st, name);  // a store error, not the data
+  arrow::json::ParseOptions parse = JsonParseOptions(read_schema);
+  if (!options.schema && read_schema) {
+    // The inferred types are fixed now; a field they lack is what broke the stream.
+    parse.unexpected_field_behavior = arrow::json::UnexpectedFieldBehavior::Error;
+  }
+  std::string problem;
+  int64_t line = FindBadJsonLine(store, key, parse, &problem);
+  if (line > 0) {
+    return Status::InvalidData(name + ": line " + std::to_string(line) + ": bad JSON line: " +
+                               CleanJsonMessage(problem));
+  }
+  return Status::InvalidData(name + ": bad JSON: " + CleanJsonMessage(st.message()));
+}
+
+Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<ObjectStore> store,
+                                                            const std::string& key,
+                                                            const ReadOptions& options) {
+  const std::string name = NameOf(*store, key, options);
+  LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
+  // With a schema, read the columns Arrow cannot convert from strings as strings, cast later.
+  std::shared_ptr<arrow::Schema> read_schema;
+  std::vector<int> cast_columns;
+  if (options.schema) {
+    arrow::FieldVector fields;
+    for (int i = 0; i < options.schema->num_fields(); ++i) {
+      auto f = options.schema->field(i);
+      if (NeedsCastFromString(*f->type())) {
+        cast_columns.push_back(i);
+        f = f->WithType(arrow::utf8());
+      }
+      fields.push_back(f);
+    }
+    read_schema = arrow::schema(fields);
+  }
+  auto read = arrow::json::ReadOptions::Defaults();
+  read.use_threads = options.use_threads;
+  read.block_size = static_cast<int32_t>(std::clamp<int64_t>(options.block_size, 1 << 12, 1 << 30));
+  auto reader = arrow::json::StreamingReader::Make(file, read, JsonParseOptions(read_schema));
+  if (!reader.ok()) {
+    if (reader.status().message().find("Empty JSON file") != std::string::npos) {
+      return Status::InvalidData(name + ": empty JSON Lines file");
+    }
+    return DiagnoseJson(store, key, options, read_schema, reader.status());
+  }
+  std::shared_ptr<arrow::Schema> got = (*reader)->schema();
+  Diagnose diagnose = [store, key, options, got](const arrow::Status& st, int64_t) {
+    return DiagnoseJson(store, key, options, got, st);
+  };
+  PostProcess post;
+  std::shared_ptr<arrow::Schema> out_schema = got;
+  if (!cast_columns.empty()) {
+    out_schema = options.schema;
+    auto target = options.schema;
+    post = [store, key, name, target, cast_columns](std::shared_ptr<arrow::RecordBatch> batch,
+                                                   int64_t rows_before)
+        -> arrow::Result<std::shared_ptr<arrow::RecordBatch>> {
+      arrow::ArrayVector columns = batch->columns();
+      for (int i : cast_columns) {
+        const auto& type = target->field(i)->type();
+        auto cast = arrow::compute::Cast(*columns[i], type);
+        if (cast.ok()) {
+          columns[i] = *cast;
+          continue;
+        }
+        // Find the first row that does not convert: bisect on prefixes.
+        int64_t lo = 0, hi = columns[i]->length();
+        while (hi - lo > 1) {
+          int64_t mid = lo + (hi - lo) / 2;
+          if (arrow::compute::Cast(*columns[i]->Slice(lo, mid - lo), type).ok()) {
+            lo = mid;
+          } else {
+            hi = mid;
+          }
+        }
+        const auto& strings = static_cast<const arrow::StringArray&>(*columns[i]);
+        int64_t line = LineOfJsonRow(store, key, rows_before + lo);
+        std::string where = line > 0 ? "line " + std::to_string(line) + ": " : "";
+        return ToArrow(Status::InvalidData(
+            name + ": " + where + "field '" + target->field(i)->name() + "': '" +
+            std::string(strings.GetView(lo)) + "' is not a valid " + type->ToString()));
+      }
+      return arrow::RecordBatch::Make(target, batch->num_rows(), std::move(columns));
+    };
+  }
+  return std::shared_ptr<arrow::RecordBatchReader>(std::make_shared<DiagnosingReader>(
+      *reader, out_schema, std::move(diagnose), std::move(post)));
+}
+
+// ---- Parquet ------------------------------------------------------------------------------
+
+// Reads one row group at a time, so at most one row group's column chunks are buffered.
+class ParquetStreamReader final : public arrow::RecordBatchReader {
+ public:
+  ParquetStreamReader(std::unique_ptr<parquet::arrow::FileReader> reader,
+                      std::shared_ptr<arrow::Schema> schema, std::string name)
+      : reader_(std::move(reader)), schema_(std::move(schema)), name_(std::move(name)) {}
+
+  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
+
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    while (true) {
+      if (current_) {
+        arrow::Status st = current_->ReadNext(out);
+        if (!st.ok()) return Wrap(st);
+        if (*out) return arrow::Status::OK();
+        current_.reset();
+      }
+      if (next_group_ >= reader_->num_row_groups()) {
+        *out = nullptr;
+        return arrow::Status::OK();
+      }
+      auto r = reader_->GetRecordBatchReader(std::vector<int>{next_group_});
+      if (!r.ok()) return Wrap(r.status());
+      current_ = std::move(r).ValueUnsafe();
+      ++next_group_;
+    }
+  }
+
+ private:
+  arrow::Status Wrap(const arrow::Status& st) const {
+    if (st.detail()) return st.WithMessage(name_, ": row group ", next_group_ - 1, ": ",
+                                           st.message());
+    return ToArrow(Status::InvalidData(name_ + ": row group " + std::to_string(next_group_ - 1) +
+                                       ": corrupt Parquet data: " + st.message()));
+  }
+
+  std::unique_ptr<parquet::arrow::FileReader> reader_;
+  std::shared_ptr<arrow::Schema> schema_;
+  std::string name_;
+  std::unique_ptr<arrow::RecordBatchReader> current_;
+  int next_group_ = 0;
+};
+
+Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquet(std::shared_ptr<ObjectStore> store,
+                                                              const std::string& key,
+                                                              const ReadOptions& options) {
+  const std::string name = NameOf(*store, key, options);
+  LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
+  LP_ARROW_ASSIGN_OR_RETURN(int64_t size, file->GetSize(), name);
+  parquet::arrow::FileReaderBuilder builder;
+  arrow::Status st = builder.Open(file);
+  if (!st.ok()) {
+    if (st.detail()) return FromArrow(st, name);
+    std::string msg = st.message();
+    static const std::regex kSource(R"(^Could not open Parquet input source '[^']*': )");
+    msg = std::regex_replace(msg, kSource, "");
+    return Status::InvalidData(name + ": not a valid Parquet file (" + std::to_string(size) +
+                               " bytes): footer: " + msg);
+  }
+  parquet::ArrowReaderProperties props;
+  props.set_batch_size(std::max<int64_t>(1, options.batch_rows));
+  props.set_use_threads(options.use_threads);
+  props.set_pre_buffer(true);  // few, coalesced ranged reads per row group
+  props.set_cache_options(arrow::io::CacheOptions::Defaults());
+  builder.properties(props);
+  LP_ARROW_ASSIGN_OR_RETURN(auto reader, builder.Build(), name + ": not a valid Parquet file");
+  std::shared_ptr<arrow::Schema> schema;
+  LP_ARROW_RETURN_NOT_OK(reader->GetSchema(&schema), name + ": Parquet schema");
+  return std::shared_ptr<arrow::RecordBatchReader>(
+      std::make_shared<ParquetStreamReader>(std::move(reader), std::move(schema), name));
+}
+
+}  // namespace
+
+Result<std::shared_ptr<arrow::RecordBatchReader>> OpenBatchReader(
+    std::shared_ptr<ObjectStore> store, const std::string& key, Format format,
+    const ReadOptions& options) {
+  switch (format) {
+    case Format::kCsv:
+      return OpenCsv(std::move(store), key, options);
+    case Format::kJsonl:
+      return OpenJsonl(std::move(store), key, options);
+    case Format::kParquet:
+      return OpenParquet(std::move(store), key, options);
+  }
+  return Status::InvalidArgument("unknown format");
+}
+
+}  // namespace lakepack::format

@@ -1,0 +1,43 @@
+// reader.h: streaming record-batch readers for CSV, JSON Lines and Parquet objects.
+//
+// OpenBatchReader reads an object batch by batch with bounded memory (a few blocks or one row
+// group at a time, never the whole file).  Errors name the file and the place: a malformed CSV
+// row or JSON line by its line number (found by re-scanning the file when Arrow's message lacks
+// it), a corrupt Parquet file by what is wrong with its footer.  Such errors have code
+// kInvalidData (carried through arrow::Status, see arrow_status.h).
+//
+// Thread-safety: a returned reader is used by one thread at a time; Arrow may use its thread
+// pools internally when use_threads is set.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "arrow/record_batch.h"
+#include "format/format.h"
+#include "lakepack/store.h"
+
+namespace lakepack::format {
+
+struct ReadOptions {
+  // CSV / JSON: the columns and their types.  Without it types are inferred from the first block.
+  // Parquet: ignored.
+  std::shared_ptr<arrow::Schema> schema;
+  // Rows per batch (Parquet; CSV and JSON batches follow blocks).
+  int64_t batch_rows = 64 * 1024;
+  // CSV / JSON: bytes parsed at a time; also the granularity of type inference.
+  int64_t block_size = 4 << 20;
+  bool use_threads = true;
+  char csv_delimiter = ',';
+  // How errors name the file; "" means the store URI of the key.
+  std::string display_name;
+};
+
+// Opens `key` in `store` as `format`.  Errors at open (missing file, bad header, bad footer) are
+// returned here; later ones from ReadNext().
+Result<std::shared_ptr<arrow::RecordBatchReader>> OpenBatchReader(
+    std::shared_ptr<ObjectStore> store, const std::string& key, Format format,
+    const ReadOptions& options = {});
+
+}  // namespace lakepack::format
