@@ -3,6 +3,7 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -51,6 +52,8 @@ void EscapeInto(std::string& out, std::string_view s) {
 int64_t FromTm(std::tm& tm, int64_t frac_ns) {
   time_t secs = timegm(&tm);
   if (secs == static_cast<time_t>(-1)) return 0;
+  // Nanoseconds since 1970 overflow int64 in 2262: later dates saturate.
+  if (secs >= INT64_MAX / 1000000000LL) return INT64_MAX;
   return static_cast<int64_t>(secs) * 1000000000LL + frac_ns;
 }
 

@@ -1,0 +1,328 @@
+#include "store/s3/credentials.h"
+
+#include <sys/wait.h>
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "store/s3/xml.h"
+
+namespace lakepack::s3 {
+namespace {
+
+// Credentials are refreshed this long before they expire, so a request signed with them does not
+// reach the server after the deadline.
+constexpr auto kRefreshMargin = std::chrono::seconds(60);
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+std::string Trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+// Reads `path` into *out; false when it does not exist or cannot be read.
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+// A minimal JSON reader for the flat object credential_process prints: string, number, bool and
+// null values; nested values are rejected.  Returns key → raw value (strings unescaped).
+Result<std::map<std::string, std::string>> ParseFlatJson(std::string_view s,
+                                                         const std::string& what) {
+  std::map<std::string, std::string> out;
+  size_t i = 0;
+  auto fail = [&](const std::string& why) {
+    return Status::InvalidData(what + ": " + why + " at offset " + std::to_string(i));
+  };
+  auto skip_ws = [&] {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  };
+  auto read_string = [&](std::string* v) -> bool {
+    if (i >= s.size() || s[i] != '"') return false;
+    ++i;
+    while (i < s.size() && s[i] != '"') {
+      char c = s[i++];
+      if (c != '\\') {
+        v->push_back(c);
+        continue;
+      }
+      if (i >= s.size()) return false;
+      char e = s[i++];
+      switch (e) {
+        case 'n': v->push_back('\n'); break;
+        case 't': v->push_back('\t'); break;
+        case 'r': v->push_back('\r'); break;
+        case 'b': v->push_back('\b'); break;
+        case 'f': v->push_back('\f'); break;
+        case 'u': {
+          if (i + 4 > s.size()) return false;
+          unsigned cp = std::stoul(std::string(s.substr(i, 4)), nullptr, 16);
+          i += 4;
+          if (cp < 0x80) {
+            v->push_back(static_cast<char>(cp));
+          } else if (cp < 0x800) {
+            v->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+            v->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+          } else {
+            v->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+            v->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            v->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+          }
+          break;
+        }
+        default: v->push_back(e);
+      }
+    }
+    if (i >= s.size()) return false;
+    ++i;
+    return true;
+  };
+  skip_ws();
+  if (i >= s.size() || s[i] != '{') return fail("expected a JSON object");
+  ++i;
+  skip_ws();
+  if (i < s.size() && s[i] == '}') return out;
+  while (true) {
+    skip_ws();
+    std::string key, value;
+    if (!read_string(&key)) return fail("expected a quoted key");
+    skip_ws();
+    if (i >= s.size() || s[i] != ':') return fail("expected ':'");
+    ++i;
+    skip_ws();
+    if (i < s.size() && s[i] == '"') {
+      if (!read_string(&value)) return fail("unterminated string");
+    } else {
+      size_t start = i;
+      while (i < s.size() && s[i] != ',' && s[i] != '}' &&
+             !std::isspace(static_cast<unsigned char>(s[i]))) {
+        if (s[i] == '{' || s[i] == '[') return fail("nested values are not supported");
+        ++i;
+      }
+      value = std::string(s.substr(start, i - start));
+      if (value.empty()) return fail("expected a value");
+    }
+    out[key] = value;
+    skip_ws();
+    if (i < s.size() && s[i] == ',') {
+      ++i;
+      continue;
+    }
+    if (i < s.size() && s[i] == '}') return out;
+    return fail("expected ',' or '}'");
+  }
+}
+
+struct Profile {
+  std::map<std::string, std::string> credentials_file;  // [NAME] in the credentials file
+  std::map<std::string, std::string> config_file;       // [profile NAME] in the config file
+  std::string credentials_path, config_path;
+  bool credentials_exists = false, config_exists = false;
+
+  std::string Get(const std::string& key) const {
+    if (auto it = credentials_file.find(key); it != credentials_file.end()) return it->second;
+    if (auto it = config_file.find(key); it != config_file.end()) return it->second;
+    return "";
+  }
+};
+
+Profile LoadProfile(const std::string& name) {
+  Profile p;
+  std::string home = Env("HOME");
+  p.credentials_path = Env("AWS_SHARED_CREDENTIALS_FILE");
+  if (p.credentials_path.empty()) p.credentials_path = home + "/.aws/credentials";
+  p.config_path = Env("AWS_CONFIG_FILE");
+  if (p.config_path.empty()) p.config_path = home + "/.aws/config";
+  std::string text;
+  if (ReadFile(p.credentials_path, &text)) {
+    p.credentials_exists = true;
+    IniFile ini = ParseIni(text);
+    if (auto it = ini.find(name); it != ini.end()) p.credentials_file = it->second;
+  }
+  if (ReadFile(p.config_path, &text)) {
+    p.config_exists = true;
+    IniFile ini = ParseIni(text);
+    auto it = ini.find("profile " + name);
+    if (it == ini.end() && name == "default") it = ini.find("default");
+    if (it != ini.end()) p.config_file = it->second;
+  }
+  return p;
+}
+
+}  // namespace
+
+IniFile ParseIni(std::string_view text) {
+  IniFile ini;
+  std::string section;
+  bool in_section = false;
+  std::istringstream in{std::string(text)};
+  std::string raw;
+  while (std::getline(in, raw)) {
+    if (!raw.empty() && raw.back() == '\r') raw.pop_back();
+    std::string line = Trim(raw);
+    if (line.empty() || line[0] == '#' || line[0] == ';') continue;
+    if (line.front() == '[' && line.back() == ']') {
+      // "[profile  x]" → "profile x"
+      std::string name = Trim(std::string_view(line).substr(1, line.size() - 2));
+      if (name.rfind("profile", 0) == 0 && name.size() > 7 && std::isspace(name[7])) {
+        name = "profile " + Trim(std::string_view(name).substr(7));
+      }
+      section = name;
+      in_section = true;
+      ini[section];
+      continue;
+    }
+    if (!in_section) continue;
+    if (std::isspace(static_cast<unsigned char>(raw[0]))) continue;  // nested sub-section value
+    size_t eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = Trim(std::string_view(line).substr(0, eq));
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = Trim(std::string_view(line).substr(eq + 1));
+    if (value.empty()) continue;  // "s3 =" opens a nested sub-section
+    ini[section][key] = value;
+  }
+  return ini;
+}
+
+Result<ProcessCredentials> ParseCredentialProcessOutput(std::string_view json,
+                                                        const std::string& command) {
+  const std::string what = "output of credential_process '" + command + "'";
+  LP_ASSIGN_OR_RETURN(auto fields, ParseFlatJson(json, what));
+  if (auto it = fields.find("Version"); it == fields.end() || it->second != "1") {
+    return Status::InvalidData(what + ": \"Version\" must be 1");
+  }
+  ProcessCredentials out;
+  out.credentials.access_key_id = fields["AccessKeyId"];
+  out.credentials.secret_access_key = fields["SecretAccessKey"];
+  out.credentials.session_token = fields["SessionToken"];
+  if (out.credentials.access_key_id.empty() || out.credentials.secret_access_key.empty()) {
+    return Status::InvalidData(what + ": missing \"AccessKeyId\" or \"SecretAccessKey\"");
+  }
+  out.expiration = std::chrono::system_clock::time_point::max();
+  if (auto it = fields.find("Expiration"); it != fields.end() && !it->second.empty()) {
+    // RFC 3339; ParseIso8601 wants the 'Z' form, which is what AWS tools print.
+    int64_t ns = ParseIso8601(it->second);
+    if (ns == 0) return Status::InvalidData(what + ": bad \"Expiration\" '" + it->second + "'");
+    out.expiration = std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::nanoseconds(ns)));
+  }
+  return out;
+}
+
+Result<AwsCredentials> ProcessCredentialsProvider::Get() {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto now = std::chrono::system_clock::now();
+  if (have_ && (cached_.expiration == std::chrono::system_clock::time_point::max() ||
+                now + kRefreshMargin < cached_.expiration)) {
+    return cached_.credentials;
+  }
+  ++runs_;
+  FILE* p = ::popen(command_.c_str(), "r");
+  if (!p) return Status::IOError("cannot run credential_process '" + command_ + "'");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int rc = ::pclose(p);
+  if (rc != 0) {
+    return Status::PermissionDenied("credential_process '" + command_ + "' (" + source_ +
+                                    ") failed with exit status " +
+                                    std::to_string(WIFEXITED(rc) ? WEXITSTATUS(rc) : rc));
+  }
+  LP_ASSIGN_OR_RETURN(cached_, ParseCredentialProcessOutput(out, command_));
+  have_ = true;
+  return cached_.credentials;
+}
+
+int ProcessCredentialsProvider::runs() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return runs_;
+}
+
+Result<S3Config> ResolveS3Config(const StoreOptions& options) {
+  S3Config cfg;
+  cfg.profile = options.profile;
+  if (cfg.profile.empty()) cfg.profile = Env("AWS_PROFILE");
+  if (cfg.profile.empty()) cfg.profile = "default";
+  Profile profile = LoadProfile(cfg.profile);
+
+  cfg.region = options.region;
+  for (const char* v : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+    if (cfg.region.empty()) cfg.region = Env(v);
+  }
+  if (cfg.region.empty()) cfg.region = profile.Get("region");
+  if (cfg.region.empty()) cfg.region = "us-east-1";
+
+  cfg.endpoint_url = options.endpoint_url;
+  for (const char* v : {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}) {
+    if (cfg.endpoint_url.empty()) cfg.endpoint_url = Env(v);
+  }
+  if (cfg.endpoint_url.empty()) cfg.endpoint_url = profile.Get("endpoint_url");
+  while (!cfg.endpoint_url.empty() && cfg.endpoint_url.back() == '/') cfg.endpoint_url.pop_back();
+  if (!cfg.endpoint_url.empty() && cfg.endpoint_url.rfind("http://", 0) != 0 &&
+      cfg.endpoint_url.rfind("https://", 0) != 0) {
+    return Status::InvalidArgument("S3 endpoint URL '" + cfg.endpoint_url +
+                                   "' must start with http:// or https://");
+  }
+
+  // 1. The environment (unless a profile was asked for by name).
+  std::string env_key = Env("AWS_ACCESS_KEY_ID"), env_secret = Env("AWS_SECRET_ACCESS_KEY");
+  if (options.profile.empty() && (!env_key.empty() || !env_secret.empty())) {
+    if (env_key.empty() || env_secret.empty()) {
+      return Status::InvalidArgument(
+          "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together (only " +
+          std::string(env_key.empty() ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") +
+          " is set)");
+    }
+    cfg.credentials = std::make_shared<StaticCredentialsProvider>(
+        AwsCredentials{env_key, env_secret, Env("AWS_SESSION_TOKEN")},
+        "the environment (AWS_ACCESS_KEY_ID)");
+    return cfg;
+  }
+  // 2. Static keys in the profile, credentials file first.
+  const std::string where = "profile '" + cfg.profile + "'";
+  for (const auto* section : {&profile.credentials_file, &profile.config_file}) {
+    auto key = section->find("aws_access_key_id");
+    auto secret = section->find("aws_secret_access_key");
+    if (key == section->end() || secret == section->end()) continue;
+    AwsCredentials c{key->second, secret->second, ""};
+    if (auto t = section->find("aws_session_token"); t != section->end()) c.session_token = t->second;
+    cfg.credentials = std::make_shared<StaticCredentialsProvider>(
+        std::move(c), where + " in " +
+                          (section == &profile.credentials_file ? profile.credentials_path
+                                                                : profile.config_path));
+    return cfg;
+  }
+  // 3. credential_process.
+  if (std::string cmd = profile.Get("credential_process"); !cmd.empty()) {
+    cfg.credentials = std::make_shared<ProcessCredentialsProvider>(
+        cmd, "credential_process of " + where);
+    return cfg;
+  }
+  auto state = [](bool exists) { return exists ? "" : " (missing)"; };
+  return Status::InvalidArgument(
+      "no AWS credentials found: looked at AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the "
+      "environment, " + where + " in " + profile.credentials_path +
+      state(profile.credentials_exists) + " and in " + profile.config_path +
+      state(profile.config_exists) +
+      " (aws_access_key_id/aws_secret_access_key or credential_process); instance metadata "
+      "is never consulted");
+}
+
+}  // namespace lakepack::s3
