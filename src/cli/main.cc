@@ -9,6 +9,7 @@
 namespace lakepack::cli {
 static const Verb* const kVerbs[] = {
     &kCpVerb,
+    &kGenerateVerb,
     &kLsVerb,
     &kVersionVerb,
 };

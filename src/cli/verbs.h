@@ -5,6 +5,7 @@
 
 namespace lakepack::cli {
 extern const Verb kCpVerb;
+extern const Verb kGenerateVerb;
 extern const Verb kLsVerb;
 extern const Verb kVersionVerb;
 }  // namespace lakepack::cli
