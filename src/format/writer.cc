@@ -1,0 +1,212 @@
+#include "format/writer.h"
+
+#include <algorithm>
+
+#include "arrow/csv/writer.h"
+#include "arrow/ipc/writer.h"
+#include "arrow/type.h"
+#include "arrow/util/byte_size.h"
+#include "format/arrow_io.h"
+#include "format/arrow_status.h"
+#include "format/jsonl_writer.h"
+#include "parquet/arrow/writer.h"
+#include "parquet/properties.h"
+
+namespace lakepack::format {
+namespace {
+
+// The parts every format shares: the object stream, commit and abort.
+class WriterBase : public BatchWriter {
+ public:
+  explicit WriterBase(std::shared_ptr<ObjectOutputStream> stream) : stream_(std::move(stream)) {}
+
+  Status Abort() override {
+    if (done_) return Status::OK();
+    done_ = true;
+    // The stream goes first: whatever the format writer flushes while it is torn down (Parquet
+    // writes a footer from its destructor) then goes nowhere.
+    Status st = FromArrow(stream_->Abort(), stream_->uri());
+    DropFormatWriter();
+    return st;
+  }
+
+  Result<ObjectInfo> Close() override {
+    if (done_) return Status::Internal(stream_->uri() + ": Close on a closed or aborted writer");
+    Status st = CloseFormatWriter();
+    if (st.ok()) st = FromArrow(stream_->Close(), stream_->uri());
+    if (!st.ok()) {
+      (void)Abort();
+      return st;
+    }
+    done_ = true;
+    DropFormatWriter();
+    return stream_->info();
+  }
+
+  int64_t rows_written() const override { return rows_; }
+
+ protected:
+  // Subclasses' destructors must call Abort() first.
+  virtual Status CloseFormatWriter() = 0;
+  virtual void DropFormatWriter() = 0;
+
+  Status Failed(const Status& st) {
+    (void)Abort();
+    return st.WithContext(stream_->uri());
+  }
+
+  std::shared_ptr<ObjectOutputStream> stream_;
+  int64_t rows_ = 0;
+  bool done_ = false;
+};
+
+class ParquetWriter final : public WriterBase {
+ public:
+  ParquetWriter(std::shared_ptr<ObjectOutputStream> stream, std::shared_ptr<arrow::Schema> schema,
+                WriteOptions options)
+      : WriterBase(std::move(stream)), schema_(std::move(schema)), options_(std::move(options)) {}
+  ~ParquetWriter() override { (void)Abort(); }
+
+  Status Write(const arrow::RecordBatch& batch) override {
+    if (done_) return Status::Internal(stream_->uri() + ": write after Close or Abort");
+    if (!writer_) {
+      Status st = Open(batch);
+      if (!st.ok()) return Failed(st);
+    }
+    arrow::Status st = writer_->WriteRecordBatch(batch);
+    if (!st.ok()) return Failed(FromArrow(st));
+    rows_ += batch.num_rows();
+    return Status::OK();
+  }
+
+ private:
+  // Opened at the first batch, whose size per row sets the rows per row group.
+  Status Open(const arrow::RecordBatch& first) {
+    int64_t rows = options_.row_group_rows > 0 ? options_.row_group_rows
+                                               : parquet::DEFAULT_MAX_ROW_GROUP_LENGTH;
+    if (options_.row_group_bytes > 0 && first.num_rows() > 0) {
+      // Counts shared buffers once, so a slice is not charged for its whole parent.
+      int64_t bytes = arrow::util::TotalBufferSize(first);
+      int64_t per_row = std::max<int64_t>(1, bytes / first.num_rows());
+      rows = std::min(rows, std::max<int64_t>(1, options_.row_group_bytes / per_row));
+    }
+    parquet::WriterProperties::Builder props;
+    props.compression(options_.compression.value_or(arrow::Compression::SNAPPY));
+    props.max_row_group_length(rows);
+    auto arrow_props = parquet::ArrowWriterProperties::Builder().store_schema()->build();
+    auto w = parquet::arrow::FileWriter::Open(*schema_, arrow::default_memory_pool(), stream_,
+                                              props.build(), arrow_props);
+    if (!w.ok()) return FromArrow(w.status());
+    writer_ = std::move(w).ValueUnsafe();
+    return Status::OK();
+  }
+
+  Status CloseFormatWriter() override {
+    if (!writer_) {  // no batch came: still write a valid, empty file
+      auto empty = arrow::RecordBatch::MakeEmpty(schema_);
+      if (!empty.ok()) return FromArrow(empty.status());
+      LP_RETURN_NOT_OK(Open(**empty));
+    }
+    return FromArrow(writer_->Close());
+  }
+  void DropFormatWriter() override { writer_.reset(); }
+
+  std::shared_ptr<arrow::Schema> schema_;
+  WriteOptions options_;
+  std::unique_ptr<parquet::arrow::FileWriter> writer_;
+};
+
+class CsvWriter final : public WriterBase {
+ public:
+  CsvWriter(std::shared_ptr<ObjectOutputStream> stream,
+            std::shared_ptr<arrow::ipc::RecordBatchWriter> writer)
+      : WriterBase(std::move(stream)), writer_(std::move(writer)) {}
+  ~CsvWriter() override { (void)Abort(); }
+
+  Status Write(const arrow::RecordBatch& batch) override {
+    if (done_) return Status::Internal(stream_->uri() + ": write after Close or Abort");
+    arrow::Status st = writer_->WriteRecordBatch(batch);
+    if (!st.ok()) return Failed(FromArrow(st));
+    rows_ += batch.num_rows();
+    return Status::OK();
+  }
+
+ private:
+  Status CloseFormatWriter() override { return FromArrow(writer_->Close()); }
+  void DropFormatWriter() override { writer_.reset(); }
+  std::shared_ptr<arrow::ipc::RecordBatchWriter> writer_;
+};
+
+class JsonlBatchWriter final : public WriterBase {
+ public:
+  JsonlBatchWriter(std::shared_ptr<ObjectOutputStream> stream, std::unique_ptr<JsonlWriter> writer)
+      : WriterBase(std::move(stream)), writer_(std::move(writer)) {}
+  ~JsonlBatchWriter() override { (void)Abort(); }
+
+  Status Write(const arrow::RecordBatch& batch) override {
+    if (done_) return Status::Internal(stream_->uri() + ": write after Close or Abort");
+    Status st = writer_->Write(batch);
+    if (!st.ok()) return Failed(st);
+    rows_ += batch.num_rows();
+    return Status::OK();
+  }
+
+ private:
+  Status CloseFormatWriter() override { return writer_->Flush(); }
+  void DropFormatWriter() override { writer_.reset(); }
+  std::unique_ptr<JsonlWriter> writer_;
+};
+
+bool IsNested(const arrow::DataType& t) {
+  return t.id() == arrow::Type::LIST || t.id() == arrow::Type::LARGE_LIST ||
+         t.id() == arrow::Type::FIXED_SIZE_LIST || t.id() == arrow::Type::STRUCT ||
+         t.id() == arrow::Type::MAP || t.id() == arrow::Type::LIST_VIEW ||
+         t.id() == arrow::Type::LARGE_LIST_VIEW || t.id() == arrow::Type::SPARSE_UNION ||
+         t.id() == arrow::Type::DENSE_UNION;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<BatchWriter>> OpenBatchWriter(std::shared_ptr<ObjectStore> store,
+                                                     const std::string& key, Format format,
+                                                     std::shared_ptr<arrow::Schema> schema,
+                                                     const WriteOptions& options) {
+  const std::string uri = store->Uri(key);
+  if (format == Format::kCsv) {
+    for (const auto& f : schema->fields()) {
+      if (IsNested(*f->type())) {
+        return Status::InvalidArgument(uri + ": column '" + f->name() + "' of type " +
+                                       f->type()->ToString() +
+                                       " cannot be written as CSV (use jsonl or parquet)");
+      }
+    }
+  }
+  LP_ASSIGN_OR_RETURN(auto stream, OpenOutputStream(store, key, options.object));
+  switch (format) {
+    case Format::kParquet:
+      return std::unique_ptr<BatchWriter>(
+          std::make_unique<ParquetWriter>(std::move(stream), std::move(schema), options));
+    case Format::kCsv: {
+      auto csv_options = arrow::csv::WriteOptions::Defaults();
+      csv_options.include_header = options.csv_header;
+      auto w = arrow::csv::MakeCSVWriter(stream, schema, csv_options);
+      if (!w.ok()) {
+        (void)stream->Abort();
+        return FromArrow(w.status(), uri);
+      }
+      return std::unique_ptr<BatchWriter>(std::make_unique<CsvWriter>(std::move(stream), *w));
+    }
+    case Format::kJsonl: {
+      auto w = JsonlWriter::Make(stream, schema);
+      if (!w.ok()) {
+        (void)stream->Abort();
+        return w.status();
+      }
+      return std::unique_ptr<BatchWriter>(
+          std::make_unique<JsonlBatchWriter>(std::move(stream), std::move(w).ValueOrDie()));
+    }
+  }
+  return Status::InvalidArgument("unknown format");
+}
+
+}  // namespace lakepack::format
