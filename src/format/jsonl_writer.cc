@@ -81,7 +81,9 @@ struct EscapeTable {
 };
 const EscapeTable kEscapes;
 
-void AppendQuoted(std::string_view s, std::string* out) {
+}  // namespace
+
+void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
   const char* p = s.data();
   const char* end = p + s.size();
@@ -96,6 +98,10 @@ void AppendQuoted(std::string_view s, std::string* out) {
   out->append(run, end - run);
   out->push_back('"');
 }
+
+namespace {
+
+void AppendQuoted(std::string_view s, std::string* out) { AppendJsonString(s, out); }
 
 template <typename T>
 void AppendInt(T v, std::string* out) {

@@ -18,12 +18,16 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "arrow/io/interfaces.h"
 #include "arrow/record_batch.h"
 #include "lakepack/status.h"
 
 namespace lakepack::format {
+
+// Appends `s` as a quoted, escaped JSON string.
+void AppendJsonString(std::string_view s, std::string* out);
 
 // Appends the JSON Lines text of `batch` (every row, each ending in '\n') to `out`.
 // Fails with NotImplemented naming the column for types without a JSON form (unions, intervals).
