@@ -8,8 +8,10 @@
 
 namespace lakepack::cli {
 static const Verb* const kVerbs[] = {
+    &kConvertVerb,
     &kCpVerb,
     &kGenerateVerb,
+    &kInspectVerb,
     &kLsVerb,
     &kVersionVerb,
 };

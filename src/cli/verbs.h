@@ -4,8 +4,10 @@
 #include "cli/cli.h"
 
 namespace lakepack::cli {
+extern const Verb kConvertVerb;
 extern const Verb kCpVerb;
 extern const Verb kGenerateVerb;
+extern const Verb kInspectVerb;
 extern const Verb kLsVerb;
 extern const Verb kVersionVerb;
 }  // namespace lakepack::cli
