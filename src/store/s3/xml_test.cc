@@ -90,6 +90,12 @@ TEST(Xml, MultipartResults) {
       "</CompleteMultipartUploadResult>");
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(*empty, "");
+  // moto 5's root name.
+  auto moto = ParseCompleteMultipartUpload(
+      "<CompleteMultipartUploadResponse><ETag>&quot;abc-2&quot;</ETag>"
+      "</CompleteMultipartUploadResponse>");
+  ASSERT_TRUE(moto.ok()) << moto.status().ToString();
+  EXPECT_EQ(*moto, "abc-2");
   auto uploads = ParseListMultipartUploads(
       "<ListMultipartUploadsResult><Upload><Key>a b</Key><UploadId>u1</UploadId></Upload>"
       "</ListMultipartUploadsResult>");
