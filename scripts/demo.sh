@@ -14,7 +14,12 @@ SIZE=${DEMO_SIZE:-50MB}
 SEED=${DEMO_SEED:-42}
 
 bash scripts/setup.sh
-bash scripts/build.sh lakepack_cli >/dev/null
+mkdir -p "$BUILD"
+bash scripts/build.sh lakepack_cli >"$BUILD/demo-build.log" 2>&1 || {
+  tail -n 60 "$BUILD/demo-build.log" >&2
+  echo "demo.sh: build failed; full log in $BUILD/demo-build.log" >&2
+  exit 1
+}
 LP=$BUILD/lakepack
 
 rm -rf "$DEMO"
@@ -47,7 +52,8 @@ printf '  %-36s %12s %12s %10s\n' step output rows seconds
 printf '  %-36s %12s %12s %10s\n' "generate -> data.csv" "$(size_of "$DEMO/data.csv")" \
   "$(($(lines_of "$DEMO/data.csv") - 1))" "${TIMES[generate]}"
 printf '  %-36s %12s %12s %10s\n' "convert -> data.parquet (snappy)" \
-  "$(size_of "$DEMO/data.parquet")" "see below" "${TIMES[parquet]}"
+  "$(size_of "$DEMO/data.parquet")" "$(awk '$1 == "rows:" { print $2; exit }' "$DEMO/inspect.txt")" \
+  "${TIMES[parquet]}"
 printf '  %-36s %12s %12s %10s\n' "convert -> data.jsonl" "$(size_of "$DEMO/data.jsonl")" \
   "$(lines_of "$DEMO/data.jsonl")" "${TIMES[jsonl]}"
 echo
