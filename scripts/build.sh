@@ -6,6 +6,9 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${LAKEPACK_BUILD_DIR:-$ROOT/build}
+# Paths relative to the checkout in ccache's hash, so another clone on the same machine (e.g. CI's
+# fresh clone) reuses the cache; debug info may then name the other clone's build dir.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$ROOT} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 if [ ! -f "$BUILD/build.ninja" ]; then
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \
     -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >"$BUILD.configure.log" 2>&1 || {
