@@ -7,7 +7,8 @@
 //
 // Part sizes: the first is WriterOptions::part_size clamped to [5 MiB, 5 GiB] (S3's minimum and
 // maximum part size), and the size doubles every 1000 parts (PartSizeFor) so an object of up to
-// 1023 × 1000 × the first size (over 5 TiB from 5 MiB) fits in S3's 10,000 parts.
+// 1023 × 1000 × the first size fits in S3's 10,000 parts: about 4.9 TiB from 5 MiB, and S3's
+// 5 TiB object limit from the default 8 MiB on.
 //
 // if_absent: CompleteMultipartUpload is sent with If-None-Match: * (AWS honours it; moto and
 // Ceph 16 ignore it), and before completing the writer HEADs the key and gives up with

@@ -1,0 +1,434 @@
+// S3-only behaviour of the S3 backend.  Tests named Live* talk to the test server and are skipped
+// unless LAKEPACK_TEST_S3=1 (scripts/s3-server.sh); the rest use a scripted fake transport or a
+// closed port on 127.0.0.1 and always run.
+#include "store/s3/s3_store.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <deque>
+
+#include "store/s3/crypto.h"
+#include "store/s3/multipart_writer.h"
+#include "store/s3/s3_client.h"
+#include "store/s3/xml.h"
+#include "test_util.h"
+
+namespace lakepack::s3 {
+namespace {
+
+using lakepack::testing::RandomBytes;
+
+// Sets an environment variable for one scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+// Answers requests from a script and records what was sent.
+class ScriptedTransport final : public HttpTransport {
+ public:
+  Result<HttpResponse> Send(const HttpRequest& request) override {
+    std::lock_guard<std::mutex> lock(mu);
+    sent.push_back(request);
+    sent.back().body = {};
+    if (script.empty()) return Status::Internal("script exhausted at " + request.url);
+    HttpResponse r = script.front();
+    script.pop_front();
+    return r;
+  }
+  static HttpResponse Answer(int status, std::string body = "", HeaderList headers = {}) {
+    HttpResponse r;
+    r.status = status;
+    r.body = std::move(body);
+    r.headers = std::move(headers);
+    return r;
+  }
+  static HttpResponse Error(int status, const std::string& code, const std::string& msg = "") {
+    return Answer(status, "<?xml version=\"1.0\"?><Error><Code>" + code + "</Code><Message>" +
+                              msg + "</Message></Error>");
+  }
+  static HttpResponse Lost(TransportFailure f) {
+    HttpResponse r;
+    r.failure = f;
+    r.error = "scripted failure";
+    return r;
+  }
+
+  std::mutex mu;
+  std::deque<HttpResponse> script;
+  std::vector<HttpRequest> sent;
+};
+
+class FakeServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    transport_ = std::make_shared<ScriptedTransport>();
+    StoreOptions o;
+    o.endpoint_url = "http://127.0.0.1:9999";
+    o.region = "us-east-1";
+    o.max_retries = 3;
+    client_ = S3Client::Make("bkt", o, transport_).ValueOrDie();
+  }
+  ScopedEnv key_{"AWS_ACCESS_KEY_ID", "AKIDTEST"};
+  ScopedEnv secret_{"AWS_SECRET_ACCESS_KEY", "SECRET"};
+  ScopedEnv profile_{"AWS_PROFILE", nullptr};
+  std::shared_ptr<ScriptedTransport> transport_;
+  std::unique_ptr<S3Client> client_;
+};
+
+TEST(PartSize, GrowsEveryThousandPartsWithinS3Limits) {
+  EXPECT_EQ(PartSizeFor(1 << 20, 1), kMinPartSize);  // below S3's minimum: raised
+  EXPECT_EQ(PartSizeFor(8 << 20, 1), 8 << 20);
+  EXPECT_EQ(PartSizeFor(8 << 20, 1000), 8 << 20);
+  EXPECT_EQ(PartSizeFor(8 << 20, 1001), 16 << 20);
+  EXPECT_EQ(PartSizeFor(8 << 20, 2001), 32 << 20);
+  EXPECT_EQ(PartSizeFor(kMinPartSize, 10000), kMinPartSize * 512);
+  EXPECT_EQ(PartSizeFor(int64_t{1} << 30, 9001), kMaxPartSize);  // capped at 5 GiB
+  EXPECT_EQ(PartSizeFor(int64_t{100} << 30, 1), kMaxPartSize);
+  // 10,000 parts hold S3's largest object (5 TiB) from the default part size on.
+  EXPECT_GE(MaxObjectSize(8 << 20), int64_t{5} << 40);
+  EXPECT_EQ(MaxObjectSize(kMinPartSize), int64_t{1000} * kMinPartSize * 1023);
+  int64_t total = 0;
+  for (int p = 1; p <= kMaxParts; ++p) total += PartSizeFor(8 << 20, p);
+  EXPECT_EQ(total, MaxObjectSize(8 << 20));
+}
+
+TEST_F(FakeServerTest, PathStyleUrlAndSignature) {
+  transport_->script = {ScriptedTransport::Answer(200, "x", {{"content-length", "1"}})};
+  S3Request req = NewRequest("GET", "dir/a b+c.csv");
+  req.query = {{"versionId", "v/1"}};
+  ASSERT_TRUE(client_->Call(req).ok());
+  const HttpRequest& sent = transport_->sent.at(0);
+  EXPECT_EQ(sent.url, "http://127.0.0.1:9999/bkt/dir/a%20b%2Bc.csv?versionId=v%2F1");
+  std::string auth;
+  for (const auto& [k, v] : sent.headers) {
+    if (k == "Authorization") auth = v;
+  }
+  EXPECT_EQ(auth.rfind("AWS4-HMAC-SHA256 Credential=AKIDTEST/", 0), 0u) << auth;
+  EXPECT_NE(auth.find("/us-east-1/s3/aws4_request"), std::string::npos);
+}
+
+TEST_F(FakeServerTest, RetriesTransientFailuresThenSucceeds) {
+  transport_->script = {ScriptedTransport::Error(503, "SlowDown"),
+                        ScriptedTransport::Lost(TransportFailure::kReset),
+                        ScriptedTransport::Error(500, "InternalError"),
+                        ScriptedTransport::Answer(200, "data")};
+  CallInfo info;
+  auto r = client_->Call(NewRequest("GET", "k"), &info);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->body, "data");
+  EXPECT_EQ(info.attempts, 4);
+  EXPECT_TRUE(info.maybe_applied);
+}
+
+TEST_F(FakeServerTest, ExhaustedRetriesSayHowManyAttempts) {
+  for (int i = 0; i < 4; ++i) transport_->script.push_back(ScriptedTransport::Error(503, "SlowDown"));
+  auto r = client_->Call(NewRequest("GET", "k"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsUnavailable());
+  EXPECT_NE(r.status().message().find("after 4 attempts"), std::string::npos)
+      << r.status().ToString();
+  EXPECT_NE(r.status().message().find("SlowDown"), std::string::npos);
+}
+
+TEST_F(FakeServerTest, ErrorMapping) {
+  transport_->script = {ScriptedTransport::Error(404, "NoSuchKey", ""),
+                        ScriptedTransport::Error(404, "NoSuchBucket", ""),
+                        ScriptedTransport::Error(403, "SignatureDoesNotMatch", ""),
+                        ScriptedTransport::Error(403, "InvalidAccessKeyId", "unknown key"),
+                        ScriptedTransport::Error(412, "PreconditionFailed", ""),
+                        ScriptedTransport::Answer(404)};
+  auto missing = client_->Call(NewRequest("GET", "a/missing.csv"));
+  EXPECT_TRUE(missing.status().IsNotFound());
+  EXPECT_NE(missing.status().message().find("s3://bkt/a/missing.csv"), std::string::npos);
+  auto bucket = client_->Call(NewRequest("GET", "k"));
+  EXPECT_TRUE(bucket.status().IsNotFound());
+  EXPECT_NE(bucket.status().message().find("bucket 'bkt'"), std::string::npos);
+  auto sig = client_->Call(NewRequest("GET", "k"));
+  EXPECT_EQ(sig.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(sig.status().message().find("SignatureDoesNotMatch"), std::string::npos);
+  EXPECT_NE(sig.status().message().find("hint"), std::string::npos);
+  auto key = client_->Call(NewRequest("GET", "k"));
+  EXPECT_EQ(key.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(key.status().message().find("unknown key"), std::string::npos);
+  EXPECT_TRUE(client_->Call(NewRequest("PUT", "k")).status().IsAlreadyExists());
+  auto head = client_->HeadObject("h.bin");  // HEAD: a 404 without a body
+  EXPECT_TRUE(head.status().IsNotFound());
+  EXPECT_NE(head.status().message().find("s3://bkt/h.bin"), std::string::npos);
+}
+
+TEST_F(FakeServerTest, ErrorInsideA200Body) {
+  transport_->script = {ScriptedTransport::Error(200, "InternalError"),
+                        ScriptedTransport::Answer(200, "<CopyObjectResult><ETag>e</ETag>"
+                                                       "</CopyObjectResult>")};
+  S3Request req = NewRequest("PUT", "dst");
+  req.error_in_ok_body = true;
+  CallInfo info;
+  auto r = client_->Call(req, &info);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(info.attempts, 2);
+}
+
+TEST_F(FakeServerTest, ConditionalPutWhoseAnswerWasLostIsOurs) {
+  const std::string body = "payload";
+  transport_->script = {
+      ScriptedTransport::Lost(TransportFailure::kReset),  // the server stored it, answer lost
+      ScriptedTransport::Error(412, "PreconditionFailed"),
+      ScriptedTransport::Answer(200, "", {{"etag", "\"" + Md5Hex(body) + "\""},
+                                          {"content-length", "7"}})};
+  PutOptions o;
+  o.if_absent = true;
+  auto r = client_->PutObject("lock", body, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->etag, Md5Hex(body));
+  EXPECT_EQ(transport_->sent.at(2).method, "HEAD");
+  // Someone else's object: the 412 stands.
+  transport_->script = {
+      ScriptedTransport::Lost(TransportFailure::kTimeout),
+      ScriptedTransport::Error(412, "PreconditionFailed"),
+      ScriptedTransport::Answer(200, "", {{"etag", "\"" + Md5Hex("theirs") + "\""},
+                                          {"content-length", "6"}})};
+  EXPECT_TRUE(client_->PutObject("lock", body, o).status().IsAlreadyExists());
+  // A 412 at the first attempt is believed without a HEAD.
+  transport_->sent.clear();
+  transport_->script = {ScriptedTransport::Error(412, "PreconditionFailed")};
+  EXPECT_TRUE(client_->PutObject("lock", body, o).status().IsAlreadyExists());
+  EXPECT_EQ(transport_->sent.size(), 1u);
+}
+
+TEST_F(FakeServerTest, PutSendsMd5AndSha256) {
+  transport_->script = {ScriptedTransport::Answer(200, "", {{"etag", "\"x\""}})};
+  ASSERT_TRUE(client_->PutObject("k", "hello", {}).ok());
+  std::map<std::string, std::string> h(transport_->sent.at(0).headers.begin(),
+                                       transport_->sent.at(0).headers.end());
+  EXPECT_EQ(h["Content-MD5"], Md5Base64("hello"));
+  EXPECT_EQ(h["x-amz-content-sha256"], Sha256Hex("hello"));
+  EXPECT_EQ(h.count("If-None-Match"), 0u);
+}
+
+TEST(Unreachable, ClosedPortIsUnavailableQuickly) {
+  ScopedEnv key("AWS_ACCESS_KEY_ID", "AKIDTEST");
+  ScopedEnv secret("AWS_SECRET_ACCESS_KEY", "SECRET");
+  StoreOptions o;
+  o.endpoint_url = "http://127.0.0.1:1";  // nothing listens on port 1
+  auto store = MakeS3Store("bkt", o);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto start = std::chrono::steady_clock::now();
+  auto r = (*store)->Get("k");
+  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsUnavailable()) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("127.0.0.1:1"), std::string::npos) << r.status().ToString();
+  EXPECT_LT(took, std::chrono::seconds(5));
+}
+
+TEST(FaultInjection, InjectsBothKindsAtTheRate) {
+  auto inner = std::make_shared<ScriptedTransport>();
+  for (int i = 0; i < 1000; ++i) inner->script.push_back(ScriptedTransport::Answer(200, "ok"));
+  FaultInjectingTransport t(inner, 0.2, 42);
+  int slowdown = 0, reset = 0;
+  for (int i = 0; i < 1000; ++i) {
+    HttpRequest req{"GET", "http://127.0.0.1/x", {}, {}};
+    auto r = t.Send(req);
+    ASSERT_TRUE(r.ok());
+    slowdown += r->status == 503;
+    reset += r->failure == TransportFailure::kReset;
+  }
+  EXPECT_EQ(slowdown + reset, t.injected());
+  EXPECT_GT(slowdown, 50);
+  EXPECT_GT(reset, 50);
+  EXPECT_LT(slowdown + reset, 300);
+  // A dropped answer was still sent: the server did the work.
+  EXPECT_EQ(static_cast<int>(inner->sent.size()), 1000 - slowdown);
+}
+
+// ---- live tests against the test server ----
+
+bool Live() {
+  const char* v = std::getenv("LAKEPACK_TEST_S3");
+  return v && std::string(v) == "1";
+}
+
+std::string UniquePrefix() {
+  return "s3-store-test/" + std::to_string(::getpid()) + "-" +
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "/";
+}
+
+// The keys of in-progress multipart uploads under `prefix`.
+std::vector<std::string> PendingUploads(S3Client& client, const std::string& prefix) {
+  S3Request req = NewRequest("GET", "");
+  req.query = {{"uploads", ""}, {"prefix", prefix}};
+  auto resp = client.Call(req);
+  EXPECT_TRUE(resp.ok()) << resp.status().ToString();
+  if (!resp.ok()) return {};
+  auto uploads = ParseListMultipartUploads(resp->body);
+  EXPECT_TRUE(uploads.ok()) << uploads.status().ToString();
+  std::vector<std::string> keys;
+  if (uploads.ok()) {
+    for (auto& u : *uploads) keys.push_back(u.key);
+  }
+  return keys;
+}
+
+class LiveS3 : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!Live()) GTEST_SKIP() << "LAKEPACK_TEST_S3 is not 1";
+    store_ = MakeS3Store(lakepack::testing::TestBucket(), {}).ValueOrDie();
+    client_ = S3Client::Make(lakepack::testing::TestBucket(), {}).ValueOrDie();
+    prefix_ = UniquePrefix();
+  }
+  void TearDown() override {
+    if (!store_) return;
+    auto all = store_->ListAll(prefix_);
+    if (!all.ok()) return;
+    std::vector<std::string> keys;
+    for (auto& o : *all) keys.push_back(o.key);
+    (void)store_->Delete(keys);
+  }
+  std::shared_ptr<ObjectStore> store_;
+  std::unique_ptr<S3Client> client_;
+  std::string prefix_;
+};
+
+TEST_F(LiveS3, MultipartWithSeveralPartsAndParallelGet) {
+  WriterOptions o;
+  o.part_size = 5 << 20;
+  o.max_parallel_parts = 2;
+  const std::string data = RandomBytes((17 << 20) + 3, 7);  // 4 parts
+  auto w = store_->OpenWriter(prefix_ + "big", o);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Write(data.data(), data.size()).ok());
+  auto info = (*w)->Finish();
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->size, static_cast<int64_t>(data.size()));
+  EXPECT_NE(info->etag.find("-4"), std::string::npos) << info->etag;  // a 4-part ETag
+  EXPECT_EQ(info->etag.find('"'), std::string::npos);
+  auto head = store_->Head(prefix_ + "big");
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->etag, info->etag);
+  auto got = store_->Get(prefix_ + "big");  // > 8 MiB: parallel ranged GETs
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_TRUE(*got == data);
+  EXPECT_TRUE(PendingUploads(*client_, prefix_).empty());
+}
+
+TEST_F(LiveS3, AbortAndDestructorLeaveNoUpload) {
+  WriterOptions o;
+  o.part_size = 5 << 20;
+  const std::string data = RandomBytes((6 << 20), 8);  // one part sent, a tail buffered
+  {
+    auto w = store_->OpenWriter(prefix_ + "aborted", o);
+    ASSERT_TRUE((*w)->Write(data.data(), data.size()).ok());
+    ASSERT_EQ(PendingUploads(*client_, prefix_).size(), 1u);
+    ASSERT_TRUE((*w)->Abort().ok());
+    ASSERT_TRUE((*w)->Abort().ok());  // idempotent
+  }
+  EXPECT_TRUE(PendingUploads(*client_, prefix_).empty());
+  {
+    auto w = store_->OpenWriter(prefix_ + "dropped", o);
+    ASSERT_TRUE((*w)->Write(data.data(), data.size()).ok());
+  }
+  EXPECT_TRUE(PendingUploads(*client_, prefix_).empty());
+  EXPECT_TRUE(store_->Head(prefix_ + "dropped").status().IsNotFound());
+}
+
+TEST_F(LiveS3, MultipartIfAbsentKeepsTheExistingObject) {
+  ASSERT_TRUE(store_->Put(prefix_ + "taken", "first").ok());
+  WriterOptions o;
+  o.part_size = 5 << 20;
+  o.put.if_absent = true;
+  const std::string data = RandomBytes((11 << 20), 9);
+  auto w = store_->OpenWriter(prefix_ + "taken", o);
+  ASSERT_TRUE((*w)->Write(data.data(), data.size()).ok());
+  auto r = (*w)->Finish();
+  EXPECT_TRUE(r.status().IsAlreadyExists()) << r.status().ToString();
+  EXPECT_EQ(*store_->Get(prefix_ + "taken"), "first");
+  EXPECT_TRUE(PendingUploads(*client_, prefix_).empty());
+}
+
+TEST_F(LiveS3, FaultInjectionStillGivesIdenticalBytes) {
+  StoreOptions faulty;
+  faulty.fault_rate = 0.1;
+  auto store = MakeS3Store(lakepack::testing::TestBucket(), faulty).ValueOrDie();
+  for (int i = 0; i < 20; ++i) {
+    const std::string data = RandomBytes(1000 + i * 7919, 100 + i);
+    const std::string key = prefix_ + "f/" + std::to_string(i);
+    ASSERT_TRUE(store->Put(key, data).ok());
+    auto got = store->Get(key);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_TRUE(*got == data) << key;
+    auto again = store->PutIfAbsent(key + ".lock", data);
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_TRUE(store->PutIfAbsent(key + ".lock", "x").status().IsAlreadyExists());
+  }
+  WriterOptions o;
+  o.part_size = 5 << 20;
+  const std::string big = RandomBytes((16 << 20) + 5, 77);
+  auto w = store->OpenWriter(prefix_ + "f/big", o);
+  ASSERT_TRUE((*w)->Write(big.data(), big.size()).ok());
+  auto info = (*w)->Finish();
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  auto got = store->Get(prefix_ + "f/big");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_TRUE(*got == big);
+}
+
+TEST_F(LiveS3, WrongSecretIsPermissionDenied) {
+  ScopedEnv secret("AWS_SECRET_ACCESS_KEY", "definitely-not-the-secret");
+  ScopedEnv key("AWS_ACCESS_KEY_ID", std::getenv("AWS_ACCESS_KEY_ID") ? std::getenv("AWS_ACCESS_KEY_ID") : "testkey");
+  auto store = MakeS3Store(lakepack::testing::TestBucket(), {}).ValueOrDie();
+  auto r = store->Put(prefix_ + "nope", "x");
+  if (r.ok()) GTEST_SKIP() << "this server does not verify signatures (moto)";
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("SignatureDoesNotMatch"), std::string::npos)
+      << r.status().ToString();
+}
+
+TEST_F(LiveS3, MissingBucketIsNotFoundNamingIt) {
+  auto store = MakeS3Store("lakepack-no-such-bucket", {}).ValueOrDie();
+  auto r = store->Get("k");
+  EXPECT_TRUE(r.status().IsNotFound()) << r.status().ToString();
+  auto l = store->List("");
+  EXPECT_TRUE(l.status().IsNotFound()) << l.status().ToString();
+  EXPECT_NE(l.status().message().find("lakepack-no-such-bucket"), std::string::npos);
+}
+
+TEST_F(LiveS3, KeysNeedingEncodingInListings) {
+  const std::vector<std::string> names = {"a b", "a+b", "100%", "\xc3\xa9t\xc3\xa9", "t~x", "x&y<z>"};
+  for (const auto& n : names) ASSERT_TRUE(store_->Put(prefix_ + n, n).ok()) << n;
+  auto all = store_->ListAll(prefix_);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  std::vector<std::string> listed;
+  for (auto& o : *all) listed.push_back(o.key.substr(prefix_.size()));
+  std::vector<std::string> expected = names;
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(listed, expected);
+  std::vector<std::string> keys;
+  for (const auto& n : names) keys.push_back(prefix_ + n);
+  ASSERT_TRUE(store_->Delete(keys).ok());
+  EXPECT_TRUE(store_->ListAll(prefix_)->empty());
+}
+
+}  // namespace
+}  // namespace lakepack::s3
