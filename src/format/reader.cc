@@ -166,10 +166,10 @@ Status DiagnoseCsv(const std::shared_ptr<ObjectStore>& store, const std::string&
   const std::string name = NameOf(*store, key, options);
   if (st.detail() && !st.IsInvalid()) return FromArrow(st, name);  // a store error
   std::string msg = st.message();
-  static const std::regex kRow(R"(^CSV parse error: Row #(\d+): (.*)$)");
-  static const std::regex kParse(R"(^CSV parse error: (.*)$)");
+  static const std::regex kRow(R"(^CSV parse error: Row #(\d+): ([\s\S]*)$)");
+  static const std::regex kParse(R"(^CSV parse error: ([\s\S]*)$)");
   static const std::regex kConv(
-      R"(^In CSV column #(\d+): CSV conversion error to (.+): invalid value '(.*)'$)");
+      R"(^In CSV column #(\d+): CSV conversion error to (.+): invalid value '([\s\S]*)'$)");
   std::smatch m;
   if (std::regex_match(msg, m, kRow)) {
     return Status::InvalidData(name + ": line " + m[1].str() + ": malformed CSV row: " +

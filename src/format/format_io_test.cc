@@ -1,0 +1,425 @@
+// Readers, writers and the Arrow IO adapters end to end on a local store, and on the same store
+// seen as a remote one (so the store-backed RandomAccessFile / OutputStream paths run too).
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "arrow/array.h"
+#include "arrow/json/from_string.h"
+#include "arrow/table.h"
+#include "arrow/type.h"
+#include "format/arrow_io.h"
+#include "format/arrow_status.h"
+#include "format/inspect.h"
+#include "format/reader.h"
+#include "format/schema_file.h"
+#include "format/writer.h"
+#include "test_util.h"
+
+namespace lakepack::format {
+namespace {
+
+// Forwards to another store but says it is not local, and counts ranged reads.
+class RemoteLikeStore final : public ObjectStore {
+ public:
+  explicit RemoteLikeStore(std::shared_ptr<ObjectStore> inner) : inner_(std::move(inner)) {}
+  std::string root_uri() const override { return inner_->root_uri(); }
+  Result<ObjectInfo> Head(const std::string& k) override { return inner_->Head(k); }
+  Result<std::string> Get(const std::string& k) override { return inner_->Get(k); }
+  Result<std::string> GetRange(const std::string& k, int64_t off, int64_t len) override {
+    ++ranged_reads;
+    return inner_->GetRange(k, off, len);
+  }
+  Result<ObjectInfo> Put(const std::string& k, std::string_view d, const PutOptions& o) override {
+    return inner_->Put(k, d, o);
+  }
+  Result<ListPage> List(const std::string& p, const ListOptions& o) override {
+    return inner_->List(p, o);
+  }
+  Status Delete(const std::vector<std::string>& keys) override { return inner_->Delete(keys); }
+  Result<ObjectInfo> Copy(const std::string& a, const std::string& b) override {
+    return inner_->Copy(a, b);
+  }
+  Result<std::unique_ptr<ObjectWriter>> OpenWriter(const std::string& k,
+                                                   const WriterOptions& o) override {
+    return inner_->OpenWriter(k, o);
+  }
+  std::atomic<int> ranged_reads{0};
+
+ private:
+  std::shared_ptr<ObjectStore> inner_;
+};
+
+std::shared_ptr<arrow::Array> A(const std::shared_ptr<arrow::DataType>& t, const std::string& j) {
+  return arrow::json::ArrayFromJSONString(t, j).ValueOrDie();
+}
+
+// Columns CSV can hold, with awkward values.
+std::shared_ptr<arrow::Table> FlatTable() {
+  auto schema = ParseSchemaJson(R"js({"columns": [
+      {"name": "id", "type": "int64"},
+      {"name": "x", "type": "float64"},
+      {"name": "name", "type": "string"},
+      {"name": "ts", "type": "timestamp[ms, tz=UTC]"},
+      {"name": "day", "type": "date32"},
+      {"name": "amount", "type": "decimal128(12,2)"},
+      {"name": "ok", "type": "bool"}]})js",
+                                "fixture")
+                    .ValueOrDie();
+  arrow::ArrayVector cols = {
+      A(arrow::int64(), "[1, -2, null, 9007199254740993]"),
+      A(arrow::float64(), "[0.1, -1e300, null, 2.5]"),
+      A(arrow::utf8(), R"(["plain", "comma, \"quote\"\nnewline", null, "h\u00e9 \u20ac NA"])"),
+      A(arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"),
+        "[1704164645123, -1, null, 0]"),
+      A(arrow::date32(), "[19782, -1, null, 0]"),
+      A(arrow::decimal128(12, 2), R"(["12.34", "-0.05", null, "9999999999.99"])"),
+      A(arrow::boolean(), "[true, false, null, true]"),
+  };
+  return arrow::Table::Make(schema, cols);
+}
+
+class FormatIo : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    scratch_ = std::make_unique<testing::Scratch>("local");
+    store_ = scratch_->shared_store();
+    if (GetParam() == "remote") {
+      remote_ = std::make_shared<RemoteLikeStore>(store_);
+      store_ = remote_;
+    }
+  }
+  std::string Key(const std::string& name) { return scratch_->Key(name); }
+
+  void WriteTable(const arrow::Table& table, const std::string& key, Format f,
+                  const WriteOptions& o = {}) {
+    auto w = OpenBatchWriter(store_, key, f, table.schema(), o);
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    arrow::TableBatchReader batches(table);
+    batches.set_chunksize(3);  // several batches
+    std::shared_ptr<arrow::RecordBatch> b;
+    while (batches.ReadNext(&b).ok() && b) ASSERT_TRUE((*w)->Write(*b).ok());
+    auto info = (*w)->Close();
+    ASSERT_TRUE(info.ok()) << info.status().ToString();
+    EXPECT_GT(info->size, 0);
+  }
+
+  Result<std::shared_ptr<arrow::Table>> ReadTable(const std::string& key, Format f,
+                                                  ReadOptions o = {}) {
+    LP_ASSIGN_OR_RETURN(auto reader, OpenBatchReader(store_, key, f, o));
+    arrow::RecordBatchVector batches;
+    while (true) {
+      std::shared_ptr<arrow::RecordBatch> b;
+      LP_RETURN_NOT_OK(FromArrow(reader->ReadNext(&b)));
+      if (!b) break;
+      batches.push_back(b);
+    }
+    return FromArrow(arrow::Table::FromRecordBatches(reader->schema(), batches));
+  }
+
+  // What the convert verb does: stream, and abort the output on any error.
+  Status Convert(const std::string& in, Format fin, const std::string& out, Format fout,
+                 ReadOptions ro = {}) {
+    LP_ASSIGN_OR_RETURN(auto reader, OpenBatchReader(store_, in, fin, ro));
+    LP_ASSIGN_OR_RETURN(auto writer, OpenBatchWriter(store_, out, fout, reader->schema()));
+    while (true) {
+      std::shared_ptr<arrow::RecordBatch> b;
+      Status st = FromArrow(reader->ReadNext(&b));
+      if (st.ok() && b) st = writer->Write(*b);
+      if (!st.ok()) {
+        (void)writer->Abort();
+        return st;
+      }
+      if (!b) break;
+    }
+    return writer->Close().status();
+  }
+
+  void Put(const std::string& key, const std::string& data) {
+    ASSERT_TRUE(store_->Put(key, data).ok());
+  }
+
+  // Keys under the scratch prefix (listings skip in-flight temp files; we check the dir too).
+  std::vector<std::string> Keys() {
+    std::vector<std::string> keys;
+    for (const auto& o : store_->ListAll(scratch_->prefix()).ValueOrDie()) keys.push_back(o.key);
+    return keys;
+  }
+
+  std::unique_ptr<testing::Scratch> scratch_;
+  std::shared_ptr<ObjectStore> store_;
+  std::shared_ptr<RemoteLikeStore> remote_;
+};
+
+TEST_P(FormatIo, RoundTripParquetCsvJsonlCsvPreservesValues) {
+  auto table = FlatTable();
+  ReadOptions with_schema;
+  with_schema.schema = table->schema();
+  WriteTable(*table, Key("a.parquet"), Format::kParquet);
+  ASSERT_TRUE(Convert(Key("a.parquet"), Format::kParquet, Key("b.csv"), Format::kCsv).ok());
+  auto st = Convert(Key("b.csv"), Format::kCsv, Key("c.jsonl"), Format::kJsonl, with_schema);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  st = Convert(Key("c.jsonl"), Format::kJsonl, Key("d.csv"), Format::kCsv, with_schema);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  st = Convert(Key("d.csv"), Format::kCsv, Key("e.parquet"), Format::kParquet, with_schema);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  for (auto [key, f] : {std::pair{Key("a.parquet"), Format::kParquet},
+                        std::pair{Key("e.parquet"), Format::kParquet},
+                        std::pair{Key("d.csv"), Format::kCsv},
+                        std::pair{Key("c.jsonl"), Format::kJsonl}}) {
+    auto back = ReadTable(key, f, f == Format::kParquet ? ReadOptions{} : with_schema);
+    ASSERT_TRUE(back.ok()) << key << ": " << back.status().ToString();
+    auto combined = (*back)->CombineChunks().ValueOrDie();
+    EXPECT_TRUE(combined->Equals(*table->CombineChunks().ValueOrDie()))
+        << key << "\n" << combined->ToString() << "\nexpected\n" << table->ToString();
+  }
+}
+
+TEST_P(FormatIo, ParquetJsonlKeepsNestedValues) {
+  auto schema = arrow::schema(
+      {arrow::field("l", arrow::list(arrow::int64())),
+       arrow::field("s", arrow::struct_({arrow::field("a", arrow::utf8()),
+                                         arrow::field("b", arrow::float64())}))});
+  auto table = arrow::Table::Make(
+      schema, {A(schema->field(0)->type(), "[[1, 2], null, []]"),
+               A(schema->field(1)->type(), R"([{"a": "x\ty", "b": 1.5}, null, {"a": null, "b": null}])")});
+  WriteTable(*table, Key("n.parquet"), Format::kParquet);
+  ASSERT_TRUE(Convert(Key("n.parquet"), Format::kParquet, Key("n.jsonl"), Format::kJsonl).ok());
+  EXPECT_EQ(store_->Get(Key("n.jsonl")).ValueOrDie(),
+            "{\"l\":[1,2],\"s\":{\"a\":\"x\\ty\",\"b\":1.5}}\n"
+            "{\"l\":null,\"s\":null}\n"
+            "{\"l\":[],\"s\":{\"a\":null,\"b\":null}}\n");
+  ReadOptions ro;
+  ro.schema = schema;
+  auto back = ReadTable(Key("n.jsonl"), Format::kJsonl, ro);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_TRUE((*back)->Equals(*table)) << (*back)->ToString();
+}
+
+TEST_P(FormatIo, MissingFileIsNotFound) {
+  for (Format f : {Format::kCsv, Format::kJsonl, Format::kParquet}) {
+    auto r = OpenBatchReader(store_, Key("nope.x"), f);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kNotFound) << r.status().ToString();
+    EXPECT_NE(r.status().message().find("nope.x"), std::string::npos);
+  }
+}
+
+TEST_P(FormatIo, TruncatedParquetSaysItIsNotParquet) {
+  WriteTable(*FlatTable(), Key("ok.parquet"), Format::kParquet);
+  std::string bytes = store_->Get(Key("ok.parquet")).ValueOrDie();
+  Put(Key("cut.parquet"), bytes.substr(0, bytes.size() - 10));
+  ReadOptions o;
+  o.display_name = "cut.parquet";
+  auto r = OpenBatchReader(store_, Key("cut.parquet"), Format::kParquet, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidData);
+  EXPECT_NE(r.status().message().find("cut.parquet: not a valid Parquet file"), std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("footer"), std::string::npos) << r.status().message();
+  // And a convert of it leaves no output.
+  EXPECT_FALSE(Convert(Key("cut.parquet"), Format::kParquet, Key("out.csv"), Format::kCsv).ok());
+  EXPECT_TRUE(store_->Head(Key("out.csv")).status().IsNotFound());
+}
+
+TEST_P(FormatIo, MalformedCsvRowNamesItsLine) {
+  Put(Key("bad.csv"), "a,b\n1,2\n3,4\n5\n7,8\n");
+  for (bool threads : {false, true}) {
+    ReadOptions o;
+    o.use_threads = threads;
+    o.display_name = "bad.csv";
+    Status st = Convert(Key("bad.csv"), Format::kCsv, Key("out.parquet"), Format::kParquet, o);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidData);
+    EXPECT_NE(st.message().find("bad.csv: line 4: "), std::string::npos) << st.message();
+    EXPECT_TRUE(store_->Head(Key("out.parquet")).status().IsNotFound());
+  }
+  EXPECT_EQ(Keys(), std::vector<std::string>{Key("bad.csv")});
+}
+
+TEST_P(FormatIo, CsvValueThatDoesNotConvertNamesLineAndColumn) {
+  std::string csv = "id,n\n";
+  for (int i = 0; i < 3000; ++i) csv += std::to_string(i) + "," + std::to_string(i * 2) + "\n";
+  csv += "3000,\"two\nlines\"\n";  // line 3002 holds a quoted newline: lines after shift by one
+  csv += "3001,x7\n";               // line 3004
+  Put(Key("conv.csv"), csv);
+  ReadOptions o;
+  o.schema = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("n", arrow::utf8())});
+  ASSERT_TRUE(ReadTable(Key("conv.csv"), Format::kCsv, o).ok());
+  o.schema = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("n", arrow::int64())});
+  o.block_size = 4096;  // the bad row is many blocks in
+  o.display_name = "conv.csv";
+  auto r = ReadTable(Key("conv.csv"), Format::kCsv, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidData);
+  EXPECT_NE(r.status().message().find("conv.csv: line 3002: column 'n': 'two\nlines' is not a "
+                                      "valid int64"),
+            std::string::npos)
+      << r.status().message();
+}
+
+TEST_P(FormatIo, BadJsonLineNamesItsLine) {
+  Put(Key("bad.jsonl"), "{\"a\":1}\n\n{\"a\":2}\n{\"a\":3,}\n{\"a\":4}\n");
+  ReadOptions o;
+  o.display_name = "bad.jsonl";
+  Status st = Convert(Key("bad.jsonl"), Format::kJsonl, Key("out.csv"), Format::kCsv, o);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidData);
+  EXPECT_NE(st.message().find("bad.jsonl: line 4: bad JSON line"), std::string::npos)
+      << st.message();
+  EXPECT_TRUE(store_->Head(Key("out.csv")).status().IsNotFound());
+}
+
+TEST_P(FormatIo, BadJsonLineFarIntoTheFile) {
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += "{\"a\":" + std::to_string(i) + ",\"b\":\"s\"}\n";
+  text += "{\"a\":\"oops\",\"b\":\"s\"}\n";  // line 5001: a string where numbers were
+  for (int i = 0; i < 10; ++i) text += "{\"a\":1,\"b\":\"s\"}\n";
+  Put(Key("far.jsonl"), text);
+  for (bool with_schema : {false, true}) {
+    ReadOptions o;
+    o.block_size = 8192;
+    o.display_name = "far.jsonl";
+    if (with_schema) {
+      o.schema = arrow::schema({arrow::field("a", arrow::int64()), arrow::field("b", arrow::utf8())});
+    }
+    auto r = ReadTable(Key("far.jsonl"), Format::kJsonl, o);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find("far.jsonl: line 5001: "), std::string::npos)
+        << r.status().message();
+  }
+}
+
+TEST_P(FormatIo, BadDateInJsonNamesLineAndField) {
+  Put(Key("d.jsonl"), "{\"d\":\"2024-01-02\"}\n{\"d\":\"2024-13-45\"}\n");
+  ReadOptions o;
+  o.schema = arrow::schema({arrow::field("d", arrow::date32())});
+  o.display_name = "d.jsonl";
+  auto r = ReadTable(Key("d.jsonl"), Format::kJsonl, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("d.jsonl: line 2: field 'd': '2024-13-45'"),
+            std::string::npos)
+      << r.status().message();
+}
+
+TEST_P(FormatIo, WriterDestroyedOrAbortedLeavesNothing) {
+  auto table = FlatTable();
+  auto batch = table->CombineChunksToBatch().ValueOrDie();
+  for (Format f : {Format::kCsv, Format::kJsonl, Format::kParquet}) {
+    {
+      auto w = OpenBatchWriter(store_, Key("gone"), f, table->schema()).ValueOrDie();
+      ASSERT_TRUE(w->Write(*batch).ok());
+    }  // destroyed without Close
+    EXPECT_TRUE(store_->Head(Key("gone")).status().IsNotFound()) << FormatName(f);
+    auto w = OpenBatchWriter(store_, Key("gone2"), f, table->schema()).ValueOrDie();
+    ASSERT_TRUE(w->Write(*batch).ok());
+    ASSERT_TRUE(w->Abort().ok());
+    EXPECT_FALSE(w->Close().ok());
+    EXPECT_TRUE(store_->Head(Key("gone2")).status().IsNotFound()) << FormatName(f);
+  }
+  EXPECT_TRUE(Keys().empty());
+}
+
+TEST_P(FormatIo, CsvRefusesNestedColumnsUpFront) {
+  auto schema = arrow::schema({arrow::field("l", arrow::list(arrow::int32()))});
+  auto w = OpenBatchWriter(store_, Key("n.csv"), Format::kCsv, schema);
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.status().message().find("column 'l'"), std::string::npos);
+  EXPECT_TRUE(store_->Head(Key("n.csv")).status().IsNotFound());
+}
+
+TEST_P(FormatIo, ParquetOptionsAndInspect) {
+  auto table = FlatTable();
+  WriteOptions o;
+  o.compression = arrow::Compression::ZSTD;
+  o.row_group_rows = 2;
+  WriteTable(*table, Key("z.parquet"), Format::kParquet, o);
+  auto facts = InspectFile(store_, Key("z.parquet"), Format::kParquet);
+  ASSERT_TRUE(facts.ok()) << facts.status().ToString();
+  EXPECT_EQ(facts->rows, 4);
+  ASSERT_EQ(facts->row_groups.size(), 2u);
+  EXPECT_EQ(facts->row_groups[0].rows, 2);
+  ASSERT_EQ(facts->row_groups[0].columns.size(), 7u);
+  EXPECT_EQ(facts->row_groups[0].columns[0].codec, "zstd");
+  EXPECT_EQ(facts->schema->field(3)->type()->ToString(), "timestamp[ms, tz=UTC]");
+  bool has_arrow_schema = false;
+  for (const auto& [k, v] : facts->metadata) has_arrow_schema |= k == "ARROW:schema";
+  EXPECT_TRUE(has_arrow_schema);
+  std::string json = RenderJson(*facts);
+  EXPECT_NE(json.find("\"rows\":4"), std::string::npos);
+  EXPECT_NE(json.find("\"codec\":\"zstd\""), std::string::npos);
+  EXPECT_NE(RenderText(*facts).find("row groups: 2"), std::string::npos);
+
+  WriteTable(*table, Key("t.csv"), Format::kCsv);
+  auto csv = InspectFile(store_, Key("t.csv"), Format::kCsv);
+  ASSERT_TRUE(csv.ok());
+  EXPECT_EQ(csv->rows, 4);
+  EXPECT_EQ(csv->schema->num_fields(), 7);
+}
+
+TEST_P(FormatIo, RemoteParquetReadsAreCoalesced) {
+  if (!remote_) GTEST_SKIP() << "counts ranged reads of the store-backed file";
+  auto table = FlatTable();
+  WriteTable(*table, Key("r.parquet"), Format::kParquet);
+  remote_->ranged_reads = 0;
+  auto back = ReadTable(Key("r.parquet"), Format::kParquet);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ((*back)->num_rows(), 4);
+  // Footer (one or two reads) plus one coalesced read of the row group; not one per column.
+  EXPECT_LE(remote_->ranged_reads.load(), 4);
+  EXPECT_GT(remote_->ranged_reads.load(), 0);
+}
+
+TEST_P(FormatIo, InputFileReadsRanges) {
+  Put(Key("bytes"), "0123456789");
+  auto f = OpenInputFile(store_, Key("bytes")).ValueOrDie();
+  EXPECT_EQ(f->GetSize().ValueOrDie(), 10);
+  EXPECT_EQ(f->ReadAt(3, 4).ValueOrDie()->ToString(), "3456");
+  EXPECT_EQ(f->ReadAt(8, 100).ValueOrDie()->ToString(), "89");
+  EXPECT_EQ(f->ReadAt(20, 5).ValueOrDie()->size(), 0);
+  ASSERT_TRUE(f->Seek(0).ok());  // Arrow files want a Seek between ReadAt and Read
+  EXPECT_EQ(f->Read(2).ValueOrDie()->ToString(), "01");
+  EXPECT_EQ(f->Read(3).ValueOrDie()->ToString(), "234");
+  EXPECT_EQ(f->Tell().ValueOrDie(), 5);
+  auto missing = OpenInputFile(store_, Key("none"));
+  EXPECT_TRUE(missing.status().IsNotFound());
+}
+
+TEST_P(FormatIo, OutputStreamCommitsOnCloseOnly) {
+  auto s = OpenOutputStream(store_, Key("o")).ValueOrDie();
+  ASSERT_TRUE(s->Write("hello ", 6).ok());
+  std::string big(ObjectOutputStream::kBufferBytes + 5, 'x');
+  ASSERT_TRUE(s->Write(big.data(), static_cast<int64_t>(big.size())).ok());
+  EXPECT_EQ(s->Tell().ValueOrDie(), static_cast<int64_t>(6 + big.size()));
+  EXPECT_TRUE(store_->Head(Key("o")).status().IsNotFound());
+  ASSERT_TRUE(s->Close().ok());
+  EXPECT_EQ(s->info().size, static_cast<int64_t>(6 + big.size()));
+  EXPECT_EQ(store_->Get(Key("o")).ValueOrDie(), "hello " + big);
+}
+
+TEST(ArrowStatus, CodeSurvivesTheRoundTrip) {
+  Status s = Status::PermissionDenied("s3://b/k: access denied");
+  arrow::Status a = ToArrow(s);
+  EXPECT_TRUE(a.IsIOError());
+  Status back = FromArrow(a, "reading");
+  EXPECT_EQ(back.code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(back.message(), "reading: s3://b/k: access denied");
+  EXPECT_EQ(FromArrow(arrow::Status::Invalid("bad")).code(), StatusCode::kInvalidData);
+  EXPECT_TRUE(FromArrow(arrow::Status::OK()).ok());
+}
+
+TEST(FormatNames, Detection) {
+  EXPECT_EQ(DetectFormat("a/b.CSV").ValueOrDie(), Format::kCsv);
+  EXPECT_EQ(DetectFormat("s3://b/x.snappy.parquet").ValueOrDie(), Format::kParquet);
+  EXPECT_EQ(DetectFormat("x.pq").ValueOrDie(), Format::kParquet);
+  EXPECT_EQ(DetectFormat("x.ndjson").ValueOrDie(), Format::kJsonl);
+  EXPECT_EQ(DetectFormat("x.json").ValueOrDie(), Format::kJsonl);
+  EXPECT_FALSE(DetectFormat("x.txt").ok());
+  EXPECT_EQ(ResolveFormat("x.txt", "csv").ValueOrDie(), Format::kCsv);
+  EXPECT_EQ(ParseCompression("ZSTD").ValueOrDie(), arrow::Compression::ZSTD);
+  EXPECT_EQ(ParseCompression("none").ValueOrDie(), arrow::Compression::UNCOMPRESSED);
+  EXPECT_FALSE(ParseCompression("lzma").ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, FormatIo, ::testing::Values("local", "remote"));
+
+}  // namespace
+}  // namespace lakepack::format
