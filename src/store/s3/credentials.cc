@@ -63,11 +63,21 @@ Result<std::map<std::string, std::string>> ParseFlatJson(std::string_view s,
       if (i >= s.size()) return false;
       char e = s[i++];
       switch (e) {
-        case 'n': v->push_back('\n'); break;
-        case 't': v->push_back('\t'); break;
-        case 'r': v->push_back('\r'); break;
-        case 'b': v->push_back('\b'); break;
-        case 'f': v->push_back('\f'); break;
+        case 'n':
+          v->push_back('\n');
+          break;
+        case 't':
+          v->push_back('\t');
+          break;
+        case 'r':
+          v->push_back('\r');
+          break;
+        case 'b':
+          v->push_back('\b');
+          break;
+        case 'f':
+          v->push_back('\f');
+          break;
         case 'u': {
           if (i + 4 > s.size()) return false;
           unsigned cp = std::stoul(std::string(s.substr(i, 4)), nullptr, 16);
@@ -84,7 +94,8 @@ Result<std::map<std::string, std::string>> ParseFlatJson(std::string_view s,
           }
           break;
         }
-        default: v->push_back(e);
+        default:
+          v->push_back(e);
       }
     }
     if (i >= s.size()) return false;
@@ -302,7 +313,8 @@ Result<S3Config> ResolveS3Config(const StoreOptions& options) {
     auto secret = section->find("aws_secret_access_key");
     if (key == section->end() || secret == section->end()) continue;
     AwsCredentials c{key->second, secret->second, ""};
-    if (auto t = section->find("aws_session_token"); t != section->end()) c.session_token = t->second;
+    if (auto t = section->find("aws_session_token"); t != section->end())
+      c.session_token = t->second;
     cfg.credentials = std::make_shared<StaticCredentialsProvider>(
         std::move(c), where + " in " +
                           (section == &profile.credentials_file ? profile.credentials_path
@@ -311,16 +323,16 @@ Result<S3Config> ResolveS3Config(const StoreOptions& options) {
   }
   // 3. credential_process.
   if (std::string cmd = profile.Get("credential_process"); !cmd.empty()) {
-    cfg.credentials = std::make_shared<ProcessCredentialsProvider>(
-        cmd, "credential_process of " + where);
+    cfg.credentials =
+        std::make_shared<ProcessCredentialsProvider>(cmd, "credential_process of " + where);
     return cfg;
   }
   auto state = [](bool exists) { return exists ? "" : " (missing)"; };
   return Status::InvalidArgument(
       "no AWS credentials found: looked at AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the "
-      "environment, " + where + " in " + profile.credentials_path +
-      state(profile.credentials_exists) + " and in " + profile.config_path +
-      state(profile.config_exists) +
+      "environment, " +
+      where + " in " + profile.credentials_path + state(profile.credentials_exists) + " and in " +
+      profile.config_path + state(profile.config_exists) +
       " (aws_access_key_id/aws_secret_access_key or credential_process); instance metadata "
       "is never consulted");
 }

@@ -75,9 +75,9 @@ class ProcessCredentialsProvider final : public CredentialsProvider {
   std::string command_;
   std::string source_;
   mutable std::mutex mu_;
-  bool have_ = false;       // guarded by mu_
+  bool have_ = false;          // guarded by mu_
   ProcessCredentials cached_;  // guarded by mu_
-  int runs_ = 0;            // guarded by mu_
+  int runs_ = 0;               // guarded by mu_
 };
 
 // section name → key → value, from an AWS-style INI file.  Keys are lower-cased; nested

@@ -11,9 +11,16 @@
 namespace lakepack::s3 {
 namespace {
 
-const char* kVars[] = {"HOME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                       "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
-                       "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
+const char* kVars[] = {"HOME",
+                       "AWS_ACCESS_KEY_ID",
+                       "AWS_SECRET_ACCESS_KEY",
+                       "AWS_SESSION_TOKEN",
+                       "AWS_PROFILE",
+                       "AWS_SHARED_CREDENTIALS_FILE",
+                       "AWS_CONFIG_FILE",
+                       "AWS_REGION",
+                       "AWS_DEFAULT_REGION",
+                       "AWS_ENDPOINT_URL",
                        "AWS_ENDPOINT_URL_S3"};
 
 // Saves the AWS environment, points HOME at an empty temp dir, restores all on exit.
@@ -57,7 +64,8 @@ TEST_F(CredentialsTest, NothingFoundListsWhereItLooked) {
 }
 
 TEST_F(CredentialsTest, EnvironmentWins) {
-  WriteFile(".aws/credentials", "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = S\n");
+  WriteFile(".aws/credentials",
+            "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = S\n");
   ::setenv("AWS_ACCESS_KEY_ID", "ENVKEY", 1);
   ::setenv("AWS_SECRET_ACCESS_KEY", "ENVSECRET", 1);
   ::setenv("AWS_SESSION_TOKEN", "TOK", 1);
@@ -187,8 +195,7 @@ TEST_F(CredentialsTest, CredentialProcessFailure) {
   ASSERT_TRUE(r.ok());
   auto c = r->credentials->Get();
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.status().message().find("exit status 3"), std::string::npos)
-      << c.status().ToString();
+  EXPECT_NE(c.status().message().find("exit status 3"), std::string::npos) << c.status().ToString();
 }
 
 TEST(CredentialProcessOutput, Parsing) {
@@ -199,7 +206,9 @@ TEST(CredentialProcessOutput, Parsing) {
   EXPECT_EQ(ok->credentials.secret_access_key, "s/x");
   EXPECT_EQ(ok->expiration, std::chrono::system_clock::time_point::max());
   EXPECT_FALSE(ParseCredentialProcessOutput("{\"Version\": 2, \"AccessKeyId\": \"A\", "
-                                            "\"SecretAccessKey\": \"S\"}", "cmd").ok());
+                                            "\"SecretAccessKey\": \"S\"}",
+                                            "cmd")
+                   .ok());
   EXPECT_FALSE(ParseCredentialProcessOutput("{\"Version\": 1}", "cmd").ok());
   auto bad = ParseCredentialProcessOutput("not json", "my-cmd");
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidData);

@@ -215,9 +215,10 @@ Result<HttpResponse> FaultInjectingTransport::Send(const HttpRequest& request) {
   if (fault == kDropResponse && resp.status != 0) {
     HttpResponse lost;
     lost.failure = TransportFailure::kReset;
-    lost.error = "connection reset after the request was sent (injected by "
-                 "FaultInjectingTransport; the server answered " + std::to_string(resp.status) +
-                 ")";
+    lost.error =
+        "connection reset after the request was sent (injected by "
+        "FaultInjectingTransport; the server answered " +
+        std::to_string(resp.status) + ")";
     return lost;
   }
   return resp;

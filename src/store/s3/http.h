@@ -35,17 +35,17 @@ struct HttpRequest {
 
 enum class TransportFailure {
   kNone = 0,
-  kConnect,   // could not connect (refused, unreachable): the request was not received
-  kResolve,   // host name did not resolve: the request was not received
-  kTimeout,   // connect or transfer timed out: the server may or may not have acted
-  kReset,     // connection broken mid-exchange: the server may or may not have acted
+  kConnect,  // could not connect (refused, unreachable): the request was not received
+  kResolve,  // host name did not resolve: the request was not received
+  kTimeout,  // connect or transfer timed out: the server may or may not have acted
+  kReset,    // connection broken mid-exchange: the server may or may not have acted
   kOther,
 };
 
 struct HttpResponse {
   int status = 0;  // 0 when there is no response (see failure)
   TransportFailure failure = TransportFailure::kNone;
-  std::string error;  // the transport's description of `failure`
+  std::string error;   // the transport's description of `failure`
   HeaderList headers;  // names lower-cased
   std::string body;
 
@@ -99,8 +99,8 @@ class FaultInjectingTransport final : public HttpTransport {
   std::shared_ptr<HttpTransport> inner_;
   double rate_;
   mutable std::mutex mu_;
-  std::mt19937_64 rng_;    // guarded by mu_
-  int64_t injected_ = 0;   // guarded by mu_
+  std::mt19937_64 rng_;   // guarded by mu_
+  int64_t injected_ = 0;  // guarded by mu_
 };
 
 }  // namespace lakepack::s3

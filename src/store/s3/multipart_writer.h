@@ -10,10 +10,11 @@
 // 1023 × 1000 × the first size fits in S3's 10,000 parts: about 4.9 TiB from 5 MiB, and S3's
 // 5 TiB object limit from the default 8 MiB on.
 //
-// if_absent: CompleteMultipartUpload is sent with If-None-Match: * (AWS honours it; moto and
-// Ceph 16 ignore it), and before completing the writer HEADs the key and gives up with
-// AlreadyExists if it exists.  Remaining race on servers that ignore the header: another writer
-// that creates the key between that HEAD and the completion is silently overwritten.
+// if_absent: CompleteMultipartUpload is sent with If-None-Match: * (AWS and moto 5 answer 412
+// when the key exists; Ceph 16 ignores the header and overwrites, checked with boto3), and before
+// completing the writer HEADs the key and gives up with AlreadyExists if it exists.  Remaining
+// race on servers that ignore the header (Ceph 16): another writer that creates the key between
+// that HEAD and the completion is silently overwritten.
 //
 // A writer destroyed or Abort()ed before Finish() aborts the multipart upload, so nothing shows.
 //
@@ -35,10 +36,10 @@
 
 namespace lakepack::s3 {
 
-constexpr int64_t kMinPartSize = int64_t{5} << 20;   // S3: every part but the last ≥ 5 MiB
-constexpr int64_t kMaxPartSize = int64_t{5} << 30;   // S3: a part is at most 5 GiB
-constexpr int kMaxParts = 10000;                     // S3: at most 10,000 parts per upload
-constexpr int kPartsPerSizeStep = 1000;              // the part size doubles this often
+constexpr int64_t kMinPartSize = int64_t{5} << 20;  // S3: every part but the last ≥ 5 MiB
+constexpr int64_t kMaxPartSize = int64_t{5} << 30;  // S3: a part is at most 5 GiB
+constexpr int kMaxParts = 10000;                    // S3: at most 10,000 parts per upload
+constexpr int kPartsPerSizeStep = 1000;             // the part size doubles this often
 
 // Size of part `part_number` (1-based) when the first part has `first_part_size` bytes.
 int64_t PartSizeFor(int64_t first_part_size, int part_number);
@@ -78,9 +79,9 @@ class MultipartWriter final : public ObjectWriter {
   std::vector<std::thread> threads_;
   std::mutex mu_;
   std::condition_variable cv_;
-  int in_flight_ = 0;                  // guarded by mu_
-  std::map<int, std::string> etags_;   // part number → ETag; guarded by mu_
-  Status error_;                       // the first part failure; guarded by mu_
+  int in_flight_ = 0;                 // guarded by mu_
+  std::map<int, std::string> etags_;  // part number → ETag; guarded by mu_
+  Status error_;                      // the first part failure; guarded by mu_
 };
 
 }  // namespace lakepack::s3

@@ -26,11 +26,16 @@ bool IsRetryableStatus(int status) {
 
 const char* FailureName(TransportFailure f) {
   switch (f) {
-    case TransportFailure::kConnect: return "cannot connect";
-    case TransportFailure::kResolve: return "cannot resolve host";
-    case TransportFailure::kTimeout: return "timed out";
-    case TransportFailure::kReset: return "connection reset";
-    default: return "transport error";
+    case TransportFailure::kConnect:
+      return "cannot connect";
+    case TransportFailure::kResolve:
+      return "cannot resolve host";
+    case TransportFailure::kTimeout:
+      return "timed out";
+    case TransportFailure::kReset:
+      return "connection reset";
+    default:
+      return "transport error";
   }
 }
 
@@ -119,8 +124,8 @@ Status S3Client::MapError(const S3Request& request, const HttpResponse& resp,
       code == "InvalidAccessKeyId") {
     std::string hint = code == "SignatureDoesNotMatch"
                            ? "the secret key is wrong for this access key"
-                           : code == "InvalidAccessKeyId" ? "the server does not know this access key"
-                                                          : "the credentials lack permission";
+                       : code == "InvalidAccessKeyId" ? "the server does not know this access key"
+                                                      : "the credentials lack permission";
     return Status::PermissionDenied(context + ": " + detail + " (hint: " + hint +
                                     "; credentials from " + config_.credentials->Describe() +
                                     ", endpoint " + endpoint_ + ")");
@@ -159,8 +164,8 @@ Result<HttpResponse> S3Client::Call(const S3Request& request, CallInfo* info_out
   for (int attempt = 0;; ++attempt) {
     LP_ASSIGN_OR_RETURN(AwsCredentials creds, config_.credentials->Get());
     SignableRequest sr{request.method, host_, path, request.query, request.headers, payload_hash};
-    SignedHeaders signed_headers = SignV4(sr, creds, config_.region,
-                                          std::chrono::system_clock::now());
+    SignedHeaders signed_headers =
+        SignV4(sr, creds, config_.region, std::chrono::system_clock::now());
     http.headers = request.headers;
     for (auto& h : signed_headers.headers) http.headers.push_back(std::move(h));
     info.attempts = attempt + 1;

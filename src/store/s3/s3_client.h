@@ -42,10 +42,10 @@ constexpr int kMaxConnectRetries = 2;
 
 struct S3Request {
   std::string method;
-  std::string key;       // "" for bucket-level requests (list, batch delete)
-  HeaderList query;      // decoded
-  HeaderList headers;    // signed and sent
-  std::string_view body; // REQUIRES: valid until Call() returns
+  std::string key;          // "" for bucket-level requests (list, batch delete)
+  HeaderList query;         // decoded
+  HeaderList headers;       // signed and sent
+  std::string_view body;    // REQUIRES: valid until Call() returns
   std::string body_sha256;  // hex; "" → computed by Call()
   // CompleteMultipartUpload and CopyObject may answer 200 with an <Error> body; when set, such a
   // body is treated as that error (and retried if transient).
@@ -102,13 +102,13 @@ class S3Client {
 
   std::string bucket_;
   S3Config config_;
-  std::string endpoint_;      // scheme://host[:port][/base], what URLs start with
-  std::string host_;          // the Host header value
-  std::string path_prefix_;   // "/bucket" (path style) or "" (virtual-hosted)
+  std::string endpoint_;     // scheme://host[:port][/base], what URLs start with
+  std::string host_;         // the Host header value
+  std::string path_prefix_;  // "/bucket" (path style) or "" (virtual-hosted)
   int max_retries_ = 8;
   std::shared_ptr<HttpTransport> transport_;
   std::mutex rng_mu_;
-  std::mt19937_64 rng_;       // backoff jitter; guarded by rng_mu_
+  std::mt19937_64 rng_;  // backoff jitter; guarded by rng_mu_
 };
 
 }  // namespace lakepack::s3

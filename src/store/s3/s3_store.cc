@@ -174,8 +174,8 @@ class S3Store final : public ObjectStore {
   Status Delete(const std::vector<std::string>& keys) override {
     std::vector<std::string> failures;
     for (size_t start = 0; start < keys.size(); start += kMaxDeleteBatch) {
-      std::vector<std::string> batch(
-          keys.begin() + start, keys.begin() + std::min(keys.size(), start + kMaxDeleteBatch));
+      std::vector<std::string> batch(keys.begin() + start,
+                                     keys.begin() + std::min(keys.size(), start + kMaxDeleteBatch));
       const std::string body = BuildDelete(batch);
       S3Request req = NewRequest("POST", "");
       req.query = {{"delete", ""}};
@@ -213,7 +213,8 @@ class S3Store final : public ObjectStore {
                                     "(CopyObject stops at 5 GiB)");
     }
     S3Request req = NewRequest("PUT", dst_key);
-    req.headers = {{"x-amz-copy-source", "/" + client_->bucket() + "/" + UriEncode(src_key, false)}};
+    req.headers = {
+        {"x-amz-copy-source", "/" + client_->bucket() + "/" + UriEncode(src_key, false)}};
     if (!src.etag.empty()) {
       req.headers.emplace_back("x-amz-copy-source-if-match", "\"" + src.etag + "\"");
     }

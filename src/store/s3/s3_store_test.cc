@@ -64,8 +64,8 @@ class ScriptedTransport final : public HttpTransport {
     return r;
   }
   static HttpResponse Error(int status, const std::string& code, const std::string& msg = "") {
-    return Answer(status, "<?xml version=\"1.0\"?><Error><Code>" + code + "</Code><Message>" +
-                              msg + "</Message></Error>");
+    return Answer(status, "<?xml version=\"1.0\"?><Error><Code>" + code + "</Code><Message>" + msg +
+                              "</Message></Error>");
   }
   static HttpResponse Lost(TransportFailure f) {
     HttpResponse r;
@@ -129,10 +129,9 @@ TEST_F(FakeServerTest, PathStyleUrlAndSignature) {
 }
 
 TEST_F(FakeServerTest, RetriesTransientFailuresThenSucceeds) {
-  transport_->script = {ScriptedTransport::Error(503, "SlowDown"),
-                        ScriptedTransport::Lost(TransportFailure::kReset),
-                        ScriptedTransport::Error(500, "InternalError"),
-                        ScriptedTransport::Answer(200, "data")};
+  transport_->script = {
+      ScriptedTransport::Error(503, "SlowDown"), ScriptedTransport::Lost(TransportFailure::kReset),
+      ScriptedTransport::Error(500, "InternalError"), ScriptedTransport::Answer(200, "data")};
   CallInfo info;
   auto r = client_->Call(NewRequest("GET", "k"), &info);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -142,7 +141,8 @@ TEST_F(FakeServerTest, RetriesTransientFailuresThenSucceeds) {
 }
 
 TEST_F(FakeServerTest, ExhaustedRetriesSayHowManyAttempts) {
-  for (int i = 0; i < 4; ++i) transport_->script.push_back(ScriptedTransport::Error(503, "SlowDown"));
+  for (int i = 0; i < 4; ++i)
+    transport_->script.push_back(ScriptedTransport::Error(503, "SlowDown"));
   auto r = client_->Call(NewRequest("GET", "k"));
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().IsUnavailable());
@@ -179,8 +179,9 @@ TEST_F(FakeServerTest, ErrorMapping) {
 
 TEST_F(FakeServerTest, ErrorInsideA200Body) {
   transport_->script = {ScriptedTransport::Error(200, "InternalError"),
-                        ScriptedTransport::Answer(200, "<CopyObjectResult><ETag>e</ETag>"
-                                                       "</CopyObjectResult>")};
+                        ScriptedTransport::Answer(200,
+                                                  "<CopyObjectResult><ETag>e</ETag>"
+                                                  "</CopyObjectResult>")};
   S3Request req = NewRequest("PUT", "dst");
   req.error_in_ok_body = true;
   CallInfo info;
@@ -194,8 +195,8 @@ TEST_F(FakeServerTest, ConditionalPutWhoseAnswerWasLostIsOurs) {
   transport_->script = {
       ScriptedTransport::Lost(TransportFailure::kReset),  // the server stored it, answer lost
       ScriptedTransport::Error(412, "PreconditionFailed"),
-      ScriptedTransport::Answer(200, "", {{"etag", "\"" + Md5Hex(body) + "\""},
-                                          {"content-length", "7"}})};
+      ScriptedTransport::Answer(200, "",
+                                {{"etag", "\"" + Md5Hex(body) + "\""}, {"content-length", "7"}})};
   PutOptions o;
   o.if_absent = true;
   auto r = client_->PutObject("lock", body, o);
@@ -206,8 +207,8 @@ TEST_F(FakeServerTest, ConditionalPutWhoseAnswerWasLostIsOurs) {
   transport_->script = {
       ScriptedTransport::Lost(TransportFailure::kTimeout),
       ScriptedTransport::Error(412, "PreconditionFailed"),
-      ScriptedTransport::Answer(200, "", {{"etag", "\"" + Md5Hex("theirs") + "\""},
-                                          {"content-length", "6"}})};
+      ScriptedTransport::Answer(
+          200, "", {{"etag", "\"" + Md5Hex("theirs") + "\""}, {"content-length", "6"}})};
   EXPECT_TRUE(client_->PutObject("lock", body, o).status().IsAlreadyExists());
   // A 412 at the first attempt is believed without a HEAD.
   transport_->sent.clear();
@@ -396,7 +397,8 @@ TEST_F(LiveS3, FaultInjectionStillGivesIdenticalBytes) {
 
 TEST_F(LiveS3, WrongSecretIsPermissionDenied) {
   ScopedEnv secret("AWS_SECRET_ACCESS_KEY", "definitely-not-the-secret");
-  ScopedEnv key("AWS_ACCESS_KEY_ID", std::getenv("AWS_ACCESS_KEY_ID") ? std::getenv("AWS_ACCESS_KEY_ID") : "testkey");
+  ScopedEnv key("AWS_ACCESS_KEY_ID",
+                std::getenv("AWS_ACCESS_KEY_ID") ? std::getenv("AWS_ACCESS_KEY_ID") : "testkey");
   auto store = MakeS3Store(lakepack::testing::TestBucket(), {}).ValueOrDie();
   auto r = store->Put(prefix_ + "nope", "x");
   if (r.ok()) GTEST_SKIP() << "this server does not verify signatures (moto)";
@@ -415,7 +417,8 @@ TEST_F(LiveS3, MissingBucketIsNotFoundNamingIt) {
 }
 
 TEST_F(LiveS3, KeysNeedingEncodingInListings) {
-  const std::vector<std::string> names = {"a b", "a+b", "100%", "\xc3\xa9t\xc3\xa9", "t~x", "x&y<z>"};
+  const std::vector<std::string> names = {"a b", "a+b",   "100%", "\xc3\xa9t\xc3\xa9",
+                                          "t~x", "x&y<z>"};
   for (const auto& n : names) ASSERT_TRUE(store_->Put(prefix_ + n, n).ok()) << n;
   auto all = store_->ListAll(prefix_);
   ASSERT_TRUE(all.ok()) << all.status().ToString();

@@ -152,10 +152,9 @@ SignedHeaders SignV4(const SignableRequest& request, const AwsCredentials& crede
   if (!credentials.session_token.empty()) {
     out.headers.emplace_back("x-amz-security-token", credentials.session_token);
   }
-  out.headers.emplace_back("Authorization", "AWS4-HMAC-SHA256 Credential=" +
-                                                credentials.access_key_id + "/" + scope +
-                                                ", SignedHeaders=" + signed_names +
-                                                ", Signature=" + out.signature);
+  out.headers.emplace_back(
+      "Authorization", "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" + scope +
+                           ", SignedHeaders=" + signed_names + ", Signature=" + out.signature);
   return out;
 }
 

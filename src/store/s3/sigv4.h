@@ -39,20 +39,20 @@ std::string CanonicalQueryString(const HeaderList& query);
 std::string AmzDate(std::chrono::system_clock::time_point t);
 
 struct SignableRequest {
-  std::string method;      // "GET", "PUT", ...
-  std::string host;        // the Host header: host[:port], the port only when not the default
-  std::string path;        // canonical URI, already UriEncode()d, e.g. "/bucket/my%20key"
-  HeaderList query;        // decoded names and values
-  HeaderList headers;      // further headers to sign (e.g. range, content-md5), any case
+  std::string method;          // "GET", "PUT", ...
+  std::string host;            // the Host header: host[:port], the port only when not the default
+  std::string path;            // canonical URI, already UriEncode()d, e.g. "/bucket/my%20key"
+  HeaderList query;            // decoded names and values
+  HeaderList headers;          // further headers to sign (e.g. range, content-md5), any case
   std::string payload_sha256;  // hex SHA-256 of the body, or "UNSIGNED-PAYLOAD"
 };
 
 struct SignedHeaders {
-  HeaderList headers;            // to add to the request: x-amz-date, x-amz-content-sha256,
-                                 // x-amz-security-token (if any), Authorization
-  std::string canonical_request; // exposed for tests and for debugging SignatureDoesNotMatch
+  HeaderList headers;             // to add to the request: x-amz-date, x-amz-content-sha256,
+                                  // x-amz-security-token (if any), Authorization
+  std::string canonical_request;  // exposed for tests and for debugging SignatureDoesNotMatch
   std::string string_to_sign;
-  std::string signature;         // hex
+  std::string signature;  // hex
 };
 
 // Signs `request` for service "s3" (or `service`) in `region` at time `now`.

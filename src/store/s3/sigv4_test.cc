@@ -75,7 +75,7 @@ TEST(SigV4, ExamplePutObjectEncodesDollarInKey) {
 }
 
 TEST(SigV4, ExampleGetBucketLifecycleHasEmptyQueryValue) {
-  SignableRequest r{"GET", "examplebucket.s3.amazonaws.com", "/", {{"lifecycle", ""}}, {},
+  SignableRequest r{"GET",    "examplebucket.s3.amazonaws.com", "/", {{"lifecycle", ""}}, {},
                     kEmptySha};
   SignedHeaders s = SignV4(r, ExampleCredentials(), "us-east-1", ExampleTime());
   EXPECT_NE(s.canonical_request.find("\n/\nlifecycle=\n"), std::string::npos);
@@ -84,8 +84,9 @@ TEST(SigV4, ExampleGetBucketLifecycleHasEmptyQueryValue) {
 
 TEST(SigV4, ExampleListObjectsSortsQuery) {
   // Given out of order: the canonical query must sort by name.
-  SignableRequest r{"GET", "examplebucket.s3.amazonaws.com", "/",
-                    {{"prefix", "J"}, {"max-keys", "2"}}, {}, kEmptySha};
+  SignableRequest r{"GET", "examplebucket.s3.amazonaws.com",
+                    "/",   {{"prefix", "J"}, {"max-keys", "2"}},
+                    {},    kEmptySha};
   SignedHeaders s = SignV4(r, ExampleCredentials(), "us-east-1", ExampleTime());
   EXPECT_NE(s.canonical_request.find("\n/\nmax-keys=2&prefix=J\n"), std::string::npos);
   EXPECT_EQ(s.signature, "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7");

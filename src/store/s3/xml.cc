@@ -1,12 +1,11 @@
 #include "store/s3/xml.h"
 
-#include <pugixml.hpp>
-
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <pugixml.hpp>
 
 #include "store/s3/sigv4.h"
 
@@ -18,8 +17,7 @@ Result<pugi::xml_node> ParseRoot(pugi::xml_document& doc, std::string_view body,
   pugi::xml_parse_result r = doc.load_buffer(body.data(), body.size());
   if (!r) {
     return Status::InvalidData(std::string("S3 response is not XML (expected <") + expected +
-                               ">): " + r.description() + " at offset " +
-                               std::to_string(r.offset));
+                               ">): " + r.description() + " at offset " + std::to_string(r.offset));
   }
   pugi::xml_node root = doc.document_element();
   // moto 5 names the CompleteMultipartUpload answer <CompleteMultipartUploadResponse>.
@@ -41,15 +39,32 @@ std::string Text(pugi::xml_node parent, const char* name) {
 void EscapeInto(std::string& out, std::string_view s) {
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\r': out += "&#13;"; break;  // else XML parsers normalise it away
-      case '\n': out += "&#10;"; break;
-      case '\t': out += "&#9;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;  // else XML parsers normalise it away
+      case '\n':
+        out += "&#10;";
+        break;
+      case '\t':
+        out += "&#9;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
 }
@@ -104,8 +119,7 @@ Result<ListObjectsV2Result> ParseListObjectsV2(std::string_view body) {
 
 Result<std::string> ParseInitiateMultipartUpload(std::string_view body) {
   pugi::xml_document doc;
-  LP_ASSIGN_OR_RETURN(pugi::xml_node root,
-                      ParseRoot(doc, body, "InitiateMultipartUploadResult"));
+  LP_ASSIGN_OR_RETURN(pugi::xml_node root, ParseRoot(doc, body, "InitiateMultipartUploadResult"));
   std::string id = Text(root, "UploadId");
   if (id.empty()) return Status::InvalidData("InitiateMultipartUploadResult without <UploadId>");
   return id;
@@ -113,8 +127,7 @@ Result<std::string> ParseInitiateMultipartUpload(std::string_view body) {
 
 Result<std::string> ParseCompleteMultipartUpload(std::string_view body) {
   pugi::xml_document doc;
-  LP_ASSIGN_OR_RETURN(pugi::xml_node root,
-                      ParseRoot(doc, body, "CompleteMultipartUploadResult"));
+  LP_ASSIGN_OR_RETURN(pugi::xml_node root, ParseRoot(doc, body, "CompleteMultipartUploadResult"));
   return StripQuotes(Text(root, "ETag"));
 }
 

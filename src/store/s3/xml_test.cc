@@ -18,7 +18,8 @@ TEST(Xml, ErrorWithAndWithoutMessage) {
   // Ceph 16: an empty Message.
   auto ceph = ParseError(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>NoSuchBucket</Code><Message>"
-      "</Message><BucketName>nope</BucketName><RequestId>tx0</RequestId><HostId>x</HostId></Error>");
+      "</Message><BucketName>nope</BucketName><RequestId>tx0</RequestId><HostId>x</HostId></"
+      "Error>");
   ASSERT_TRUE(ceph.has_value());
   EXPECT_EQ(ceph->code, "NoSuchBucket");
   EXPECT_EQ(ceph->message, "");
