@@ -13,6 +13,7 @@ static const Verb* const kVerbs[] = {
     &kGenerateVerb,
     &kInspectVerb,
     &kLsVerb,
+    &kPackVerb,
     &kVersionVerb,
 };
 }  // namespace lakepack::cli

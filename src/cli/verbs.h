@@ -9,5 +9,6 @@ extern const Verb kCpVerb;
 extern const Verb kGenerateVerb;
 extern const Verb kInspectVerb;
 extern const Verb kLsVerb;
+extern const Verb kPackVerb;
 extern const Verb kVersionVerb;
 }  // namespace lakepack::cli

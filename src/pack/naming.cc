@@ -1,0 +1,173 @@
+// naming.cc: see naming.h.
+#include "pack/naming.h"
+
+#include <cstdio>
+#include <set>
+
+namespace lakepack::pack {
+
+std::string OutputStem(std::string_view table, std::string_view suffix) {
+  std::string stem(table);
+  if (!suffix.empty()) {
+    stem += '_';
+    stem += suffix;
+  }
+  return stem;
+}
+
+std::string OutputFileName(std::string_view table, std::string_view suffix, int64_t n,
+                           std::string_view ext) {
+  return OutputStem(table, suffix) + "_" + std::to_string(n) + "." + std::string(ext);
+}
+
+std::string_view BaseName(std::string_view key) {
+  size_t slash = key.rfind('/');
+  return slash == std::string_view::npos ? key : key.substr(slash + 1);
+}
+
+std::string_view Extension(std::string_view name) {
+  std::string_view base = BaseName(name);
+  size_t dot = base.find('.');
+  return dot == std::string_view::npos ? std::string_view() : base.substr(dot + 1);
+}
+
+bool HasExtension(std::string_view name, std::string_view ext) {
+  std::string_view ex = Extension(name);
+  if (ex.size() < ext.size()) return false;
+  if (ex.size() == ext.size()) return ex == ext;
+  return ex.substr(ex.size() - ext.size()) == ext && ex[ex.size() - ext.size() - 1] == '.';
+}
+
+Result<int64_t> ParseFileNumber(std::string_view name) {
+  std::string_view base = BaseName(name);
+  std::string_view stem = base.substr(0, base.find('.'));
+  size_t us = stem.rfind('_');
+  std::string_view digits = us == std::string_view::npos ? stem : stem.substr(us + 1);
+  if (digits.empty() || digits.size() > 18) {
+    return Status::InvalidArgument("'" + std::string(base) +
+                                   "' has no file number (expected NAME_N.EXT)");
+  }
+  int64_t n = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') {
+      return Status::InvalidArgument("'" + std::string(base) + "': '" + std::string(digits) +
+                                     "' is not a file number (expected NAME_N.EXT)");
+    }
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+Result<format::Format> FormatOfExtension(std::string_view ext) {
+  if (ext == "csv") return format::Format::kCsv;
+  if (ext == "jsonl" || ext == "json" || ext == "ndjson") return format::Format::kJsonl;
+  if (ext == "parquet" || ext == "pq" || HasExtension("x." + std::string(ext), "parquet")) {
+    return format::Format::kParquet;
+  }
+  return Status::InvalidArgument("unsupported file extension '" + std::string(ext) +
+                                 "' (use csv, jsonl, parquet or snappy.parquet)");
+}
+
+Status ValidatePartitionEntry(std::string_view key, std::string_view value) {
+  auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument("partition entry '" + std::string(key) + "=" +
+                                   std::string(value) + "': " + why);
+  };
+  if (key.empty()) return bad("empty key");
+  if (value.empty()) return bad("empty value");
+  if (key.find('=') != std::string_view::npos) return bad("a key may not contain '='");
+  for (std::string_view s : {key, value}) {
+    if (s.find('/') != std::string_view::npos) return bad("'/' is not allowed");
+    if (s == "." || s == "..") return bad("'.' and '..' are not allowed");
+    for (unsigned char c : s) {
+      if (c < 0x20 || c == 0x7f) return bad("control characters are not allowed");
+    }
+  }
+  return Status::OK();
+}
+
+Result<std::pair<std::string, std::string>> ParsePartitionArg(std::string_view text) {
+  size_t eq = text.find('=');
+  if (eq == std::string_view::npos) {
+    return Status::InvalidArgument("partition '" + std::string(text) + "' is not KEY=VALUE");
+  }
+  std::pair<std::string, std::string> kv(std::string(text.substr(0, eq)),
+                                         std::string(text.substr(eq + 1)));
+  LP_RETURN_NOT_OK(ValidatePartitionEntry(kv.first, kv.second));
+  return kv;
+}
+
+Result<std::string> PartitionPath(const Partition& partition) {
+  std::string path;
+  std::set<std::string> seen;
+  for (const auto& [k, v] : partition) {
+    LP_RETURN_NOT_OK(ValidatePartitionEntry(k, v));
+    if (!seen.insert(k).second) {
+      return Status::InvalidArgument("partition key '" + k + "' is given twice");
+    }
+    path += k + "=" + v + "/";
+  }
+  return path;
+}
+
+Partition PartitionValuesOf(std::string_view relative_key) {
+  Partition values;
+  size_t start = 0;
+  while (true) {
+    size_t slash = relative_key.find('/', start);
+    if (slash == std::string_view::npos) break;  // the last component is the file name
+    std::string_view part = relative_key.substr(start, slash - start);
+    size_t eq = part.find('=');
+    if (eq != std::string_view::npos && eq > 0) {
+      values.emplace_back(std::string(part.substr(0, eq)), std::string(part.substr(eq + 1)));
+    }
+    start = slash + 1;
+  }
+  return values;
+}
+
+static std::string Padded(int64_t g) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%0*lld", kGenerationDigits, static_cast<long long>(g));
+  return buf;
+}
+
+std::string IntentName(int64_t generation) { return "intent-" + Padded(generation) + ".json"; }
+std::string CommitName(int64_t generation) { return "commit-" + Padded(generation) + ".json"; }
+std::string BaseCopyName(int64_t generation, std::string_view file_name) {
+  return "base-" + Padded(generation) + "-" + std::string(file_name);
+}
+
+std::optional<StateObjectName> ParseStateObjectName(std::string_view name) {
+  StateObjectKind kind;
+  std::string_view rest;
+  auto starts = [&](std::string_view p) { return name.substr(0, p.size()) == p; };
+  if (starts("intent-")) {
+    kind = StateObjectKind::kIntent;
+    rest = name.substr(7);
+  } else if (starts("commit-")) {
+    kind = StateObjectKind::kCommit;
+    rest = name.substr(7);
+  } else if (starts("base-")) {
+    kind = StateObjectKind::kBase;
+    rest = name.substr(5);
+  } else {
+    return std::nullopt;
+  }
+  if (rest.size() < static_cast<size_t>(kGenerationDigits) + 1) return std::nullopt;
+  int64_t g = 0;
+  for (int i = 0; i < kGenerationDigits; ++i) {
+    char c = rest[i];
+    if (c < '0' || c > '9') return std::nullopt;
+    g = g * 10 + (c - '0');
+  }
+  std::string_view tail = rest.substr(kGenerationDigits);
+  if (kind == StateObjectKind::kBase) {
+    if (tail.size() < 2 || tail[0] != '-') return std::nullopt;
+  } else if (tail != ".json") {
+    return std::nullopt;
+  }
+  return StateObjectName{kind, g};
+}
+
+}  // namespace lakepack::pack

@@ -1,0 +1,78 @@
+// naming.h: the names the pack job reads and writes: output files `TABLE[_SUFFIX]_N.EXT`,
+// partition paths `k1=v1/k2=v2/`, extensions, and the state objects under `_lakepack/`.
+//
+// Pure functions over strings (no I/O); safe from any thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "format/format.h"
+#include "lakepack/status.h"
+
+namespace lakepack::pack {
+
+// An ordered list of partition keys and values, as given by `--partition k=v` (repeatable).
+using Partition = std::vector<std::pair<std::string, std::string>>;
+
+// "TABLE_N.EXT" or, with a suffix, "TABLE_SUFFIX_N.EXT".  REQUIRES: n >= 0; ext has no leading '.'.
+std::string OutputFileName(std::string_view table, std::string_view suffix, int64_t n,
+                           std::string_view ext);
+
+// "TABLE" or "TABLE_SUFFIX": the part of an output name before "_N.EXT".
+std::string OutputStem(std::string_view table, std::string_view suffix);
+
+// The file number of a name (a base name, or a key whose last '/'-separated part is used): the
+// last '_'-separated element before the first '.', e.g. 10 for "data_file_sfx_10.snappy.parquet".
+// Fails with InvalidArgument naming the file when that element is not a decimal number.
+Result<int64_t> ParseFileNumber(std::string_view name);
+
+// The last '/'-separated part of a key.
+std::string_view BaseName(std::string_view key);
+
+// Everything after the first '.' of the base name ("snappy.parquet" for "t_0.snappy.parquet");
+// "" when there is no '.'.
+std::string_view Extension(std::string_view name);
+
+// True when `name` ends with "." + ext (so the filter "parquet" also accepts "x.snappy.parquet").
+bool HasExtension(std::string_view name, std::string_view ext);
+
+// The format an output/input extension stands for: csv, jsonl (json, ndjson), parquet
+// (snappy.parquet, parquet, pq).  Also checks the extension is one pack can write.
+Result<format::Format> FormatOfExtension(std::string_view ext);
+
+// Checks one key or value: non-empty, no '/', no control characters, not "." or ".."; a key may
+// not contain '='.  Errors name the offending entry.
+Status ValidatePartitionEntry(std::string_view key, std::string_view value);
+
+// Parses "k=v" (the first '=' splits; the value may contain '=').
+Result<std::pair<std::string, std::string>> ParsePartitionArg(std::string_view text);
+
+// "k1=v1/k2=v2/" ("" for no partition), after validating every entry and that no key repeats.
+Result<std::string> PartitionPath(const Partition& partition);
+
+// The partition values of an input key relative to the table prefix: every "k=v" directory
+// component, in order (what the reference's input_partition_name reports).
+Partition PartitionValuesOf(std::string_view relative_key);
+
+// State objects.  Generation numbers are zero-padded so that listing order is numeric order.
+// Digits of a generation number: 10^12 runs is beyond any table's life.
+constexpr int kGenerationDigits = 12;
+std::string IntentName(int64_t generation);  // "intent-000000000007.json"
+std::string CommitName(int64_t generation);  // "commit-000000000007.json"
+// "base-000000000007-TABLE_3.csv": the preserved original bytes of a rewritten latest file.
+std::string BaseCopyName(int64_t generation, std::string_view file_name);
+
+enum class StateObjectKind { kIntent, kCommit, kBase };
+struct StateObjectName {
+  StateObjectKind kind;
+  int64_t generation;
+};
+// Parses a state object's base name; nullopt for anything else.
+std::optional<StateObjectName> ParseStateObjectName(std::string_view name);
+
+}  // namespace lakepack::pack

@@ -1,0 +1,437 @@
+// packer.cc: see packer.h.
+#include "pack/packer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "arrow/compute/cast.h"
+#include "format/arrow_io.h"
+#include "format/arrow_status.h"
+#include "format/reader.h"
+#include "format/schema_file.h"
+#include "pack/crash_store.h"
+#include "pack/rolling_writer.h"
+#include "pack/state.h"
+
+namespace lakepack::pack {
+namespace {
+
+std::string DirPrefix(const std::string& key) {
+  if (key.empty() || key.back() == '/') return key;
+  return key + "/";
+}
+
+std::string IsoTime(int64_t unix_ms) {
+  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// The objects directly under `prefix` (not in sub-directories), every page.
+Result<std::vector<ObjectInfo>> ListDir(ObjectStore& store, const std::string& prefix) {
+  std::vector<ObjectInfo> out;
+  ListOptions lo;
+  lo.delimiter = "/";
+  while (true) {
+    LP_ASSIGN_OR_RETURN(ListPage page, store.List(prefix, lo));
+    for (auto& o : page.objects) out.push_back(std::move(o));
+    if (page.next_continuation.empty()) break;
+    lo.continuation = page.next_continuation;
+  }
+  return out;
+}
+
+// `batch` with exactly `target`'s columns, in its order and with its types.
+Result<std::shared_ptr<arrow::RecordBatch>> Conform(const std::shared_ptr<arrow::RecordBatch>& batch,
+                                                    const std::shared_ptr<arrow::Schema>& target,
+                                                    const std::string& uri, bool allow_cast,
+                                                    int64_t first_row) {
+  if (batch->schema()->Equals(*target, /*check_metadata=*/false)) return batch;
+  const auto& have = *batch->schema();
+  for (const auto& f : have.fields()) {
+    if (target->GetFieldIndex(f->name()) < 0) {
+      return Status::InvalidData(uri + ": column '" + f->name() +
+                                 "' is not in the target schema (" + target->ToString() + ")");
+    }
+  }
+  std::vector<std::shared_ptr<arrow::Array>> columns;
+  for (const auto& f : target->fields()) {
+    int i = have.GetFieldIndex(f->name());
+    if (i < 0) {
+      return Status::InvalidData(uri + ": column '" + f->name() +
+                                 "' of the target schema is missing");
+    }
+    std::shared_ptr<arrow::Array> col = batch->column(i);
+    if (!col->type()->Equals(*f->type())) {
+      if (!allow_cast) {
+        return Status::InvalidArgument(uri + ": column '" + f->name() + "' is " +
+                                       col->type()->ToString() + " but the target schema has " +
+                                       f->type()->ToString() +
+                                       " (Parquet inputs are cast only with --cast-parquet)");
+      }
+      auto cast = arrow::compute::Cast(*col, f->type());
+      if (!cast.ok()) {
+        return Status::InvalidData(uri + ": rows " + std::to_string(first_row) + ".." +
+                                   std::to_string(first_row + batch->num_rows() - 1) +
+                                   ": column '" + f->name() + "': cannot cast " +
+                                   col->type()->ToString() + " to " + f->type()->ToString() +
+                                   ": " + cast.status().message());
+      }
+      col = *cast;
+    }
+    columns.push_back(std::move(col));
+  }
+  return arrow::RecordBatch::Make(target, batch->num_rows(), std::move(columns));
+}
+
+struct StateListing {
+  int64_t max_commit = -1;
+  int64_t max_intent = -1;
+  std::vector<std::string> base_copies;  // keys
+};
+
+Result<StateListing> ReadStateListing(ObjectStore& store, const std::string& prefix) {
+  StateListing s;
+  LP_ASSIGN_OR_RETURN(auto objects, ListDir(store, prefix));
+  for (const auto& o : objects) {
+    auto name = ParseStateObjectName(BaseName(o.key));
+    if (!name) continue;
+    switch (name->kind) {
+      case StateObjectKind::kCommit: s.max_commit = std::max(s.max_commit, name->generation); break;
+      case StateObjectKind::kIntent: s.max_intent = std::max(s.max_intent, name->generation); break;
+      case StateObjectKind::kBase: s.base_copies.push_back(o.key); break;
+    }
+  }
+  return s;
+}
+
+class PackRun {
+ public:
+  explicit PackRun(const PackOptions& o) : o_(o) {}
+
+  Result<PackReport> Run() {
+    auto start = std::chrono::steady_clock::now();
+    LP_RETURN_NOT_OK(Open());
+    auto deadline = start + std::chrono::seconds(o_.wait_seconds);
+    while (true) {
+      auto report = Attempt();
+      bool busy = !report.ok() && (report.status().IsAlreadyExists() ||
+                                   report.status().code() == StatusCode::kUnavailable);
+      if (!busy || std::chrono::steady_clock::now() >= deadline) {
+        if (report.ok()) {
+          report->seconds =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        }
+        return report;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+
+ private:
+  Status Open() {
+    LP_ASSIGN_OR_RETURN(auto in, OpenStore(o_.input_base, o_.store));
+    LP_ASSIGN_OR_RETURN(auto out, OpenStore(o_.output_base, o_.store));
+    in_ = MaybeWrapForCrashTest(in.store);
+    out_ = in.store == out.store ? in_ : MaybeWrapForCrashTest(out.store);
+    in_prefix_ = DirPrefix(in.key) + o_.table + "/";
+    table_prefix_ = DirPrefix(out.key) + o_.table + "/";
+    LP_ASSIGN_OR_RETURN(std::string part, PartitionPath(o_.partition));
+    part_prefix_ = table_prefix_ + part;
+    state_prefix_ = table_prefix_ + "_lakepack/pack/" + part + OutputStem(o_.table, o_.suffix) +
+                    "." + o_.out_ext + "/";
+    LP_ASSIGN_OR_RETURN(out_format_, FormatOfExtension(o_.out_ext));
+    if (!o_.schema_file.empty()) {
+      LP_ASSIGN_OR_RETURN(schema_file_, format::LoadSchemaFile(o_.schema_file, o_.store));
+    }
+    return Status::OK();
+  }
+
+  std::string TableName() const {
+    return out_->Uri(part_prefix_) + OutputStem(o_.table, o_.suffix) + "_N." + o_.out_ext;
+  }
+
+  Result<PackReport> Attempt() {
+    PackReport report;
+    // 1. State.
+    LP_ASSIGN_OR_RETURN(StateListing st, ReadStateListing(*out_, state_prefix_));
+    Commit committed;
+    bool have_commit = st.max_commit >= 0;
+    if (have_commit) {
+      std::string key = state_prefix_ + CommitName(st.max_commit);
+      LP_ASSIGN_OR_RETURN(std::string text, out_->Get(key));
+      LP_ASSIGN_OR_RETURN(committed, ParseCommit(text, out_->Uri(key)));
+    }
+    Intent abandoned;
+    bool recovering = false;
+    if (st.max_intent > st.max_commit) {
+      std::string key = state_prefix_ + IntentName(st.max_intent);
+      LP_ASSIGN_OR_RETURN(std::string text, out_->Get(key));
+      LP_ASSIGN_OR_RETURN(abandoned, ParseIntent(text, out_->Uri(key)));
+      bool dead = OwnerIsDeadOnThisHost(abandoned.owner);
+      bool expired = NowUnixMs() > abandoned.created_ms + abandoned.lease_ms;
+      if (!dead && !expired) {
+        return Status::Unavailable(
+            "another packer is working on " + TableName() + " (host " + abandoned.owner.host +
+            ", pid " + std::to_string(abandoned.owner.pid) + ", since " +
+            IsoTime(abandoned.created_ms) + ", run " + std::to_string(abandoned.generation) +
+            "); retry later (its lock expires at " +
+            IsoTime(abandoned.created_ms + abandoned.lease_ms) + ")");
+      }
+      recovering = true;
+    }
+    const int64_t generation = std::max(st.max_intent, st.max_commit) + 1;
+
+    // 2. Listings and plan.
+    LP_ASSIGN_OR_RETURN(auto part_files, ListDir(*out_, part_prefix_));
+    for (auto& f : part_files) f.key = f.key.substr(part_prefix_.size());
+    LP_ASSIGN_OR_RETURN(auto inputs, in_->ListAll(in_prefix_));
+    std::map<std::string, std::string> key_of_uri;
+    for (auto& in : inputs) {
+      std::string uri = in_->Uri(in.key);
+      key_of_uri[uri] = in.key;
+      in.key = uri;
+    }
+    PlanRequest req;
+    req.table = o_.table;
+    req.suffix = o_.suffix;
+    req.out_ext = o_.out_ext;
+    req.in_ext = o_.in_ext;
+    req.file_limit_bytes = o_.file_limit_bytes;
+    req.partition_files = std::move(part_files);
+    req.inputs = std::move(inputs);
+    req.committed = have_commit ? &committed : nullptr;
+    req.abandoned = recovering ? &abandoned : nullptr;
+    LP_ASSIGN_OR_RETURN(PackPlan plan, MakePlan(req));
+    report.plan_text = DescribePlan(plan, req);
+    report.already_packed = plan.already_packed;
+    report.input_bytes = plan.input_bytes;
+    report.recovered = recovering;
+    std::set<std::string> pvals;
+    for (const auto& in : plan.inputs) {
+      report.inputs.push_back(in.key);
+      if (!o_.input_partition_name.empty()) {
+        std::string rel = key_of_uri[in.key].substr(in_prefix_.size());
+        for (const auto& [k, v] : PartitionValuesOf(rel)) {
+          if (k == o_.input_partition_name) pvals.insert(v);
+        }
+      }
+    }
+    report.input_partition_values.assign(pvals.begin(), pvals.end());
+    if (o_.dry_run) return report;
+    if (plan.nothing_to_do() && !recovering) return report;
+
+    // 3. The intent: our lock on generation G.
+    Intent intent;
+    intent.generation = generation;
+    intent.owner = ThisProcessOwner();
+    intent.created_ms = NowUnixMs();
+    intent.lease_ms = o_.lock_timeout_seconds * 1000;
+    intent.prev_latest_n = plan.latest_n;
+    intent.recovers = recovering ? abandoned.generation : -1;
+    if (plan.rewrite_latest) {
+      intent.base_file = plan.latest_name;
+      intent.base_copy = recovering && !abandoned.base_copy.empty()
+                             ? abandoned.base_copy
+                             : BaseCopyName(generation, plan.latest_name);
+      intent.base_size = plan.latest_size;
+      intent.base_etag = plan.latest_etag;
+    }
+    const std::string intent_key = state_prefix_ + IntentName(generation);
+    auto put = out_->PutIfAbsent(intent_key, ToJson(intent));
+    if (!put.ok()) {
+      if (put.status().IsAlreadyExists()) {
+        return Status::AlreadyExists("another packer started run " + std::to_string(generation) +
+                                     " on " + TableName() + " at the same time (" +
+                                     out_->Uri(intent_key) + " exists); retry later");
+      }
+      return put.status();
+    }
+    report.generation = generation;
+
+    // 4. Recovery: drop what the crashed run may have written.
+    if (!plan.stale_files.empty()) {
+      std::vector<std::string> keys;
+      for (const auto& f : plan.stale_files) keys.push_back(part_prefix_ + f);
+      LP_RETURN_NOT_OK(out_->Delete(keys));
+    }
+
+    // 5. Preserve the latest file's original bytes before it is rewritten.
+    std::string base_key;
+    if (plan.rewrite_latest) {
+      base_key = state_prefix_ + intent.base_copy;
+      auto head = out_->Head(base_key);
+      if (!head.ok() && !head.status().IsNotFound()) return head.status();
+      if (!head.ok() || head->size != intent.base_size) {
+        // No copy yet: the original was never touched (it is rewritten only after the copy).
+        LP_ASSIGN_OR_RETURN(auto copied, out_->Copy(part_prefix_ + plan.latest_name, base_key));
+        if (copied.size != intent.base_size) {
+          return Status::IOError("copy of " + out_->Uri(part_prefix_ + plan.latest_name) +
+                                 " has " + std::to_string(copied.size) + " bytes, expected " +
+                                 std::to_string(intent.base_size) +
+                                 " (did someone else change it?)");
+        }
+      }
+    }
+
+    // 6. Stream base rows, then inputs, into the output files.
+    LP_RETURN_NOT_OK(WriteAll(plan, base_key, key_of_uri, &report));
+
+    // 7. Commit, unless another packer took over after our lease expired.
+    auto next = out_->Head(state_prefix_ + IntentName(generation + 1));
+    if (next.ok()) {
+      return Status::Cancelled("run " + std::to_string(generation) + " on " + TableName() +
+                               " lost its lock (another packer took over after " +
+                               std::to_string(o_.lock_timeout_seconds) +
+                               " s); its output will be redone by that packer");
+    }
+    if (!next.status().IsNotFound()) return next.status();
+    Commit c;
+    c.generation = generation;
+    c.created_ms = NowUnixMs();
+    std::map<std::string, PackedInput> packed;
+    for (const auto& p : committed.packed) packed[p.uri] = p;
+    for (const auto& in : plan.inputs) packed[in.key] = PackedInput{in.key, in.size, in.etag};
+    for (auto& [uri, p] : packed) c.packed.push_back(p);
+    std::map<int64_t, ManifestFile> files;
+    for (const auto& f : committed.files) files[f.n] = f;
+    for (const auto& f : written_) files[f.n] = f;
+    for (auto& [n, f] : files) c.files.push_back(f);
+    LP_ASSIGN_OR_RETURN(auto committed_info,
+                        out_->PutIfAbsent(state_prefix_ + CommitName(generation), ToJson(c)));
+    (void)committed_info;
+
+    // 8. Garbage: base copies (ours and any a crash after a commit left behind).
+    std::vector<std::string> garbage = st.base_copies;
+    if (!base_key.empty()) garbage.push_back(base_key);
+    if (!garbage.empty()) (void)out_->Delete(garbage);  // harmless if it fails
+    return report;
+  }
+
+  Result<std::shared_ptr<arrow::Schema>> TargetSchema(const PackPlan& plan,
+                                                      const std::string& base_key) {
+    if (schema_file_) return schema_file_;
+    std::string latest_key =
+        !base_key.empty() ? base_key
+                          : (plan.latest_n >= 0 ? part_prefix_ + plan.latest_name : std::string());
+    if (!latest_key.empty()) {
+      LP_ASSIGN_OR_RETURN(auto reader, format::OpenBatchReader(out_, latest_key, out_format_));
+      return reader->schema();
+    }
+    return std::shared_ptr<arrow::Schema>();  // the first input's
+  }
+
+  Status WriteAll(const PackPlan& plan, const std::string& base_key,
+                  const std::map<std::string, std::string>& key_of_uri, PackReport* report) {
+    LP_ASSIGN_OR_RETURN(auto target, TargetSchema(plan, base_key));
+    std::unique_ptr<RollingWriter> writer;
+    auto open = [&](int64_t index) {
+      std::string name = OutputFileName(o_.table, o_.suffix, plan.first_n + index, o_.out_ext);
+      return format::OpenOutputStream(out_, part_prefix_ + name);
+    };
+    auto closed = [&](const WrittenFile& f) {
+      ManifestFile m;
+      m.n = plan.first_n + f.index;
+      m.name = OutputFileName(o_.table, o_.suffix, m.n, o_.out_ext);
+      m.size = f.bytes;
+      m.etag = f.etag;
+      m.rows = f.rows;
+      written_.push_back(m);
+      report->files.push_back({f.uri, f.rows, f.bytes});
+      report->rows += f.rows;
+      if (o_.on_file) o_.on_file(f.uri, f.rows, f.bytes);
+    };
+    auto stream = [&](const std::string& key, format::Format fmt, const std::string& uri,
+                      bool allow_cast) -> Status {
+      format::ReadOptions ro;
+      if (fmt != format::Format::kParquet) ro.schema = target;
+      LP_ASSIGN_OR_RETURN(auto reader, format::OpenBatchReader(in_store_for(key), key, fmt, ro));
+      if (!target) target = reader->schema();
+      if (!writer) {
+        LP_ASSIGN_OR_RETURN(writer, RollingWriter::Make(out_format_, target, o_.file_limit_bytes,
+                                                        open, closed));
+      }
+      int64_t row = 0;
+      while (true) {
+        std::shared_ptr<arrow::RecordBatch> batch;
+        LP_ARROW_RETURN_NOT_OK(reader->ReadNext(&batch), uri);
+        if (!batch) break;
+        LP_ASSIGN_OR_RETURN(batch, Conform(batch, target, uri, allow_cast, row));
+        row += batch->num_rows();
+        LP_RETURN_NOT_OK(writer->Write(batch));
+      }
+      return Status::OK();
+    };
+    if (!base_key.empty()) {
+      current_in_ = out_;
+      LP_RETURN_NOT_OK(stream(base_key, out_format_, out_->Uri(base_key), /*allow_cast=*/true));
+    }
+    current_in_ = in_;
+    for (const auto& in : plan.inputs) {
+      const std::string& key = key_of_uri.at(in.key);
+      LP_ASSIGN_OR_RETURN(auto fmt, format::DetectFormat(key));
+      bool cast = fmt != format::Format::kParquet || o_.cast_parquet;
+      LP_RETURN_NOT_OK(stream(key, fmt, in.key, cast));
+    }
+    if (writer) LP_RETURN_NOT_OK(writer->Finish());
+    report->rewrote_latest = plan.rewrite_latest;
+    return Status::OK();
+  }
+
+  std::shared_ptr<ObjectStore> in_store_for(const std::string&) { return current_in_; }
+
+  const PackOptions& o_;
+  std::shared_ptr<ObjectStore> in_, out_, current_in_;
+  std::string in_prefix_, table_prefix_, part_prefix_, state_prefix_;
+  format::Format out_format_ = format::Format::kParquet;
+  std::shared_ptr<arrow::Schema> schema_file_;
+  std::vector<ManifestFile> written_;
+};
+
+}  // namespace
+
+Status PackOptions::Validate() const {
+  if (input_base.empty()) return Status::InvalidArgument("pack: INPUT_BASE is empty");
+  if (output_base.empty()) return Status::InvalidArgument("pack: OUTPUT_BASE is empty");
+  if (table.empty() || table.find('/') != std::string::npos || table[0] == '.' || table[0] == '_') {
+    return Status::InvalidArgument("pack: bad table name '" + table +
+                                   "' (non-empty, no '/', not starting with '.' or '_')");
+  }
+  if (suffix.find('/') != std::string::npos || suffix.find('.') != std::string::npos) {
+    return Status::InvalidArgument("pack: bad --suffix '" + suffix + "' (no '/' or '.')");
+  }
+  if (file_limit_bytes <= 0) {
+    return Status::InvalidArgument("pack: --file-limit must be positive, got " +
+                                   std::to_string(file_limit_bytes));
+  }
+  if (out_ext.empty() || out_ext[0] == '.') {
+    return Status::InvalidArgument("pack: bad --out-ext '" + out_ext + "' (e.g. snappy.parquet)");
+  }
+  auto fmt = FormatOfExtension(out_ext);
+  if (!fmt.ok()) return fmt.status().WithContext("pack: --out-ext");
+  if (!in_ext.empty()) {
+    auto in_fmt = FormatOfExtension(in_ext);
+    if (!in_fmt.ok()) return in_fmt.status().WithContext("pack: --in-ext");
+  }
+  auto path = PartitionPath(partition);
+  if (!path.ok()) return path.status().WithContext("pack: --partition");
+  if (lock_timeout_seconds <= 0) {
+    return Status::InvalidArgument("pack: lock timeout must be positive");
+  }
+  return Status::OK();
+}
+
+Result<PackReport> Pack(const PackOptions& options) {
+  LP_RETURN_NOT_OK(options.Validate());
+  PackRun run(options);
+  return run.Run();
+}
+
+}  // namespace lakepack::pack

@@ -1,0 +1,100 @@
+// packer.h: the pack job — packs the files of a table into evenly and exactly sized output files
+// `OUTPUT_BASE/TABLE/[k1=v1/...]TABLE[_SUFFIX]_N.EXT`, streaming, idempotently and crash-safely.
+//
+// One run (Pack):
+//   1. Reads the state directory `OUTPUT_BASE/TABLE/_lakepack/pack/<partition><STEM>.<EXT>/`
+//      (see state.h): the highest commit, and an intent without commit if a run is in progress
+//      or crashed.  A live one (on this host: its process exists; elsewhere: its lease,
+//      `lock_timeout`, has not expired) makes this run fail with "another packer is working on
+//      TABLE"; an abandoned one is recovered.
+//   2. Lists the partition and the inputs and plans (plan.h): new inputs, the latest file, and
+//      whether it is rewritten.  --dry-run stops here and reports the plan.
+//   3. Writes intent-G with put-if-absent (the lock: of two racing packers exactly one wins; the
+//      loser fails with AlreadyExists and a clear message, nothing written).
+//   4. Recovery only: deletes the output files the crashed run may have written (N above the
+//      latest N it recorded).
+//   5. If the latest file is rewritten: preserves its original bytes by a server-side copy to
+//      `base-G-NAME` in the state directory (recorded in intent-G, which was written first; a
+//      recovery reuses the abandoned run's copy).  Its rows are read from that copy only.
+//   6. Streams the base rows, then every new input's rows in input-URI order, cast to the target
+//      schema, into files N0, N0+1, ... in order (rolling_writer.h: exact sizes).  Each output
+//      object is committed atomically by the store.
+//   7. Checks no other packer took over (intent-(G+1) absent), writes commit-G (put-if-absent):
+//      the cumulative packed inputs and the manifest of output files.
+//   8. Deletes the base copy (and any left by earlier crashed runs): garbage once committed.
+// A crash anywhere before 7 leaves the committed state as it was plus files that step 4 of the
+// next run deletes and rewrites; the latest file's original rows survive in the base copy.  So
+// after the re-run the table holds exactly the rows of an uninterrupted run.
+//
+// Target schema: the schema file if given, else the latest file's (when it exists), else the
+// first input's.  CSV/JSONL inputs are read with it and every batch is cast to it (errors name the
+// input and column).  Parquet inputs are cast only with cast_parquet; otherwise a Parquet input of
+// another schema is an error that names the column and suggests --cast-parquet.
+//
+// Thread-safety: Pack may run concurrently from several threads or processes on different or the
+// same tables (the state objects arbitrate).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lakepack/store.h"
+#include "pack/naming.h"
+#include "pack/plan.h"
+
+namespace lakepack::pack {
+
+// 0.256 GB in decimal bytes: the reference's default file_limit_gigabytes.
+constexpr int64_t kDefaultFileLimitBytes = 256'000'000;
+// A crashed run on another host is presumed dead after this long (the reference has no lock).
+constexpr int64_t kDefaultLockTimeoutSeconds = 15 * 60;
+
+struct PackOptions {
+  std::string input_base;   // URI or path; inputs are INPUT_BASE/TABLE/** (recursive)
+  std::string output_base;  // URI or path; outputs go to OUTPUT_BASE/TABLE/<partition>
+  std::string table;
+  std::string suffix;
+  int64_t file_limit_bytes = kDefaultFileLimitBytes;
+  std::string in_ext;                  // filter: csv, jsonl, parquet, snappy.parquet; "" = all
+  std::string out_ext = "snappy.parquet";
+  Partition partition;                 // ordered k=v
+  std::string input_partition_name;    // reported: the values of this key among the inputs
+  std::string schema_file;             // URI or path of a JSON schema file (schema_file.h)
+  bool cast_parquet = false;
+  bool dry_run = false;
+  int64_t lock_timeout_seconds = kDefaultLockTimeoutSeconds;
+  // Retry (up to this long) when another packer holds the table, instead of failing.
+  int64_t wait_seconds = 0;
+  StoreOptions store;
+  // Called after each output file is committed (progress); may be empty.
+  std::function<void(const std::string& uri, int64_t rows, int64_t bytes)> on_file;
+
+  // Checks names, extensions, partition entries and the limit; errors name the option.
+  Status Validate() const;
+};
+
+struct PackReport {
+  struct File {
+    std::string uri;
+    int64_t rows = 0;
+    int64_t bytes = 0;
+  };
+  std::vector<File> files;              // written by this run, in N order
+  std::vector<std::string> inputs;      // packed by this run (URIs)
+  std::vector<std::string> input_partition_values;  // of input_partition_name, distinct, sorted
+  int64_t already_packed = 0;
+  int64_t input_bytes = 0;
+  int64_t rows = 0;
+  bool rewrote_latest = false;
+  bool recovered = false;               // this run recovered a crashed one
+  int64_t generation = -1;              // the state generation committed (-1: none)
+  double seconds = 0;
+  std::string plan_text;                // DescribePlan (always filled; printed by --dry-run)
+};
+
+Result<PackReport> Pack(const PackOptions& options);
+
+}  // namespace lakepack::pack
