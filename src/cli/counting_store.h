@@ -32,19 +32,20 @@ class CountingStore : public ObjectStore {
     return inner_->GetRange(key, offset, length);
   }
   Result<ObjectInfo> Put(const std::string& key, std::string_view data,
-                         const PutOptions& options) override {
+                         const PutOptions& options = {}) override {
     bytes_->fetch_add(static_cast<int64_t>(data.size()), std::memory_order_relaxed);
     return inner_->Put(key, data, options);
   }
-  Result<ListPage> List(const std::string& prefix, const ListOptions& options) override {
+  Result<ListPage> List(const std::string& prefix, const ListOptions& options = {}) override {
     return inner_->List(prefix, options);
   }
+  using ObjectStore::Delete;  // keep the one-key overload visible
   Status Delete(const std::vector<std::string>& keys) override { return inner_->Delete(keys); }
   Result<ObjectInfo> Copy(const std::string& src_key, const std::string& dst_key) override {
     return inner_->Copy(src_key, dst_key);
   }
   Result<std::unique_ptr<ObjectWriter>> OpenWriter(const std::string& key,
-                                                   const WriterOptions& options) override;
+                                                   const WriterOptions& options = {}) override;
   bool is_local() const override { return inner_->is_local(); }
   std::string LocalPath(const std::string& key) const override { return inner_->LocalPath(key); }
 
