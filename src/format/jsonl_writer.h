@@ -41,6 +41,8 @@ class JsonlWriter {
   static Result<std::unique_ptr<JsonlWriter>> Make(std::shared_ptr<arrow::io::OutputStream> sink,
                                                    std::shared_ptr<arrow::Schema> schema);
 
+  ~JsonlWriter();
+
   // REQUIRES: batch->schema() has the writer's fields.
   Status Write(const arrow::RecordBatch& batch);
   // Does not close the sink.
@@ -48,11 +50,12 @@ class JsonlWriter {
   int64_t rows_written() const { return rows_; }
 
  private:
-  JsonlWriter(std::shared_ptr<arrow::io::OutputStream> sink, std::shared_ptr<arrow::Schema> schema)
-      : sink_(std::move(sink)), schema_(std::move(schema)) {}
+  struct Scratch;  // per-column buffers reused from chunk to chunk
+  JsonlWriter(std::shared_ptr<arrow::io::OutputStream> sink, std::shared_ptr<arrow::Schema> schema);
 
   std::shared_ptr<arrow::io::OutputStream> sink_;
   std::shared_ptr<arrow::Schema> schema_;
+  std::unique_ptr<Scratch> scratch_;
   std::string buffer_;
   int64_t rows_ = 0;
 };
