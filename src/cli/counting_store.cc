@@ -5,8 +5,7 @@ namespace {
 
 class CountingWriter : public ObjectWriter {
  public:
-  CountingWriter(std::unique_ptr<ObjectWriter> inner,
-                 std::shared_ptr<std::atomic<int64_t>> bytes)
+  CountingWriter(std::unique_ptr<ObjectWriter> inner, std::shared_ptr<std::atomic<int64_t>> bytes)
       : inner_(std::move(inner)), bytes_(std::move(bytes)) {}
   Status Write(const void* data, size_t size) override {
     LP_RETURN_NOT_OK(inner_->Write(data, size));

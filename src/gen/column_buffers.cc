@@ -22,8 +22,7 @@ Status Validity::Init(int64_t rows, bool nullable, arrow::MemoryPool* pool) {
 
 Result<std::unique_ptr<StringColumn>> StringColumn::Make(int64_t rows, int64_t max_row_bytes,
                                                          bool nullable, arrow::MemoryPool* pool) {
-  if (rows < 0 || max_row_bytes < 0 ||
-      rows * max_row_bytes > std::numeric_limits<int32_t>::max()) {
+  if (rows < 0 || max_row_bytes < 0 || rows * max_row_bytes > std::numeric_limits<int32_t>::max()) {
     return Status::InvalidArgument("fake data: a string column of " + std::to_string(rows) +
                                    " rows x " + std::to_string(max_row_bytes) +
                                    " bytes is too large for one batch");
@@ -53,8 +52,8 @@ Result<std::shared_ptr<arrow::Array>> StringColumn::Finish() {
   if (!st.ok()) return AllocFailed(st);
   int64_t nulls = validity_.null_count();
   auto data = arrow::ArrayData::Make(
-      arrow::utf8(), rows_, {validity_.Finish(), std::move(offsets_buffer_), std::move(data_buffer_)},
-      nulls);
+      arrow::utf8(), rows_,
+      {validity_.Finish(), std::move(offsets_buffer_), std::move(data_buffer_)}, nulls);
   return arrow::MakeArray(data);
 }
 

@@ -46,8 +46,7 @@ class Validity {
 class StringColumn {
  public:
   static Result<std::unique_ptr<StringColumn>> Make(int64_t rows, int64_t max_row_bytes,
-                                                    bool nullable,
-                                                    arrow::MemoryPool* pool);
+                                                    bool nullable, arrow::MemoryPool* pool);
 
   // Where the next value goes; room for max_row_bytes bytes.  Finish a value with Commit(end).
   char* cursor() { return data_ + size_; }
@@ -100,7 +99,8 @@ class FixedColumn {
   void SetNull(int64_t row) { validity_.SetNull(row); }
   std::shared_ptr<arrow::Array> Finish(const std::shared_ptr<arrow::DataType>& type) {
     int64_t nulls = validity_.null_count();
-    auto data = arrow::ArrayData::Make(type, rows_, {validity_.Finish(), std::move(buffer_)}, nulls);
+    auto data =
+        arrow::ArrayData::Make(type, rows_, {validity_.Finish(), std::move(buffer_)}, nulls);
     return arrow::MakeArray(data);
   }
 

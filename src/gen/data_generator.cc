@@ -184,12 +184,25 @@ Result<std::shared_ptr<arrow::RecordBatch>> DataGenerator::MakeBatch(int64_t bat
       std::string_view f = first_lower[fi[i]], l = last_lower[li[i]];
       char* p = c->cursor();
       switch (bits % 6) {
-        case 0: p = Put(Put(Put(p, f), "."), l); break;
-        case 1: p = Put(Put(p, f), l); break;
-        case 2: *p++ = f[0]; p = Put(p, l); break;
-        case 3: p = Put(Put(Put(p, f), "_"), l); break;
-        case 4: p = Put(Put(Put(p, l), "."), f); break;
-        default: p = Put(p, f); break;
+        case 0:
+          p = Put(Put(Put(p, f), "."), l);
+          break;
+        case 1:
+          p = Put(Put(p, f), l);
+          break;
+        case 2:
+          *p++ = f[0];
+          p = Put(p, l);
+          break;
+        case 3:
+          p = Put(Put(Put(p, f), "_"), l);
+          break;
+        case 4:
+          p = Put(Put(Put(p, l), "."), f);
+          break;
+        default:
+          p = Put(p, f);
+          break;
       }
       bits >>= 8;
       if (bits % 3 == 0) p = PutUInt(p, 1 + (bits >> 8) % 9999);  // 1..9999: at most 4 digits
@@ -239,7 +252,8 @@ Result<std::shared_ptr<arrow::RecordBatch>> DataGenerator::MakeBatch(int64_t bat
   }
 
   // city, country: independent picks.
-  for (auto [stream, words] : {std::pair{kCityStream, Cities()}, std::pair{kCountryStream, Countries()}}) {
+  for (auto [stream, words] :
+       {std::pair{kCityStream, Cities()}, std::pair{kCountryStream, Countries()}}) {
     LP_ASSIGN_OR_RETURN(auto c, StringColumn::Make(n, MaxLen(words), false, pool));
     Rng r = rng(stream);
     for (int64_t i = 0; i < n; ++i) c->Append(Pick(r, words));
@@ -259,8 +273,8 @@ Result<std::shared_ptr<arrow::RecordBatch>> DataGenerator::MakeBatch(int64_t bat
   // company: "<Word> <Suffix>", "<Last> <Suffix>" or "<Last> & <Last>".
   {
     auto words = CompanyWords(), suffixes = CompanySuffixes();
-    const int64_t bound = std::max(MaxLen(words), MaxLen(last)) + 3 +
-                          std::max(MaxLen(suffixes), MaxLen(last));
+    const int64_t bound =
+        std::max(MaxLen(words), MaxLen(last)) + 3 + std::max(MaxLen(suffixes), MaxLen(last));
     LP_ASSIGN_OR_RETURN(auto c, StringColumn::Make(n, bound, false, pool));
     Rng r = rng(kCompanyStream);
     for (int64_t i = 0; i < n; ++i) {
@@ -291,7 +305,8 @@ Result<std::shared_ptr<arrow::RecordBatch>> DataGenerator::MakeBatch(int64_t bat
   }
 
   // job, category.
-  for (auto [stream, words] : {std::pair{kJobStream, Jobs()}, std::pair{kCategoryStream, Categories()}}) {
+  for (auto [stream, words] :
+       {std::pair{kJobStream, Jobs()}, std::pair{kCategoryStream, Categories()}}) {
     LP_ASSIGN_OR_RETURN(auto c, StringColumn::Make(n, MaxLen(words), false, pool));
     Rng r = rng(stream);
     for (int64_t i = 0; i < n; ++i) c->Append(Pick(r, words));
@@ -321,8 +336,8 @@ Result<std::shared_ptr<arrow::RecordBatch>> DataGenerator::MakeBatch(int64_t bat
         continue;
       }
       int64_t start = signup[i] * kMicrosPerDay;
-      d[i] = start + static_cast<int64_t>(
-                         r.Below(static_cast<uint64_t>((kLoginHorizonDay - signup[i]) * kMicrosPerDay)));
+      d[i] = start + static_cast<int64_t>(r.Below(
+                         static_cast<uint64_t>((kLoginHorizonDay - signup[i]) * kMicrosPerDay)));
     }
     columns.push_back(c->Finish(arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")));
   }
@@ -336,7 +351,7 @@ Result<std::shared_ptr<arrow::RecordBatch>> DataGenerator::MakeBatch(int64_t bat
     for (int64_t i = 0; i < n; ++i) {
       uint64_t bits = r.Next();
       d[2 * i] = (bits >> 8) % kMagnitudes[bits % 5];  // low word (little-endian decimal128)
-      d[2 * i + 1] = 0;                                 // high word: amounts are non-negative
+      d[2 * i + 1] = 0;                                // high word: amounts are non-negative
     }
     auto buffer = c->Finish(arrow::uint64())->data()->buffers[1];
     columns.push_back(arrow::MakeArray(

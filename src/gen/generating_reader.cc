@@ -24,13 +24,12 @@ Result<std::shared_ptr<GeneratingReader>> GeneratingReader::Make(
   return reader;
 }
 
-GeneratingReader::GeneratingReader(std::shared_ptr<const DataGenerator> generator,
-                                   int64_t num_rows, int lookahead)
+GeneratingReader::GeneratingReader(std::shared_ptr<const DataGenerator> generator, int64_t num_rows,
+                                   int lookahead)
     : generator_(std::move(generator)),
-      num_batches_(num_rows == kUnbounded
-                       ? std::numeric_limits<int64_t>::max()
-                       : (num_rows + generator_->options().batch_rows - 1) /
-                             generator_->options().batch_rows),
+      num_batches_(num_rows == kUnbounded ? std::numeric_limits<int64_t>::max()
+                                          : (num_rows + generator_->options().batch_rows - 1) /
+                                                generator_->options().batch_rows),
       num_rows_(num_rows),
       lookahead_(lookahead) {}
 

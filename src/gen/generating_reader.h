@@ -29,8 +29,8 @@ class GeneratingReader : public arrow::RecordBatchReader {
   static constexpr int64_t kUnbounded = -1;
 
   // Threads and look-ahead come from generator->options() (0 picks the defaults).
-  static Result<std::shared_ptr<GeneratingReader>> Make(std::shared_ptr<const DataGenerator> generator,
-                                                        int64_t num_rows);
+  static Result<std::shared_ptr<GeneratingReader>> Make(
+      std::shared_ptr<const DataGenerator> generator, int64_t num_rows);
   ~GeneratingReader() override;
 
   std::shared_ptr<arrow::Schema> schema() const override { return generator_->schema(); }
@@ -43,8 +43,7 @@ class GeneratingReader : public arrow::RecordBatchReader {
   int64_t rows_read() const { return rows_read_; }
 
  private:
-  GeneratingReader(std::shared_ptr<const DataGenerator> generator, int64_t num_rows,
-                   int lookahead);
+  GeneratingReader(std::shared_ptr<const DataGenerator> generator, int64_t num_rows, int lookahead);
   void Start(int threads);
   void WorkerLoop();
   int64_t RowsInBatch(int64_t index) const;

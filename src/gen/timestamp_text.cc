@@ -25,10 +25,10 @@ int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0
 void CivilFromDays(int64_t days, int* year, int* month, int* day) {
   days += 719468;  // shift the epoch to 0000-03-01
   const int64_t era = FloorDiv(days, 146097);
-  const int64_t doe = days - era * 146097;                                 // [0, 146096]
+  const int64_t doe = days - era * 146097;                                    // [0, 146096]
   const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               // [0, 365]
-  const int64_t mp = (5 * doy + 2) / 153;                                    // [0, 11], March = 0
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
+  const int64_t mp = (5 * doy + 2) / 153;                                     // [0, 11], March = 0
   *day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
   *month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
   *year = static_cast<int>(yoe + era * 400 + (*month <= 2));
@@ -86,9 +86,8 @@ Result<std::shared_ptr<arrow::Array>> UtcTimestampText(const arrow::Array& array
       return cast;
     }
   }
-  LP_ASSIGN_OR_RETURN(auto column,
-                      StringColumn::Make(n, kTextBytes, array.null_count() > 0,
-                                         arrow::default_memory_pool()));
+  LP_ASSIGN_OR_RETURN(auto column, StringColumn::Make(n, kTextBytes, array.null_count() > 0,
+                                                      arrow::default_memory_pool()));
   for (int64_t i = 0; i < n; ++i) {
     if (ts.IsNull(i)) {
       column->AppendNull();

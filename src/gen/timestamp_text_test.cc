@@ -41,10 +41,10 @@ void ExpectSameAsArrow(const std::shared_ptr<arrow::Array>& ts) {
 
 TEST(TimestampTextTest, EdgeCasesMatchArrow) {
   const int64_t s = 1000000;
-  ExpectSameAsArrow(Timestamps({0, 1, -1, s, -86400 * s, 951782400 * s /* 2000-02-29 */,
-                                4107542400 * s /* 2100-03-01 */, 253402300799 * s + 999999,
-                                -62135596800 * s /* 0001-01-01 */, std::nullopt,
-                                1700000000123000}));
+  ExpectSameAsArrow(
+      Timestamps({0, 1, -1, s, -86400 * s, 951782400 * s /* 2000-02-29 */,
+                  4107542400 * s /* 2100-03-01 */, 253402300799 * s + 999999,
+                  -62135596800 * s /* 0001-01-01 */, std::nullopt, 1700000000123000}));
   auto text = UtcTimestampText(*Timestamps({1626833383416245}));
   ASSERT_TRUE(text.ok());
   EXPECT_EQ(static_cast<const arrow::StringArray&>(**text).GetView(0),
@@ -84,7 +84,7 @@ TEST(TimestampTextTest, BatchKeepsOtherColumnsAndNames) {
   EXPECT_TRUE(schema->field(i)->nullable());
   EXPECT_EQ((*text)->column(i)->null_count(), batch->column(i)->null_count());
   EXPECT_EQ((*text)->column(0).get(), batch->column(0).get());  // shared, not copied
-  EXPECT_FALSE(UtcTimestampText(*batch->column(0)).ok());      // int64 is not a timestamp
+  EXPECT_FALSE(UtcTimestampText(*batch->column(0)).ok());       // int64 is not a timestamp
 }
 
 }  // namespace

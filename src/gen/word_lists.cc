@@ -8,8 +8,8 @@
 namespace lakepack::gen {
 namespace {
 
-using namespace std::string_view_literals;
-
+// The tables are laid out by hand, several words a line.
+// clang-format off
 constexpr std::string_view kFirstNames[] = {
     "James",    "Mary",     "Robert",   "Patricia", "John",     "Jennifer", "Michael",  "Linda",
     "David",    "Elizabeth", "William", "Barbara",  "Richard",  "Susan",    "Joseph",   "Jessica",
@@ -206,6 +206,7 @@ constexpr std::string_view kNoteWords[] = {
     "raised",   "lowered",  "payment",  "received", "overdue",  "reminder", "and",
     "of",       "in",       "is",       "very",     "quick",    "slow",     "response",
 };
+// clang-format on
 
 // Lower-cases ASCII names once, at first use.
 std::vector<std::string_view> LowerAll(std::span<const std::string_view> in,
