@@ -69,6 +69,12 @@ TEST_P(GenerateCli, SizeStopsSoonAfterTheTarget) {
   // Overshoot is at most one slice of 8192 rows (well under 4 MB of CSV).
   EXPECT_LT(static_cast<int64_t>(csv.size()), 3000000 + 4000000);
   EXPECT_EQ(csv.back(), '\n');
+  // Parquet grows a row group at a time; with --size the groups are cut small enough (SIZE / 8,
+  // at least 1 MB) that the file stays near the target.
+  const std::string pq = Generate("s.parquet", "--size 2MB");
+  EXPECT_GE(static_cast<int64_t>(pq.size()), 2000000);
+  EXPECT_LT(static_cast<int64_t>(pq.size()), 2000000 + 1500000);
+  EXPECT_EQ(pq.substr(pq.size() - 4), "PAR1");
 }
 
 TEST_P(GenerateCli, ParquetHasTheRowsAndColumns) {
