@@ -321,8 +321,8 @@ TEST_P(PackTest, CrashAtEveryStepThenRerun) {
     for (const auto& [k, v] : snapshot) ASSERT_TRUE(scratch_.store().Put(k, v).ok());
   };
   int crashes = 0;
-  const int max_k = s3 ? 60 : 200;
-  const int stride = s3 ? 2 : 1;  // S3 runs are slower: every other point there
+  const int max_k = s3 ? 120 : 200;
+  const int stride = 1;
   for (int k = 1; k <= max_k; k += stride) {
     restore();
     int rc = RunCli("pack " + In() + " " + Out() + args, &out,
