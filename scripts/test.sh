@@ -33,6 +33,8 @@ bash scripts/s3-server.sh start || { summary FAIL "the S3 server did not start";
 source "${LAKEPACK_S3_DIR:-/tmp/lakepack-s3}/env"
 # Tests that need S3 fail instead of skipping when the server is missing.
 export LAKEPACK_REQUIRE_S3=1
+# The Python tests drive this checkout's binary, not some other build.
+export LAKEPACK_CLI=$BUILD/lakepack
 
 stamp "ctest"
 ctest --test-dir "$BUILD" --output-on-failure -j2
