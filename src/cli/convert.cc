@@ -75,8 +75,8 @@ int RunConvert(const Args& args) {
   Plan& p = *plan;
   auto reader = format::OpenBatchReader(p.in.store, p.in.key, p.in_format, p.read);
   if (!reader.ok()) return Fail(reader.status());
-  auto writer = format::OpenBatchWriter(p.out.store, p.out.key, p.out_format, (*reader)->schema(),
-                                        p.write);
+  auto writer =
+      format::OpenBatchWriter(p.out.store, p.out.key, p.out_format, (*reader)->schema(), p.write);
   if (!writer.ok()) return Fail(writer.status());
   while (true) {
     std::shared_ptr<arrow::RecordBatch> batch;

@@ -1,9 +1,10 @@
 // inspect: describe a data file (format, schema, rows; Parquet row groups, codecs, metadata).
+#include "format/inspect.h"
+
 #include <cstdio>
 
 #include "cli/verbs.h"
 #include "format/format.h"
-#include "format/inspect.h"
 #include "format/schema_file.h"
 
 namespace lakepack::cli {

@@ -59,8 +59,7 @@ class StoreInputFile final : public arrow::io::RandomAccessFile {
                                 void* out) override {
     return DoReadAt(position, nbytes, allow_short_read, out);
   }
-  arrow::Result<std::shared_ptr<arrow::Buffer>> ReadAt(int64_t position,
-                                                       int64_t nbytes) override {
+  arrow::Result<std::shared_ptr<arrow::Buffer>> ReadAt(int64_t position, int64_t nbytes) override {
     return DoReadAt(position, nbytes, true);
   }
   arrow::Result<std::shared_ptr<arrow::Buffer>> ReadAt(int64_t position, int64_t nbytes,

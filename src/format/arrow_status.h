@@ -33,15 +33,15 @@ Result<T> FromArrow(arrow::Result<T> result, const std::string& context = "") {
 
 // LP_ARROW_RETURN_NOT_OK(expr, context): returns FromArrow(status, context) if the arrow::Status
 // (or arrow::Result) `expr` is an error.
-#define LP_ARROW_RETURN_NOT_OK(expr, context)                                              \
-  do {                                                                                     \
-    ::arrow::Status _lp_ast = ::arrow::ToStatus((expr));                  \
-    if (!_lp_ast.ok()) return ::lakepack::format::FromArrow(_lp_ast, (context));           \
+#define LP_ARROW_RETURN_NOT_OK(expr, context)                                    \
+  do {                                                                           \
+    ::arrow::Status _lp_ast = ::arrow::ToStatus((expr));                         \
+    if (!_lp_ast.ok()) return ::lakepack::format::FromArrow(_lp_ast, (context)); \
   } while (false)
 
-#define LP_ARROW_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr, context)                  \
-  auto tmp = (rexpr);                                                             \
-  if (!tmp.ok()) return ::lakepack::format::FromArrow(tmp.status(), (context));   \
+#define LP_ARROW_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr, context)                \
+  auto tmp = (rexpr);                                                           \
+  if (!tmp.ok()) return ::lakepack::format::FromArrow(tmp.status(), (context)); \
   lhs = std::move(tmp).ValueUnsafe()
 
 // LP_ARROW_ASSIGN_OR_RETURN(auto x, arrow_result_expr, context)
@@ -50,8 +50,8 @@ Result<T> FromArrow(arrow::Result<T> result, const std::string& context = "") {
 
 // LP_TO_ARROW(expr): inside an Arrow-returning function, returns our Status `expr` as an
 // arrow::Status if it is an error.
-#define LP_TO_ARROW(expr)                                                   \
-  do {                                                                      \
-    ::lakepack::Status _lp_st2 = ::lakepack::internal::ToStatus((expr));    \
-    if (!_lp_st2.ok()) return ::lakepack::format::ToArrow(_lp_st2);         \
+#define LP_TO_ARROW(expr)                                                \
+  do {                                                                   \
+    ::lakepack::Status _lp_st2 = ::lakepack::internal::ToStatus((expr)); \
+    if (!_lp_st2.ok()) return ::lakepack::format::ToArrow(_lp_st2);      \
   } while (false)

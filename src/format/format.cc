@@ -46,8 +46,8 @@ Result<Format> DetectFormat(std::string_view name) {
   std::string n = Lower(name);
   // Strip a query-less URI down to its last path segment so "s3://b/dir.csv/x" is not a CSV.
   size_t slash = n.rfind('/');
-  std::string_view base = slash == std::string::npos ? std::string_view(n)
-                                                     : std::string_view(n).substr(slash + 1);
+  std::string_view base =
+      slash == std::string::npos ? std::string_view(n) : std::string_view(n).substr(slash + 1);
   if (EndsWith(base, ".csv")) return Format::kCsv;
   for (std::string_view ext : {".jsonl", ".json", ".ndjson"}) {
     if (EndsWith(base, ext)) return Format::kJsonl;

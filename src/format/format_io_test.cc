@@ -70,8 +70,7 @@ std::shared_ptr<arrow::Table> FlatTable() {
       A(arrow::int64(), "[1, -2, null, 9007199254740993]"),
       A(arrow::float64(), "[0.1, -1e300, null, 2.5]"),
       A(arrow::utf8(), R"(["plain", "comma, \"quote\"\nnewline", null, "h\u00e9 \u20ac NA"])"),
-      A(arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"),
-        "[1704164645123, -1, null, 0]"),
+      A(arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"), "[1704164645123, -1, null, 0]"),
       A(arrow::date32(), "[19782, -1, null, 0]"),
       A(arrow::decimal128(12, 2), R"(["12.34", "-0.05", null, "9999999999.99"])"),
       A(arrow::boolean(), "[true, false, null, true]"),
@@ -163,26 +162,29 @@ TEST_P(FormatIo, RoundTripParquetCsvJsonlCsvPreservesValues) {
   ASSERT_TRUE(st.ok()) << st.ToString();
   st = Convert(Key("d.csv"), Format::kCsv, Key("e.parquet"), Format::kParquet, with_schema);
   ASSERT_TRUE(st.ok()) << st.ToString();
-  for (auto [key, f] : {std::pair{Key("a.parquet"), Format::kParquet},
-                        std::pair{Key("e.parquet"), Format::kParquet},
-                        std::pair{Key("d.csv"), Format::kCsv},
-                        std::pair{Key("c.jsonl"), Format::kJsonl}}) {
+  for (auto [key, f] :
+       {std::pair{Key("a.parquet"), Format::kParquet},
+        std::pair{Key("e.parquet"), Format::kParquet}, std::pair{Key("d.csv"), Format::kCsv},
+        std::pair{Key("c.jsonl"), Format::kJsonl}}) {
     auto back = ReadTable(key, f, f == Format::kParquet ? ReadOptions{} : with_schema);
     ASSERT_TRUE(back.ok()) << key << ": " << back.status().ToString();
     auto combined = (*back)->CombineChunks().ValueOrDie();
     EXPECT_TRUE(combined->Equals(*table->CombineChunks().ValueOrDie()))
-        << key << "\n" << combined->ToString() << "\nexpected\n" << table->ToString();
+        << key << "\n"
+        << combined->ToString() << "\nexpected\n"
+        << table->ToString();
   }
 }
 
 TEST_P(FormatIo, ParquetJsonlKeepsNestedValues) {
-  auto schema = arrow::schema(
-      {arrow::field("l", arrow::list(arrow::int64())),
-       arrow::field("s", arrow::struct_({arrow::field("a", arrow::utf8()),
-                                         arrow::field("b", arrow::float64())}))});
+  auto schema =
+      arrow::schema({arrow::field("l", arrow::list(arrow::int64())),
+                     arrow::field("s", arrow::struct_({arrow::field("a", arrow::utf8()),
+                                                       arrow::field("b", arrow::float64())}))});
   auto table = arrow::Table::Make(
-      schema, {A(schema->field(0)->type(), "[[1, 2], null, []]"),
-               A(schema->field(1)->type(), R"([{"a": "x\ty", "b": 1.5}, null, {"a": null, "b": null}])")});
+      schema,
+      {A(schema->field(0)->type(), "[[1, 2], null, []]"),
+       A(schema->field(1)->type(), R"([{"a": "x\ty", "b": 1.5}, null, {"a": null, "b": null}])")});
   WriteTable(*table, Key("n.parquet"), Format::kParquet);
   ASSERT_TRUE(Convert(Key("n.parquet"), Format::kParquet, Key("n.jsonl"), Format::kJsonl).ok());
   EXPECT_EQ(store_->Get(Key("n.jsonl")).ValueOrDie(),
@@ -240,7 +242,7 @@ TEST_P(FormatIo, CsvValueThatDoesNotConvertNamesLineAndColumn) {
   std::string csv = "id,n\n";
   for (int i = 0; i < 3000; ++i) csv += std::to_string(i) + "," + std::to_string(i * 2) + "\n";
   csv += "3000,\"two\nlines\"\n";  // line 3002 holds a quoted newline: lines after shift by one
-  csv += "3001,x7\n";               // line 3004
+  csv += "3001,x7\n";              // line 3004
   Put(Key("conv.csv"), csv);
   ReadOptions o;
   o.schema = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("n", arrow::utf8())});
@@ -279,7 +281,8 @@ TEST_P(FormatIo, BadJsonLineFarIntoTheFile) {
     o.block_size = 8192;
     o.display_name = "far.jsonl";
     if (with_schema) {
-      o.schema = arrow::schema({arrow::field("a", arrow::int64()), arrow::field("b", arrow::utf8())});
+      o.schema =
+          arrow::schema({arrow::field("a", arrow::int64()), arrow::field("b", arrow::utf8())});
     }
     auto r = ReadTable(Key("far.jsonl"), Format::kJsonl, o);
     ASSERT_FALSE(r.ok());

@@ -21,10 +21,14 @@ std::string CodecName(parquet::Compression::type c) { return CompressionName(c);
 
 const char* VersionName(parquet::ParquetVersion::type v) {
   switch (v) {
-    case parquet::ParquetVersion::PARQUET_1_0: return "1.0";
-    case parquet::ParquetVersion::PARQUET_2_4: return "2.4";
-    case parquet::ParquetVersion::PARQUET_2_6: return "2.6";
-    default: return "2.x";
+    case parquet::ParquetVersion::PARQUET_1_0:
+      return "1.0";
+    case parquet::ParquetVersion::PARQUET_2_4:
+      return "2.4";
+    case parquet::ParquetVersion::PARQUET_2_6:
+      return "2.6";
+    default:
+      return "2.x";
   }
 }
 
@@ -120,8 +124,9 @@ std::string RenderText(const FileFacts& f) {
     out += "row groups: " + std::to_string(f.row_groups.size()) + "\n";
     for (size_t g = 0; g < f.row_groups.size(); ++g) {
       const auto& rg = f.row_groups[g];
-      std::snprintf(buf, sizeof buf, "  #%zu: %lld rows, %lld bytes compressed, %lld uncompressed\n",
-                    g, static_cast<long long>(rg.rows), static_cast<long long>(rg.compressed_bytes),
+      std::snprintf(buf, sizeof buf,
+                    "  #%zu: %lld rows, %lld bytes compressed, %lld uncompressed\n", g,
+                    static_cast<long long>(rg.rows), static_cast<long long>(rg.compressed_bytes),
                     static_cast<long long>(rg.uncompressed_bytes));
       out += buf;
       for (const auto& c : rg.columns) {
@@ -174,8 +179,8 @@ std::string RenderJson(const FileFacts& f) {
         if (c) o += ",";
         o += "{\"path\":";
         AppendJsonString(col.path, &o);
-        o += ",\"codec\":\"" + col.codec + "\",\"compressed_bytes\":" +
-             std::to_string(col.compressed_bytes) +
+        o += ",\"codec\":\"" + col.codec +
+             "\",\"compressed_bytes\":" + std::to_string(col.compressed_bytes) +
              ",\"uncompressed_bytes\":" + std::to_string(col.uncompressed_bytes) + "}";
       }
       o += "]}";

@@ -21,8 +21,8 @@
 namespace lakepack::format {
 
 struct ColumnChunkFacts {
-  std::string path;         // dotted column path
-  std::string codec;        // "snappy", "zstd", "none"...
+  std::string path;   // dotted column path
+  std::string codec;  // "snappy", "zstd", "none"...
   int64_t compressed_bytes = 0;
   int64_t uncompressed_bytes = 0;
 };

@@ -42,7 +42,8 @@ class Parser {
   }
 
   void SkipSpace() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) {
+    while (i_ < s_.size() &&
+           (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) {
       ++i_;
     }
   }
@@ -77,7 +78,8 @@ class Parser {
     if (Literal("null")) return Status::OK();
     if (c == '-' || (c >= '0' && c <= '9')) {
       size_t start = i_;
-      while (i_ < s_.size() && std::string_view("+-0123456789.eE").find(s_[i_]) != std::string_view::npos) {
+      while (i_ < s_.size() &&
+             std::string_view("+-0123456789.eE").find(s_[i_]) != std::string_view::npos) {
         ++i_;
       }
       v->kind = JsonValue::Kind::kNumber;
@@ -174,10 +176,14 @@ class Parser {
     for (int k = 0; k < 4; ++k) {
       char h = s_[i_++];
       *cp <<= 4;
-      if (h >= '0' && h <= '9') *cp |= h - '0';
-      else if (h >= 'a' && h <= 'f') *cp |= h - 'a' + 10;
-      else if (h >= 'A' && h <= 'F') *cp |= h - 'A' + 10;
-      else return Error("bad \\u escape");
+      if (h >= '0' && h <= '9')
+        *cp |= h - '0';
+      else if (h >= 'a' && h <= 'f')
+        *cp |= h - 'a' + 10;
+      else if (h >= 'A' && h <= 'F')
+        *cp |= h - 'A' + 10;
+      else
+        return Error("bad \\u escape");
     }
     return Status::OK();
   }
@@ -196,14 +202,30 @@ class Parser {
       if (i_ >= s_.size()) return Error("unterminated string");
       char e = s_[i_++];
       switch (e) {
-        case '"': out->push_back('"'); break;
-        case '\\': out->push_back('\\'); break;
-        case '/': out->push_back('/'); break;
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
-        case 'n': out->push_back('\n'); break;
-        case 'r': out->push_back('\r'); break;
-        case 't': out->push_back('\t'); break;
+        case '"':
+          out->push_back('"');
+          break;
+        case '\\':
+          out->push_back('\\');
+          break;
+        case '/':
+          out->push_back('/');
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
         case 'u': {
           uint32_t cp;
           LP_RETURN_NOT_OK(Hex4(&cp));
@@ -238,12 +260,18 @@ const JsonValue* JsonValue::Find(std::string_view key) const {
 
 const char* JsonValue::KindName(Kind kind) {
   switch (kind) {
-    case Kind::kNull: return "null";
-    case Kind::kBool: return "a boolean";
-    case Kind::kNumber: return "a number";
-    case Kind::kString: return "a string";
-    case Kind::kArray: return "an array";
-    case Kind::kObject: return "an object";
+    case Kind::kNull:
+      return "null";
+    case Kind::kBool:
+      return "a boolean";
+    case Kind::kNumber:
+      return "a number";
+    case Kind::kString:
+      return "a string";
+    case Kind::kArray:
+      return "an array";
+    case Kind::kObject:
+      return "an object";
   }
   return "?";
 }

@@ -25,7 +25,7 @@ struct JsonValue {
   std::string string;  // kString; kNumber: the literal text
   std::vector<JsonValue> array;
   std::vector<std::pair<std::string, JsonValue>> object;  // in document order
-  int line = 1;  // where the value starts
+  int line = 1;                                           // where the value starts
 
   // The member named `key`, or nullptr.  REQUIRES: kind == kObject.
   const JsonValue* Find(std::string_view key) const;

@@ -1,8 +1,8 @@
 #include "format/jsonl_writer.h"
 
 #include <charconv>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -135,7 +135,7 @@ void AppendDate(int64_t days, std::string* out) {
   // Shift to an epoch of 0000-03-01 so leap days fall at the end of each 400-year era.
   int64_t z = days + 719468;
   int64_t era = FloorDiv(z, 146097);
-  int64_t doe = z - era * 146097;                                        // [0, 146096]
+  int64_t doe = z - era * 146097;                                       // [0, 146096]
   int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
   int64_t year = yoe + era * 400;
   int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);  // [0, 365]
@@ -159,18 +159,26 @@ void AppendDate(int64_t days, std::string* out) {
 // Fraction digits for each unit, and units per second.
 int Digits(arrow::TimeUnit::type u) {
   switch (u) {
-    case arrow::TimeUnit::SECOND: return 0;
-    case arrow::TimeUnit::MILLI: return 3;
-    case arrow::TimeUnit::MICRO: return 6;
-    default: return 9;
+    case arrow::TimeUnit::SECOND:
+      return 0;
+    case arrow::TimeUnit::MILLI:
+      return 3;
+    case arrow::TimeUnit::MICRO:
+      return 6;
+    default:
+      return 9;
   }
 }
 int64_t PerSecond(arrow::TimeUnit::type u) {
   switch (u) {
-    case arrow::TimeUnit::SECOND: return 1;
-    case arrow::TimeUnit::MILLI: return 1000;
-    case arrow::TimeUnit::MICRO: return 1000000;
-    default: return 1000000000;
+    case arrow::TimeUnit::SECOND:
+      return 1;
+    case arrow::TimeUnit::MILLI:
+      return 1000;
+    case arrow::TimeUnit::MICRO:
+      return 1000000;
+    default:
+      return 1000000000;
   }
 }
 
@@ -243,7 +251,8 @@ Status FormatMap(const arrow::MapArray& map, const std::string& path, Column* ou
   LP_RETURN_NOT_OK(FormatArray(*map.keys()->Slice(base, end - base), path + ".key", &keys));
   LP_RETURN_NOT_OK(FormatArray(*map.items()->Slice(base, end - base), path + ".value", &items));
   const auto key_type = map.keys()->type_id();
-  const bool string_keys = key_type == arrow::Type::STRING || key_type == arrow::Type::LARGE_STRING ||
+  const bool string_keys = key_type == arrow::Type::STRING ||
+                           key_type == arrow::Type::LARGE_STRING ||
                            key_type == arrow::Type::STRING_VIEW;
   EachValue(map, out, [&](int64_t i) {
     std::string& d = out->data;
@@ -312,17 +321,19 @@ Status FormatArray(const arrow::Array& a, const std::string& path, Column* out) 
     case T::BOOL: {
       const auto& arr = static_cast<const arrow::BooleanArray&>(a);
       EachValue(a, out, [&](int64_t i) {
-        if (arr.Value(i)) out->data.append("true", 4);
-        else out->data.append("false", 5);
+        if (arr.Value(i))
+          out->data.append("true", 4);
+        else
+          out->data.append("false", 5);
       });
       return Status::OK();
     }
-#define LP_INT_CASE(ID, ARRAY)                                                              \
-  case T::ID: {                                                                              \
-    const auto* v = static_cast<const arrow::ARRAY&>(a).raw_values();                       \
-    out->data.reserve(static_cast<size_t>(n) * 4);                                           \
-    EachValue(a, out, [&](int64_t i) { AppendInt(v[i], &out->data); });                     \
-    return Status::OK();                                                                     \
+#define LP_INT_CASE(ID, ARRAY)                                          \
+  case T::ID: {                                                         \
+    const auto* v = static_cast<const arrow::ARRAY&>(a).raw_values();   \
+    out->data.reserve(static_cast<size_t>(n) * 4);                      \
+    EachValue(a, out, [&](int64_t i) { AppendInt(v[i], &out->data); }); \
+    return Status::OK();                                                \
   }
       LP_INT_CASE(INT8, Int8Array)
       LP_INT_CASE(INT16, Int16Array)
@@ -375,10 +386,14 @@ Status FormatArray(const arrow::Array& a, const std::string& path, Column* out) 
     case T::BINARY_VIEW: {
       auto view = [&](int64_t i) -> std::string_view {
         switch (a.type_id()) {
-          case T::BINARY: return static_cast<const arrow::BinaryArray&>(a).GetView(i);
-          case T::LARGE_BINARY: return static_cast<const arrow::LargeBinaryArray&>(a).GetView(i);
-          case T::BINARY_VIEW: return static_cast<const arrow::BinaryViewArray&>(a).GetView(i);
-          default: return static_cast<const arrow::FixedSizeBinaryArray&>(a).GetView(i);
+          case T::BINARY:
+            return static_cast<const arrow::BinaryArray&>(a).GetView(i);
+          case T::LARGE_BINARY:
+            return static_cast<const arrow::LargeBinaryArray&>(a).GetView(i);
+          case T::BINARY_VIEW:
+            return static_cast<const arrow::BinaryViewArray&>(a).GetView(i);
+          default:
+            return static_cast<const arrow::FixedSizeBinaryArray&>(a).GetView(i);
         }
       };
       EachValue(a, out, [&](int64_t i) {

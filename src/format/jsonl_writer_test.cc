@@ -39,8 +39,7 @@ std::string Lines(const std::shared_ptr<arrow::DataType>& type, const std::strin
 }
 
 TEST(JsonlWriter, Integers) {
-  EXPECT_EQ(Lines(arrow::int8(), "[-128, 127, null]"),
-            "{\"v\":-128}\n{\"v\":127}\n{\"v\":null}\n");
+  EXPECT_EQ(Lines(arrow::int8(), "[-128, 127, null]"), "{\"v\":-128}\n{\"v\":127}\n{\"v\":null}\n");
   EXPECT_EQ(Lines(arrow::int64(), "[-9223372036854775808, 9223372036854775807]"),
             "{\"v\":-9223372036854775808}\n{\"v\":9223372036854775807}\n");
   EXPECT_EQ(Lines(arrow::uint64(), "[18446744073709551615, 0]"),
@@ -131,10 +130,8 @@ TEST(JsonlWriter, TimesAndDurations) {
   EXPECT_EQ(Lines(arrow::time32(arrow::TimeUnit::SECOND), "[3723]"), "{\"v\":\"01:02:03\"}\n");
   EXPECT_EQ(Lines(arrow::time32(arrow::TimeUnit::MILLI), "[86399999]"),
             "{\"v\":\"23:59:59.999\"}\n");
-  EXPECT_EQ(Lines(arrow::time64(arrow::TimeUnit::NANO), "[1]"),
-            "{\"v\":\"00:00:00.000000001\"}\n");
-  EXPECT_EQ(Lines(arrow::duration(arrow::TimeUnit::MILLI), "[-5, 7]"),
-            "{\"v\":-5}\n{\"v\":7}\n");
+  EXPECT_EQ(Lines(arrow::time64(arrow::TimeUnit::NANO), "[1]"), "{\"v\":\"00:00:00.000000001\"}\n");
+  EXPECT_EQ(Lines(arrow::duration(arrow::TimeUnit::MILLI), "[-5, 7]"), "{\"v\":-5}\n{\"v\":7}\n");
 }
 
 TEST(JsonlWriter, DecimalsAreExactNumbers) {
@@ -149,20 +146,22 @@ TEST(JsonlWriter, ListsNestAndSlicesUseTheirOwnValues) {
   auto type = arrow::list(arrow::list(arrow::int32()));
   EXPECT_EQ(Lines(type, "[[[1, 2], [], null], null, [], [[3]]]"),
             "{\"v\":[[1,2],[],null]}\n{\"v\":null}\n{\"v\":[]}\n{\"v\":[[3]]}\n");
-  auto sliced = FromJson(arrow::large_list(arrow::utf8()), R"([["a"], ["b", "c"], ["d"]])")
-                    ->Slice(1, 2);
+  auto sliced =
+      FromJson(arrow::large_list(arrow::utf8()), R"([["a"], ["b", "c"], ["d"]])")->Slice(1, 2);
   EXPECT_EQ(Lines(sliced), "{\"v\":[\"b\",\"c\"]}\n{\"v\":[\"d\"]}\n");
   EXPECT_EQ(Lines(arrow::fixed_size_list(arrow::int8(), 2), "[[1, 2], null, [3, null]]"),
             "{\"v\":[1,2]}\n{\"v\":null}\n{\"v\":[3,null]}\n");
 }
 
 TEST(JsonlWriter, StructsAndMaps) {
-  auto st = arrow::struct_({arrow::field("a", arrow::int64()),
-                            arrow::field("b\"", arrow::list(arrow::utf8()))});
-  EXPECT_EQ(Lines(st, R"([{"a": 1, "b\"": ["x"]}, null, {"a": null, "b\"": []}])"),
-            "{\"v\":{\"a\":1,\"b\\\"\":[\"x\"]}}\n{\"v\":null}\n{\"v\":{\"a\":null,\"b\\\"\":[]}}\n");
-  EXPECT_EQ(Lines(arrow::map(arrow::utf8(), arrow::int32()), R"([[["k", 1], ["l", null]], null, []])"),
-            "{\"v\":{\"k\":1,\"l\":null}}\n{\"v\":null}\n{\"v\":{}}\n");
+  auto st = arrow::struct_(
+      {arrow::field("a", arrow::int64()), arrow::field("b\"", arrow::list(arrow::utf8()))});
+  EXPECT_EQ(
+      Lines(st, R"([{"a": 1, "b\"": ["x"]}, null, {"a": null, "b\"": []}])"),
+      "{\"v\":{\"a\":1,\"b\\\"\":[\"x\"]}}\n{\"v\":null}\n{\"v\":{\"a\":null,\"b\\\"\":[]}}\n");
+  EXPECT_EQ(
+      Lines(arrow::map(arrow::utf8(), arrow::int32()), R"([[["k", 1], ["l", null]], null, []])"),
+      "{\"v\":{\"k\":1,\"l\":null}}\n{\"v\":null}\n{\"v\":{}}\n");
   EXPECT_EQ(Lines(arrow::map(arrow::int32(), arrow::utf8()), R"([[[7, "x"]]])"),
             "{\"v\":[{\"key\":7,\"value\":\"x\"}]}\n");
 }
@@ -172,8 +171,7 @@ TEST(JsonlWriter, DictionariesAreDecoded) {
   auto indices = FromJson(arrow::int8(), "[1, 0, null, 1]");
   auto type = arrow::dictionary(arrow::int8(), arrow::utf8());
   auto array = arrow::DictionaryArray::FromArrays(type, indices, dict).ValueOrDie();
-  EXPECT_EQ(Lines(array),
-            "{\"v\":\"green\"}\n{\"v\":\"red\"}\n{\"v\":null}\n{\"v\":\"green\"}\n");
+  EXPECT_EQ(Lines(array), "{\"v\":\"green\"}\n{\"v\":\"red\"}\n{\"v\":null}\n{\"v\":\"green\"}\n");
 }
 
 TEST(JsonlWriter, UnsupportedTypeNamesTheColumn) {
@@ -196,11 +194,11 @@ TEST(JsonlWriter, WriterChunksLargeBatchesAndMeasuresThroughput) {
     ASSERT_TRUE(db.Append(static_cast<double>(i) / 3.0).ok());
     ASSERT_TRUE(sb.Append("name \"" + std::to_string(i) + "\"").ok());
   }
-  auto schema = arrow::schema({arrow::field("i", arrow::int64()), arrow::field("d", arrow::float64()),
-                               arrow::field("s", arrow::utf8())});
-  auto batch = arrow::RecordBatch::Make(schema, n, {ib.Finish().ValueOrDie(),
-                                                    db.Finish().ValueOrDie(),
-                                                    sb.Finish().ValueOrDie()});
+  auto schema =
+      arrow::schema({arrow::field("i", arrow::int64()), arrow::field("d", arrow::float64()),
+                     arrow::field("s", arrow::utf8())});
+  auto batch = arrow::RecordBatch::Make(
+      schema, n, {ib.Finish().ValueOrDie(), db.Finish().ValueOrDie(), sb.Finish().ValueOrDie()});
   auto sink = arrow::io::BufferOutputStream::Create().ValueOrDie();
   auto writer = JsonlWriter::Make(sink, schema).ValueOrDie();
   auto t0 = std::chrono::steady_clock::now();

@@ -154,8 +154,8 @@ CsvOptions MakeCsvOptions(const ReadOptions& o) {
 
 arrow::Result<std::shared_ptr<arrow::csv::StreamingReader>> MakeCsv(
     const std::shared_ptr<arrow::io::InputStream>& input, const CsvOptions& c) {
-  return arrow::csv::StreamingReader::Make(arrow::io::default_io_context(), input, c.read,
-                                           c.parse, c.convert);
+  return arrow::csv::StreamingReader::Make(arrow::io::default_io_context(), input, c.read, c.parse,
+                                           c.convert);
 }
 
 // Re-reads the CSV without threads (Arrow then numbers rows) or with string columns (to find a
@@ -172,8 +172,8 @@ Status DiagnoseCsv(const std::shared_ptr<ObjectStore>& store, const std::string&
       R"(^In CSV column #(\d+): CSV conversion error to (.+): invalid value '([\s\S]*)'$)");
   std::smatch m;
   if (std::regex_match(msg, m, kRow)) {
-    return Status::InvalidData(name + ": line " + m[1].str() + ": malformed CSV row: " +
-                               m[2].str());
+    return Status::InvalidData(name + ": line " + m[1].str() +
+                               ": malformed CSV row: " + m[2].str());
   }
   if (std::regex_match(msg, m, kParse)) {
     // Threaded parsing does not know row numbers; a serial re-read does.
@@ -195,8 +195,8 @@ Status DiagnoseCsv(const std::shared_ptr<ObjectStore>& store, const std::string&
       std::string again_msg = again.message();
       std::smatch m2;
       if (!again.ok() && std::regex_match(again_msg, m2, kRow)) {
-        return Status::InvalidData(name + ": line " + m2[1].str() + ": malformed CSV row: " +
-                                   m2[2].str());
+        return Status::InvalidData(name + ": line " + m2[1].str() +
+                                   ": malformed CSV row: " + m2[2].str());
       }
     }
     return Status::InvalidData(name + ": malformed CSV: " + m[1].str());
@@ -225,8 +225,8 @@ Status DiagnoseCsv(const std::shared_ptr<ObjectStore>& store, const std::string&
             const auto& a = static_cast<const arrow::StringArray&>(*batch->column(col));
             if (a.IsNull(r)) continue;
             std::string_view v = a.GetView(r);
-            if (v == bad && std::find(candidates.begin(), candidates.end(), col) !=
-                                candidates.end()) {
+            if (v == bad &&
+                std::find(candidates.begin(), candidates.end(), col) != candidates.end()) {
               return Status::InvalidData(name + ": line " + std::to_string(line) + ": column '" +
                                          batch->schema()->field(col)->name() + "': '" + bad +
                                          "' is not a valid " + type_name);
@@ -308,8 +308,8 @@ arrow::Status ParseJsonChunk(const std::vector<std::string>& lines, size_t first
   read.use_threads = false;
   read.block_size = static_cast<int32_t>(std::max<size_t>(text.size() + 1, 1 << 16));
   auto buf = std::make_shared<arrow::io::BufferReader>(arrow::Buffer::FromString(std::move(text)));
-  ARROW_ASSIGN_OR_RAISE(auto reader, arrow::json::TableReader::Make(
-                                         arrow::default_memory_pool(), buf, read, parse));
+  ARROW_ASSIGN_OR_RAISE(
+      auto reader, arrow::json::TableReader::Make(arrow::default_memory_pool(), buf, read, parse));
   return reader->Read().status();
 }
 
@@ -374,8 +374,8 @@ Status DiagnoseJson(const std::shared_ptr<ObjectStore>& store, const std::string
   std::string problem;
   int64_t line = FindBadJsonLine(store, key, parse, &problem);
   if (line > 0) {
-    return Status::InvalidData(name + ": line " + std::to_string(line) + ": bad JSON line: " +
-                               CleanJsonMessage(problem));
+    return Status::InvalidData(name + ": line " + std::to_string(line) +
+                               ": bad JSON line: " + CleanJsonMessage(problem));
   }
   return Status::InvalidData(name + ": bad JSON: " + CleanJsonMessage(st.message()));
 }
@@ -419,9 +419,9 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
   if (!cast_columns.empty()) {
     out_schema = options.schema;
     auto target = options.schema;
-    post = [store, key, name, target, cast_columns](std::shared_ptr<arrow::RecordBatch> batch,
-                                                   int64_t rows_before)
-        -> arrow::Result<std::shared_ptr<arrow::RecordBatch>> {
+    post = [store, key, name, target, cast_columns](
+               std::shared_ptr<arrow::RecordBatch> batch,
+               int64_t rows_before) -> arrow::Result<std::shared_ptr<arrow::RecordBatch>> {
       arrow::ArrayVector columns = batch->columns();
       for (int i : cast_columns) {
         const auto& type = target->field(i)->type();
@@ -486,8 +486,8 @@ class ParquetStreamReader final : public arrow::RecordBatchReader {
 
  private:
   arrow::Status Wrap(const arrow::Status& st) const {
-    if (st.detail()) return st.WithMessage(name_, ": row group ", next_group_ - 1, ": ",
-                                           st.message());
+    if (st.detail())
+      return st.WithMessage(name_, ": row group ", next_group_ - 1, ": ", st.message());
     return ToArrow(Status::InvalidData(name_ + ": row group " + std::to_string(next_group_ - 1) +
                                        ": corrupt Parquet data: " + st.message()));
   }

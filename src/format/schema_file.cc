@@ -42,8 +42,7 @@ class TypeParser {
   std::string Word() {
     Space();
     size_t start = i_;
-    while (i_ < s_.size() &&
-           (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '_')) {
+    while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '_')) {
       ++i_;
     }
     std::string w(s_.substr(start, i_ - start));
@@ -81,18 +80,30 @@ class TypeParser {
     std::string w = Word();
     if (w.empty()) return Error("expected a type name at offset " + std::to_string(i_));
     static const std::pair<const char*, const std::shared_ptr<arrow::DataType>& (*)()> kSimple[] = {
-        {"null", arrow::null},         {"bool", arrow::boolean},
-        {"boolean", arrow::boolean},   {"int8", arrow::int8},
-        {"int16", arrow::int16},       {"int32", arrow::int32},
-        {"int64", arrow::int64},       {"uint8", arrow::uint8},
-        {"uint16", arrow::uint16},     {"uint32", arrow::uint32},
-        {"uint64", arrow::uint64},     {"float16", arrow::float16},
-        {"halffloat", arrow::float16}, {"float32", arrow::float32},
-        {"float", arrow::float32},     {"float64", arrow::float64},
-        {"double", arrow::float64},    {"string", arrow::utf8},
-        {"utf8", arrow::utf8},         {"large_string", arrow::large_utf8},
-        {"large_utf8", arrow::large_utf8}, {"binary", arrow::binary},
-        {"large_binary", arrow::large_binary}, {"date32", arrow::date32},
+        {"null", arrow::null},
+        {"bool", arrow::boolean},
+        {"boolean", arrow::boolean},
+        {"int8", arrow::int8},
+        {"int16", arrow::int16},
+        {"int32", arrow::int32},
+        {"int64", arrow::int64},
+        {"uint8", arrow::uint8},
+        {"uint16", arrow::uint16},
+        {"uint32", arrow::uint32},
+        {"uint64", arrow::uint64},
+        {"float16", arrow::float16},
+        {"halffloat", arrow::float16},
+        {"float32", arrow::float32},
+        {"float", arrow::float32},
+        {"float64", arrow::float64},
+        {"double", arrow::float64},
+        {"string", arrow::utf8},
+        {"utf8", arrow::utf8},
+        {"large_string", arrow::large_utf8},
+        {"large_utf8", arrow::large_utf8},
+        {"binary", arrow::binary},
+        {"large_binary", arrow::large_binary},
+        {"date32", arrow::date32},
         {"date64", arrow::date64},
     };
     for (const auto& [name, make] : kSimple) {
@@ -209,8 +220,8 @@ Result<std::shared_ptr<arrow::Schema>> ParseSchemaJson(std::string_view text,
   arrow::FieldVector fields;
   for (size_t i = 0; i < columns->array.size(); ++i) {
     const JsonValue& col = columns->array[i];
-    std::string where = source + ": line " + std::to_string(col.line) + ": column #" +
-                        std::to_string(i + 1);
+    std::string where =
+        source + ": line " + std::to_string(col.line) + ": column #" + std::to_string(i + 1);
     if (col.kind != JsonValue::Kind::kObject) {
       return Status::InvalidArgument(where + ": expected an object, found " +
                                      JsonValue::KindName(col.kind));

@@ -30,8 +30,7 @@ TEST(SchemaFile, TypeNames) {
   EXPECT_EQ(TypeOf("list<int64>"), "list<item: int64>");
   EXPECT_EQ(TypeOf("list<item: string>"), "list<item: string>");
   EXPECT_EQ(TypeOf("large_list<list<double>>"), "large_list<item: list<item: double>>");
-  EXPECT_EQ(TypeOf("struct<a: int32, b: list<string>>"),
-            "struct<a: int32, b: list<item: string>>");
+  EXPECT_EQ(TypeOf("struct<a: int32, b: list<string>>"), "struct<a: int32, b: list<item: string>>");
   EXPECT_EQ(TypeOf("time64[us]"), "time64[us]");
 }
 
