@@ -239,6 +239,9 @@ class ParquetRollingWriter final : public RollingWriter {
       return CloseCurrent();
     }
     double budget = kParquetAim * limit_ - with_footer;
+    // Until a real row group has been measured, the calibration sample's bytes per row may be
+    // low (its dictionaries are small): spend only half the budget on the first row group.
+    if (total_group_rows_ == 0) budget /= 2;
     int64_t rows = static_cast<int64_t>(budget / bytes_per_row_);
     target_rows_ = std::clamp<int64_t>(rows, 1, max_rows_by_memory_);
     return Status::OK();
