@@ -18,7 +18,8 @@ Result<int64_t> ParseSeconds(const std::string& name, const std::string& text) {
   errno = 0;
   long long v = std::strtoll(text.c_str(), &end, 10);
   if (text.empty() || *end != '\0' || errno != 0 || v < 0) {
-    return Status::InvalidArgument("--" + name + " must be a number of seconds, got '" + text + "'");
+    return Status::InvalidArgument("--" + name + " must be a number of seconds, got '" + text +
+                                   "'");
   }
   return static_cast<int64_t>(v);
 }
@@ -107,12 +108,13 @@ int RunPack(const Args& args) {
     bytes += f.bytes;
   }
   double mbps = r.seconds > 0 ? r.input_bytes / 1e6 / r.seconds : 0;
-  std::printf("packed %zu input(s) (%s; %lld already packed) into %zu file(s) (%s, %lld rows)%s%s "
-              "in %.2f s, %.1f MB/s\n",
-              r.inputs.size(), FormatBytes(r.input_bytes).c_str(),
-              static_cast<long long>(r.already_packed), r.files.size(), FormatBytes(bytes).c_str(),
-              static_cast<long long>(r.rows), r.rewrote_latest ? ", rewrote the latest file" : "",
-              r.recovered ? ", recovered a crashed run" : "", r.seconds, mbps);
+  std::printf(
+      "packed %zu input(s) (%s; %lld already packed) into %zu file(s) (%s, %lld rows)%s%s "
+      "in %.2f s, %.1f MB/s\n",
+      r.inputs.size(), FormatBytes(r.input_bytes).c_str(), static_cast<long long>(r.already_packed),
+      r.files.size(), FormatBytes(bytes).c_str(), static_cast<long long>(r.rows),
+      r.rewrote_latest ? ", rewrote the latest file" : "",
+      r.recovered ? ", recovered a crashed run" : "", r.seconds, mbps);
   return kExitOk;
 }
 

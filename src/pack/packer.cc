@@ -49,10 +49,9 @@ Result<std::vector<ObjectInfo>> ListDir(ObjectStore& store, const std::string& p
 }
 
 // `batch` with exactly `target`'s columns, in its order and with its types.
-Result<std::shared_ptr<arrow::RecordBatch>> Conform(const std::shared_ptr<arrow::RecordBatch>& batch,
-                                                    const std::shared_ptr<arrow::Schema>& target,
-                                                    const std::string& uri, bool allow_cast,
-                                                    int64_t first_row) {
+Result<std::shared_ptr<arrow::RecordBatch>> Conform(
+    const std::shared_ptr<arrow::RecordBatch>& batch, const std::shared_ptr<arrow::Schema>& target,
+    const std::string& uri, bool allow_cast, int64_t first_row) {
   if (batch->schema()->Equals(*target, /*check_metadata=*/false)) return batch;
   const auto& have = *batch->schema();
   for (const auto& f : have.fields()) {
@@ -81,8 +80,8 @@ Result<std::shared_ptr<arrow::RecordBatch>> Conform(const std::shared_ptr<arrow:
         return Status::InvalidData(uri + ": rows " + std::to_string(first_row) + ".." +
                                    std::to_string(first_row + batch->num_rows() - 1) +
                                    ": column '" + f->name() + "': cannot cast " +
-                                   col->type()->ToString() + " to " + f->type()->ToString() +
-                                   ": " + cast.status().message());
+                                   col->type()->ToString() + " to " + f->type()->ToString() + ": " +
+                                   cast.status().message());
       }
       col = *cast;
     }
@@ -104,9 +103,15 @@ Result<StateListing> ReadStateListing(ObjectStore& store, const std::string& pre
     auto name = ParseStateObjectName(BaseName(o.key));
     if (!name) continue;
     switch (name->kind) {
-      case StateObjectKind::kCommit: s.max_commit = std::max(s.max_commit, name->generation); break;
-      case StateObjectKind::kIntent: s.max_intent = std::max(s.max_intent, name->generation); break;
-      case StateObjectKind::kBase: s.base_copies.push_back(o.key); break;
+      case StateObjectKind::kCommit:
+        s.max_commit = std::max(s.max_commit, name->generation);
+        break;
+      case StateObjectKind::kIntent:
+        s.max_intent = std::max(s.max_intent, name->generation);
+        break;
+      case StateObjectKind::kBase:
+        s.base_copies.push_back(o.key);
+        break;
     }
   }
   return s;
@@ -273,8 +278,8 @@ class PackRun {
         // No copy yet: the original was never touched (it is rewritten only after the copy).
         LP_ASSIGN_OR_RETURN(auto copied, out_->Copy(part_prefix_ + plan.latest_name, base_key));
         if (copied.size != intent.base_size) {
-          return Status::IOError("copy of " + out_->Uri(part_prefix_ + plan.latest_name) +
-                                 " has " + std::to_string(copied.size) + " bytes, expected " +
+          return Status::IOError("copy of " + out_->Uri(part_prefix_ + plan.latest_name) + " has " +
+                                 std::to_string(copied.size) + " bytes, expected " +
                                  std::to_string(intent.base_size) +
                                  " (did someone else change it?)");
         }
@@ -355,8 +360,8 @@ class PackRun {
       LP_ASSIGN_OR_RETURN(auto reader, format::OpenBatchReader(in_store_for(key), key, fmt, ro));
       if (!target) target = reader->schema();
       if (!writer) {
-        LP_ASSIGN_OR_RETURN(writer, RollingWriter::Make(out_format_, target, o_.file_limit_bytes,
-                                                        open, closed));
+        LP_ASSIGN_OR_RETURN(
+            writer, RollingWriter::Make(out_format_, target, o_.file_limit_bytes, open, closed));
       }
       int64_t row = 0;
       while (true) {

@@ -58,11 +58,11 @@ struct PackOptions {
   std::string table;
   std::string suffix;
   int64_t file_limit_bytes = kDefaultFileLimitBytes;
-  std::string in_ext;                  // filter: csv, jsonl, parquet, snappy.parquet; "" = all
+  std::string in_ext;  // filter: csv, jsonl, parquet, snappy.parquet; "" = all
   std::string out_ext = "snappy.parquet";
-  Partition partition;                 // ordered k=v
-  std::string input_partition_name;    // reported: the values of this key among the inputs
-  std::string schema_file;             // URI or path of a JSON schema file (schema_file.h)
+  Partition partition;               // ordered k=v
+  std::string input_partition_name;  // reported: the values of this key among the inputs
+  std::string schema_file;           // URI or path of a JSON schema file (schema_file.h)
   bool cast_parquet = false;
   bool dry_run = false;
   int64_t lock_timeout_seconds = kDefaultLockTimeoutSeconds;
@@ -82,17 +82,17 @@ struct PackReport {
     int64_t rows = 0;
     int64_t bytes = 0;
   };
-  std::vector<File> files;              // written by this run, in N order
-  std::vector<std::string> inputs;      // packed by this run (URIs)
+  std::vector<File> files;                          // written by this run, in N order
+  std::vector<std::string> inputs;                  // packed by this run (URIs)
   std::vector<std::string> input_partition_values;  // of input_partition_name, distinct, sorted
   int64_t already_packed = 0;
   int64_t input_bytes = 0;
   int64_t rows = 0;
   bool rewrote_latest = false;
-  bool recovered = false;               // this run recovered a crashed one
-  int64_t generation = -1;              // the state generation committed (-1: none)
+  bool recovered = false;   // this run recovered a crashed one
+  int64_t generation = -1;  // the state generation committed (-1: none)
   double seconds = 0;
-  std::string plan_text;                // DescribePlan (always filled; printed by --dry-run)
+  std::string plan_text;  // DescribePlan (always filled; printed by --dry-run)
 };
 
 Result<PackReport> Pack(const PackOptions& options);

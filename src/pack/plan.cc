@@ -21,11 +21,11 @@ Result<PackPlan> MakePlan(const PlanRequest& r) {
     if (name.find('/') != std::string_view::npos || name.empty()) continue;
     if (name[0] == '.' || name[0] == '_') continue;  // hidden or ours (_lakepack)
     if (Extension(name) != r.out_ext) {
-      return Status::InvalidArgument(
-          "existing file '" + o.key + "' in the output partition has extension '" +
-          std::string(Extension(name)) + "', not '" + r.out_ext +
-          "': pack into another table or partition, or use --out-ext " +
-          std::string(Extension(name)) + " (nothing was written)");
+      return Status::InvalidArgument("existing file '" + o.key +
+                                     "' in the output partition has extension '" +
+                                     std::string(Extension(name)) + "', not '" + r.out_ext +
+                                     "': pack into another table or partition, or use --out-ext " +
+                                     std::string(Extension(name)) + " (nothing was written)");
     }
     if (name.substr(0, stem_.size()) != stem_) continue;  // another table's or suffix's file
     auto n = ParseFileNumber(name);
@@ -83,7 +83,8 @@ Result<PackPlan> MakePlan(const PlanRequest& r) {
     if (r.in_ext.empty()) {
       // Without a filter, pack every file whose format is known (by its last extension).
       auto last = base.rfind('.');
-      if (last == std::string_view::npos || !FormatOfExtension(base.substr(last + 1)).ok()) continue;
+      if (last == std::string_view::npos || !FormatOfExtension(base.substr(last + 1)).ok())
+        continue;
     }
     auto it = packed.find(in.key);
     if (it != packed.end() && it->second->size == in.size && it->second->etag == in.etag) {
@@ -97,16 +98,16 @@ Result<PackPlan> MakePlan(const PlanRequest& r) {
             [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
   if (!plan.inputs.empty()) {
     int64_t bytes = plan.input_bytes + (plan.rewrite_latest ? plan.latest_size : 0);
-    plan.estimated_files = std::max<int64_t>(1, (bytes + r.file_limit_bytes - 1) / r.file_limit_bytes);
+    plan.estimated_files =
+        std::max<int64_t>(1, (bytes + r.file_limit_bytes - 1) / r.file_limit_bytes);
   }
   return plan;
 }
 
 std::string DescribePlan(const PackPlan& p, const PlanRequest& r) {
   std::string s;
-  s += "inputs to pack: " + std::to_string(p.inputs.size()) + " (" +
-       std::to_string(p.input_bytes) + " bytes); already packed: " +
-       std::to_string(p.already_packed) + "\n";
+  s += "inputs to pack: " + std::to_string(p.inputs.size()) + " (" + std::to_string(p.input_bytes) +
+       " bytes); already packed: " + std::to_string(p.already_packed) + "\n";
   for (const auto& in : p.inputs) {
     s += "  " + in.key + " (" + std::to_string(in.size) + " bytes)\n";
   }
@@ -115,13 +116,16 @@ std::string DescribePlan(const PackPlan& p, const PlanRequest& r) {
     s += "no existing output file\n";
   } else {
     s += "latest output file: " + p.latest_name + " (" + std::to_string(p.latest_size) +
-         " bytes): " + (p.rewrite_latest ? "under the limit, its rows come first and it is rewritten"
-                                          : "full, kept as is") + "\n";
+         " bytes): " +
+         (p.rewrite_latest ? "under the limit, its rows come first and it is rewritten"
+                           : "full, kept as is") +
+         "\n";
   }
   if (!p.inputs.empty()) {
     s += "output files: " + OutputFileName(r.table, r.suffix, p.first_n, r.out_ext) +
          " onwards, about " + std::to_string(p.estimated_files) + " file(s) of up to " +
-         std::to_string(r.file_limit_bytes) + " bytes (estimate assumes output bytes = input bytes)\n";
+         std::to_string(r.file_limit_bytes) +
+         " bytes (estimate assumes output bytes = input bytes)\n";
   } else {
     s += "nothing to pack\n";
   }

@@ -31,29 +31,29 @@ constexpr double kSizeTolerance = 0.02;
 struct PlanRequest {
   std::string table;
   std::string suffix;
-  std::string out_ext;          // e.g. "snappy.parquet"
-  std::string in_ext;           // "" = every input
+  std::string out_ext;  // e.g. "snappy.parquet"
+  std::string in_ext;   // "" = every input
   int64_t file_limit_bytes = 0;
   // Objects directly in the target partition directory; keys are base names (anything with a
   // '/' is a sub-directory entry and ignored).
   std::vector<ObjectInfo> partition_files;
   // Inputs; key = the input's URI (its identity in the packed list).
   std::vector<ObjectInfo> inputs;
-  const Commit* committed = nullptr;    // the highest commit, if any
-  const Intent* abandoned = nullptr;    // a crashed run being recovered, if any
+  const Commit* committed = nullptr;  // the highest commit, if any
+  const Intent* abandoned = nullptr;  // a crashed run being recovered, if any
 };
 
 struct PackPlan {
-  std::vector<ObjectInfo> inputs;     // to pack, sorted by key (URI)
-  int64_t already_packed = 0;         // inputs skipped as packed before
+  std::vector<ObjectInfo> inputs;  // to pack, sorted by key (URI)
+  int64_t already_packed = 0;      // inputs skipped as packed before
   int64_t input_bytes = 0;
   // The latest existing output file (before this run), -1 if none.
   int64_t latest_n = -1;
   std::string latest_name;
   int64_t latest_size = 0;
   std::string latest_etag;
-  bool rewrite_latest = false;        // its rows come first and it is rewritten under its name
-  int64_t first_n = 0;                // the first N this run writes
+  bool rewrite_latest = false;           // its rows come first and it is rewritten under its name
+  int64_t first_n = 0;                   // the first N this run writes
   std::vector<std::string> stale_files;  // recovery: names a crashed run may have written
   // Files a run would write if output bytes ≈ input bytes (+ the rewritten latest file's).
   int64_t estimated_files = 0;

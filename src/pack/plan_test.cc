@@ -1,8 +1,9 @@
 // Unit tests of the pack job's pure parts: naming, state documents and planning (no store).
+#include "pack/plan.h"
+
 #include <gtest/gtest.h>
 
 #include "pack/naming.h"
-#include "pack/plan.h"
 #include "pack/rolling_writer.h"
 #include "pack/state.h"
 
@@ -120,7 +121,8 @@ PlanRequest BaseRequest() {
   r.table = "table";
   r.out_ext = "snappy.parquet";
   r.file_limit_bytes = 1000;
-  r.inputs = {Obj("in/table/b.csv", 500), Obj("in/table/a.csv", 1000), Obj("in/table/notes.txt", 5)};
+  r.inputs = {Obj("in/table/b.csv", 500), Obj("in/table/a.csv", 1000),
+              Obj("in/table/notes.txt", 5)};
   return r;
 }
 
@@ -153,7 +155,7 @@ TEST(Plan, FullLatestIsKept) {
   r.partition_files = {Obj("table_0.snappy.parquet", 1000), Obj("table_10.snappy.parquet", 990)};
   auto p = MakePlan(r);
   ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->latest_n, 10);  // numeric, not lexical
+  EXPECT_EQ(p->latest_n, 10);       // numeric, not lexical
   EXPECT_FALSE(p->rewrite_latest);  // within 2% of the limit
   EXPECT_EQ(p->first_n, 11);
 }

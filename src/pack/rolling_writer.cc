@@ -66,8 +66,8 @@ class TextRollingWriter final : public RollingWriter {
       return Status::Internal("serialized " + std::to_string(batch->num_rows()) + " rows as " +
                               std::to_string(ends.size()) + " lines");
     }
-    size_t row = 0;       // next row to write
-    int64_t pos = 0;      // its offset in text
+    size_t row = 0;   // next row to write
+    int64_t pos = 0;  // its offset in text
     while (row < ends.size()) {
       if (!stream_) LP_RETURN_NOT_OK(OpenNext());
       int64_t avail = limit_ - written_;
@@ -159,8 +159,7 @@ class ParquetRollingWriter final : public RollingWriter {
     int64_t n = batch->num_rows();
     if (n == 0) return Status::OK();
     if (!calibrated_) LP_RETURN_NOT_OK(Calibrate(*batch));
-    double arrow_bpr =
-        std::max(1.0, static_cast<double>(arrow::util::TotalBufferSize(*batch)) / n);
+    double arrow_bpr = std::max(1.0, static_cast<double>(arrow::util::TotalBufferSize(*batch)) / n);
     max_rows_by_memory_ = std::max<int64_t>(1, kMaxRowGroupArrowBytes / arrow_bpr);
     int64_t offset = 0;
     while (offset < n) {
@@ -221,10 +220,11 @@ class ParquetRollingWriter final : public RollingWriter {
 
   Status OpenNext() {
     LP_ASSIGN_OR_RETURN(stream_, open_(static_cast<int64_t>(files_.size())));
-    LP_ARROW_ASSIGN_OR_RETURN(writer_,
-                              parquet::arrow::FileWriter::Open(*schema_, arrow::default_memory_pool(),
-                                                               stream_, props_, arrow_props_),
-                              stream_->uri());
+    LP_ARROW_ASSIGN_OR_RETURN(
+        writer_,
+        parquet::arrow::FileWriter::Open(*schema_, arrow::default_memory_pool(), stream_, props_,
+                                         arrow_props_),
+        stream_->uri());
     rows_ = 0;
     groups_ = 0;
     LP_RETURN_NOT_OK(PlanRowGroup());

@@ -48,7 +48,8 @@ std::string OwnerJson(const Owner& o) {
 
 Result<const format::JsonValue*> Member(const format::JsonValue& obj, const char* key,
                                         format::JsonValue::Kind kind, const std::string& source) {
-  const format::JsonValue* v = obj.kind == format::JsonValue::Kind::kObject ? obj.Find(key) : nullptr;
+  const format::JsonValue* v =
+      obj.kind == format::JsonValue::Kind::kObject ? obj.Find(key) : nullptr;
   if (!v || v->kind != kind) {
     return Status::InvalidData(source + ": line " + std::to_string(obj.line) + ": missing " +
                                format::JsonValue::KindName(kind) + " member '" + key + "'");
@@ -107,11 +108,21 @@ std::string JsonQuote(std::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];

@@ -25,7 +25,7 @@ namespace lakepack::pack {
 // The process that wrote an intent.
 struct Owner {
   std::string host;
-  std::string boot_id;      // /proc/sys/kernel/random/boot_id: tells a reboot from a live pid
+  std::string boot_id;  // /proc/sys/kernel/random/boot_id: tells a reboot from a live pid
   int64_t pid = 0;
   int64_t start_ticks = 0;  // field 22 of /proc/PID/stat: tells pid reuse from the same process
 };
@@ -55,8 +55,8 @@ struct ManifestFile {
 struct Intent {
   int64_t generation = 0;
   Owner owner;
-  int64_t created_ms = 0;    // Unix time
-  int64_t lease_ms = 0;      // the run is presumed dead after created_ms + lease_ms
+  int64_t created_ms = 0;      // Unix time
+  int64_t lease_ms = 0;        // the run is presumed dead after created_ms + lease_ms
   int64_t prev_latest_n = -1;  // highest N in the partition before this run (-1: none)
   // The latest file whose rows this run rewrites under the same name ("" if none), the name of
   // its preserved copy in the state directory, and the size/ETag the original had.
@@ -71,8 +71,8 @@ struct Intent {
 struct Commit {
   int64_t generation = 0;
   int64_t created_ms = 0;
-  std::vector<PackedInput> packed;    // cumulative, sorted by uri
-  std::vector<ManifestFile> files;    // cumulative, sorted by n
+  std::vector<PackedInput> packed;  // cumulative, sorted by uri
+  std::vector<ManifestFile> files;  // cumulative, sorted by n
 };
 
 std::string ToJson(const Intent& intent);

@@ -269,9 +269,9 @@ TEST_P(PackTest, DryRunWritesNothing) {
 TEST_P(PackTest, CliSummaryAndJson) {
   Generate("a.csv", 900, 11);
   std::string out;
-  ASSERT_EQ(RunCli("pack " + In() + " " + Out() + " table --file-limit 256kB --out-ext csv --json",
-                   &out),
-            0)
+  ASSERT_EQ(
+      RunCli("pack " + In() + " " + Out() + " table --file-limit 256kB --out-ext csv --json", &out),
+      0)
       << out;
   EXPECT_NE(out.find("\"files\":[{\"uri\""), std::string::npos) << out;
   ASSERT_EQ(RunCli("pack " + In() + " " + Out() + " table --file-limit 256kB --out-ext csv", &out),
@@ -331,8 +331,8 @@ TEST_P(PackTest, CrashAtEveryStepThenRerun) {
     ++crashes;
     if (k % 7 == 0) {
       // A second crash, during the recovery.
-      (void)RunCli("pack " + In() + " " + Out() + args, &out, "LAKEPACK_PACK_CRASH_AT=" +
-                                                                  std::to_string(k / 2 + 3));
+      (void)RunCli("pack " + In() + " " + Out() + args, &out,
+                   "LAKEPACK_PACK_CRASH_AT=" + std::to_string(k / 2 + 3));
     }
     ASSERT_EQ(RunCli("pack " + In() + " " + Out() + args, &out), 0) << "k=" << k << ": " << out;
     ASSERT_EQ(Rows(), expected) << "crash at step " << k;
