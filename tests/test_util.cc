@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -17,6 +18,12 @@ namespace lakepack::testing {
 bool S3Configured() {
   const char* v = std::getenv("LAKEPACK_TEST_S3");
   return v && std::string(v) == "1" && std::getenv("AWS_ENDPOINT_URL");
+}
+
+std::string KindName(const ::testing::TestParamInfo<std::string>& info) {
+  std::string n = info.param;
+  std::replace(n.begin(), n.end(), '-', '_');
+  return n;
 }
 
 std::string TestBucket() {

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "lakepack/store.h"
 
 namespace lakepack::testing {
@@ -36,6 +38,8 @@ class Scratch {
 // "local" always; "s3" and "s3-faulty" when the test server is configured.
 std::vector<std::string> StoreKinds();
 bool S3Configured();
+// Test-name suffix for a store kind ("s3-faulty" -> "s3_faulty"), for INSTANTIATE_TEST_SUITE_P.
+std::string KindName(const ::testing::TestParamInfo<std::string>& info);
 std::string TestBucket();  // LAKEPACK_TEST_BUCKET or "lakepack-test"
 
 // Runs the lakepack CLI (LAKEPACK_CLI) with `args` through the shell, with `env` ("K=V ...")

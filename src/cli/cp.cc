@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cli/progress.h"
+#include "format/json_value.h"
 #include "cli/verbs.h"
 
 namespace lakepack::cli {
@@ -132,23 +133,6 @@ std::string FormatTime(int64_t ns) {
   return buf;
 }
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 int RunLs(const Args& args) {
   auto loc = OpenStore(args.positional()[0], StoreOptionsFrom(args));
   if (!loc.ok()) return Fail(loc.status());
@@ -165,7 +149,7 @@ int RunLs(const Args& args) {
     if (!page.ok()) return Fail(page.status());
     for (const auto& p : page->common_prefixes) {
       if (json) {
-        std::printf("%s\n{\"prefix\": %s}", count++ ? "," : "", JsonString(p).c_str());
+        std::printf("%s\n{\"prefix\": %s}", count++ ? "," : "", format::JsonQuote(p).c_str());
       } else {
         std::printf("%30s PRE %s\n", "", p.substr(prefix.size()).c_str());
       }
@@ -174,8 +158,8 @@ int RunLs(const Args& args) {
       bytes += o.size;
       if (json) {
         std::printf("%s\n{\"key\": %s, \"uri\": %s, \"size\": %lld, \"etag\": %s, \"mtime\": \"%s\"}",
-                    count++ ? "," : "", JsonString(o.key).c_str(), JsonString(store.Uri(o.key)).c_str(),
-                    static_cast<long long>(o.size), JsonString(o.etag).c_str(),
+                    count++ ? "," : "", format::JsonQuote(o.key).c_str(), format::JsonQuote(store.Uri(o.key)).c_str(),
+                    static_cast<long long>(o.size), format::JsonQuote(o.etag).c_str(),
                     FormatTime(o.mtime_ns).c_str());
       } else {
         ++count;

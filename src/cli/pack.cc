@@ -7,6 +7,7 @@
 
 #include "cli/progress.h"
 #include "cli/verbs.h"
+#include "format/json_value.h"
 #include "pack/packer.h"
 #include "pack/state.h"
 
@@ -28,17 +29,17 @@ void PrintJson(const pack::PackReport& r, bool dry_run) {
   std::string s = "{\"dry_run\":" + std::string(dry_run ? "true" : "false");
   s += ",\"files\":[";
   for (size_t i = 0; i < r.files.size(); ++i) {
-    s += std::string(i ? "," : "") + "{\"uri\":" + pack::JsonQuote(r.files[i].uri) +
+    s += std::string(i ? "," : "") + "{\"uri\":" + format::JsonQuote(r.files[i].uri) +
          ",\"rows\":" + std::to_string(r.files[i].rows) +
          ",\"bytes\":" + std::to_string(r.files[i].bytes) + "}";
   }
   s += "],\"inputs\":[";
   for (size_t i = 0; i < r.inputs.size(); ++i) {
-    s += std::string(i ? "," : "") + pack::JsonQuote(r.inputs[i]);
+    s += std::string(i ? "," : "") + format::JsonQuote(r.inputs[i]);
   }
   s += "],\"input_partition_values\":[";
   for (size_t i = 0; i < r.input_partition_values.size(); ++i) {
-    s += std::string(i ? "," : "") + pack::JsonQuote(r.input_partition_values[i]);
+    s += std::string(i ? "," : "") + format::JsonQuote(r.input_partition_values[i]);
   }
   s += "],\"already_packed\":" + std::to_string(r.already_packed);
   s += ",\"input_bytes\":" + std::to_string(r.input_bytes);
@@ -47,7 +48,7 @@ void PrintJson(const pack::PackReport& r, bool dry_run) {
   s += ",\"recovered\":" + std::string(r.recovered ? "true" : "false");
   s += ",\"generation\":" + std::to_string(r.generation);
   s += ",\"seconds\":" + std::to_string(r.seconds);
-  s += ",\"plan\":" + pack::JsonQuote(r.plan_text) + "}";
+  s += ",\"plan\":" + format::JsonQuote(r.plan_text) + "}";
   std::printf("%s\n", s.c_str());
 }
 

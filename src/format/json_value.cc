@@ -1,5 +1,6 @@
 #include "format/json_value.h"
 
+#include <cstdio>
 #include <cstdlib>
 
 namespace lakepack::format {
@@ -277,5 +278,30 @@ const char* JsonValue::KindName(Kind kind) {
 }
 
 Result<JsonValue> ParseJson(std::string_view text) { return Parser(text).Document(); }
+
+std::string JsonQuote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
 
 }  // namespace lakepack::format

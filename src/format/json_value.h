@@ -35,4 +35,8 @@ struct JsonValue {
 // Parses one JSON document.  Errors say "line L, column C: problem".
 Result<JsonValue> ParseJson(std::string_view text);
 
+// `s` as a JSON string literal, quotes included: '"' and '\\' escaped, control characters as
+// \n, \t, \r or \u00XX; other bytes (UTF-8) pass through.
+std::string JsonQuote(std::string_view s);
+
 }  // namespace lakepack::format

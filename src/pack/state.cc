@@ -41,7 +41,7 @@ int64_t StartTicksOf(int64_t pid) {
 }
 
 std::string OwnerJson(const Owner& o) {
-  return "{\"host\":" + JsonQuote(o.host) + ",\"boot_id\":" + JsonQuote(o.boot_id) +
+  return "{\"host\":" + format::JsonQuote(o.host) + ",\"boot_id\":" + format::JsonQuote(o.boot_id) +
          ",\"pid\":" + std::to_string(o.pid) + ",\"start_ticks\":" + std::to_string(o.start_ticks) +
          "}";
 }
@@ -104,38 +104,6 @@ bool OwnerIsDeadOnThisHost(const Owner& owner) {
   return ticks < 0 || ticks != owner.start_ticks;
 }
 
-std::string JsonQuote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 std::string ToJson(const Intent& i) {
   std::string s = "{\"kind\":\"lakepack-pack-intent\",\"version\":1";
   s += ",\"generation\":" + std::to_string(i.generation);
@@ -143,10 +111,10 @@ std::string ToJson(const Intent& i) {
   s += ",\"created_ms\":" + std::to_string(i.created_ms);
   s += ",\"lease_ms\":" + std::to_string(i.lease_ms);
   s += ",\"prev_latest_n\":" + std::to_string(i.prev_latest_n);
-  s += ",\"base_file\":" + JsonQuote(i.base_file);
-  s += ",\"base_copy\":" + JsonQuote(i.base_copy);
+  s += ",\"base_file\":" + format::JsonQuote(i.base_file);
+  s += ",\"base_copy\":" + format::JsonQuote(i.base_copy);
   s += ",\"base_size\":" + std::to_string(i.base_size);
-  s += ",\"base_etag\":" + JsonQuote(i.base_etag);
+  s += ",\"base_etag\":" + format::JsonQuote(i.base_etag);
   s += ",\"base_rows\":" + std::to_string(i.base_rows);
   s += ",\"recovers\":" + std::to_string(i.recovers);
   return s + "}\n";
@@ -159,15 +127,15 @@ std::string ToJson(const Commit& c) {
   s += ",\"packed\":[";
   for (size_t k = 0; k < c.packed.size(); ++k) {
     const auto& p = c.packed[k];
-    s += std::string(k ? "," : "") + "\n {\"uri\":" + JsonQuote(p.uri) +
-         ",\"size\":" + std::to_string(p.size) + ",\"etag\":" + JsonQuote(p.etag) + "}";
+    s += std::string(k ? "," : "") + "\n {\"uri\":" + format::JsonQuote(p.uri) +
+         ",\"size\":" + std::to_string(p.size) + ",\"etag\":" + format::JsonQuote(p.etag) + "}";
   }
   s += "],\"files\":[";
   for (size_t k = 0; k < c.files.size(); ++k) {
     const auto& f = c.files[k];
-    s += std::string(k ? "," : "") + "\n {\"name\":" + JsonQuote(f.name) +
+    s += std::string(k ? "," : "") + "\n {\"name\":" + format::JsonQuote(f.name) +
          ",\"n\":" + std::to_string(f.n) + ",\"size\":" + std::to_string(f.size) +
-         ",\"etag\":" + JsonQuote(f.etag) + ",\"rows\":" + std::to_string(f.rows) + "}";
+         ",\"etag\":" + format::JsonQuote(f.etag) + ",\"rows\":" + std::to_string(f.rows) + "}";
   }
   return s + "]}\n";
 }

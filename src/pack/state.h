@@ -81,9 +81,6 @@ std::string ToJson(const Commit& commit);
 Result<Intent> ParseIntent(std::string_view text, const std::string& source);
 Result<Commit> ParseCommit(std::string_view text, const std::string& source);
 
-// JSON string literal of `s` (quotes included).
-std::string JsonQuote(std::string_view s);
-
 int64_t NowUnixMs();
 
 }  // namespace lakepack::pack

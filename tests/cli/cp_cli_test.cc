@@ -85,11 +85,7 @@ TEST_P(CpCli, MissingSourceFailsAndWritesNothing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CpCli, ::testing::ValuesIn(testing::StoreKinds()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           std::replace(n.begin(), n.end(), '-', '_');
-                           return n;
-                         });
+                         testing::KindName);
 
 }  // namespace
 }  // namespace lakepack

@@ -371,11 +371,7 @@ TEST_P(PackTest, ConcurrentPackers) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, PackTest, ::testing::ValuesIn(lakepack::testing::StoreKinds()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           std::replace(n.begin(), n.end(), '-', '_');
-                           return n;
-                         });
+                         lakepack::testing::KindName);
 
 }  // namespace
 }  // namespace lakepack::pack

@@ -378,11 +378,7 @@ TEST_P(StoreConformance, UriNamesTheStore) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
                          ::testing::ValuesIn(testing::StoreKinds()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           std::replace(n.begin(), n.end(), '-', '_');
-                           return n;
-                         });
+                         testing::KindName);
 
 }  // namespace
 }  // namespace lakepack
