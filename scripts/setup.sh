@@ -13,6 +13,8 @@ APT_PACKAGES=(
   libcurl4-openssl-dev libssl-dev libpugixml-dev libgtest-dev libgmock-dev clang-format
   # The S3 test server (scripts/s3-server.sh): Ceph mon + OSD + radosgw, uuidgen, curl.
   radosgw ceph-mon ceph-osd uuid-runtime curl
+  # The benchmarks (bench/): GNU time for wall time and peak RSS.
+  time
 )
 
 LOG=$(mktemp /tmp/lakepack-setup.XXXXXX.log)
@@ -51,7 +53,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   echo "setup.sh: installing requirements-dev.txt into .venv" >&2
-  run "pip upgrade" .venv/bin/python -m pip install -q --upgrade pip
   run "pip install -r requirements-dev.txt" .venv/bin/python -m pip install -q -r requirements-dev.txt
   echo "$want" >"$STAMP"
 fi
