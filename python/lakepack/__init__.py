@@ -1,0 +1,34 @@
+"""lakepack: data lakes on S3-compatible object storage and local disk, on a C++ core.
+
+Convert, inspect, generate and copy data files; pack tables into evenly sized files; stream
+Arrow data in and out zero-copy (``__arrow_c_stream__``).  Paths may be local or ``s3://`` URIs;
+S3 settings come from the AWS environment or :class:`StoreOptions`.
+
+    >>> import lakepack
+    >>> lakepack.generate("/tmp/people.parquet", rows=1000)       # doctest: +SKIP
+    >>> table = lakepack.read_batches("/tmp/people.parquet").read_all()  # doctest: +SKIP
+"""
+import pyarrow as _pyarrow  # noqa: F401  -- loads the one Arrow C++ the extension links
+
+from .errors import (AlreadyExists, Cancelled, Conflict, InvalidArgument, InvalidData,
+                     IOFailure, LakepackError, NotFound, PermissionDenied, Unavailable,
+                     Unsupported)
+from .options import StoreOptions
+from .store import ObjectWriter, Store, open_store
+from .streams import (BatchStream, convert, copy, generate, inspect, read_batches,
+                      write_batches)
+from .generator import DataGenerator
+from .block_writer import ParquetBlockWriter, PyArrowParquetBlockWriter
+from .uploader import S3Uploader
+from .packer import S3DataPacker, S3OutputStore, S3TableStore, pack
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AlreadyExists", "BatchStream", "Cancelled", "Conflict", "DataGenerator", "IOFailure",
+    "InvalidArgument", "InvalidData", "LakepackError", "NotFound", "ObjectWriter",
+    "ParquetBlockWriter", "PermissionDenied", "PyArrowParquetBlockWriter", "S3DataPacker",
+    "S3OutputStore", "S3TableStore", "S3Uploader", "Store", "StoreOptions", "Unavailable",
+    "Unsupported", "convert", "copy", "generate", "inspect", "open_store", "pack",
+    "read_batches", "write_batches",
+]

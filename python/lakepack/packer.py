@@ -1,0 +1,340 @@
+"""Packing tables into evenly and exactly sized files: lakepack.pack() and the s3_data_packer
+compatible classes S3TableStore, S3OutputStore and S3DataPacker (same names, parameters,
+properties and methods; local paths work as well as ``s3://``)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from typing import Any, Dict, List, Mapping, Optional, Union
+
+from . import _lakepack
+from .errors import InvalidArgument, NotFound
+from .options import StoreOptions
+from .store import Store
+
+#: 0.256 GB, the reference's default ``file_limit_gigabytes`` (decimal, like lakepack's sizes).
+DEFAULT_FILE_LIMIT_GIGABYTES = 0.256
+# Gigabytes are decimal (10**9 bytes), as the default limit 256*10^-3 suggests.
+_GB = 1000 ** 3
+# The pack job's own state objects live here inside a table directory; they are not data files.
+_STATE_DIR = "_lakepack/"
+
+
+def _join(base: str, *parts: str) -> str:
+    out = base.rstrip("/")
+    for p in parts:
+        if p:
+            out += "/" + p.strip("/")
+    return out
+
+
+def _partition_path(partition: Optional[Mapping[str, Any]]) -> str:
+    if not partition:
+        return ""
+    return "".join(f"{k}={v}/" for k, v in partition.items())
+
+
+def _has_extension(name: str, ext: Optional[str]) -> bool:
+    return not ext or name.endswith("." + ext.lstrip("."))
+
+
+def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = None,
+         file_limit_bytes: int = _lakepack.DEFAULT_FILE_LIMIT_BYTES, in_ext: Optional[str] = None,
+         out_ext: str = "snappy.parquet", partition: Optional[Mapping[str, Any]] = None,
+         input_partition_name: Optional[str] = None, schema: Optional[str] = None,
+         cast_parquet: bool = False, dry_run: bool = False,
+         lock_timeout_seconds: int = _lakepack.DEFAULT_LOCK_TIMEOUT_SECONDS,
+         wait_seconds: int = 0, options: Optional[StoreOptions] = None,
+         **kwargs: Any) -> Dict[str, Any]:
+    """Packs the files of ``input_base/table/**`` into ``output_base/table/[k=v/]`` as
+    ``table[_suffix]_N.out_ext`` files of exactly ``file_limit_bytes`` (the last one smaller),
+    appending to the latest existing file (like ``lakepack pack``).
+
+    Streaming (bounded memory), idempotent (a re-run packs only new inputs) and crash-safe (an
+    interrupted run is recovered by the next one).  Runs with the GIL released.
+
+    Returns the report: ``files`` (``uri``, ``rows``, ``bytes``), ``inputs``, ``rows``,
+    ``input_bytes``, ``already_packed``, ``rewrote_latest``, ``recovered``, ``generation``,
+    ``input_partition_values``, ``seconds``, ``plan``, ``dry_run``.
+    """
+    part = [(str(k), str(v)) for k, v in (partition or {}).items()]
+    return _lakepack.pack(str(input_base), str(output_base), table, suffix or "",
+                          int(file_limit_bytes), in_ext or "", out_ext or "snappy.parquet", part,
+                          input_partition_name or "", schema or "", bool(cast_parquet),
+                          bool(dry_run), int(lock_timeout_seconds), int(wait_seconds),
+                          StoreOptions.from_kwargs(options, **kwargs)._native())
+
+
+class S3TableStore:
+    """Lists the files of a table: everything under ``basepath/table_name/``.
+
+    Setting ``basepath`` or ``table_name`` re-lists (``_reset``) once both are set.
+
+    Args:
+        basepath: ``s3://bucket/prefix`` or a local directory holding one folder per table.
+        table_name: the table (folder) name.
+        table_extension: only files with this extension (csv, jsonl, parquet, snappy.parquet).
+        partition_name: a partition key whose values among the files fill ``partition_values``.
+        options: :class:`StoreOptions` for reaching the store.
+    """
+
+    _attrs_needed_for_reset = ["basepath", "table_name"]
+
+    def __init__(self, basepath: str, table_name: Optional[str] = None,
+                 table_extension: Optional[str] = None, partition_name: Optional[str] = None,
+                 options: Optional[StoreOptions] = None):
+        self._ready = False
+        self.options = options if options is not None else StoreOptions()
+        self.table_extension = table_extension
+        self.partition_name = partition_name
+        self.table_log: Dict[str, List[str]] = {}
+        self.partition_values: List[str] = []
+        self._basepath: Optional[str] = None
+        self._table_name: Optional[str] = None
+        self.basepath = basepath
+        self.table_name = table_name
+        self._ready = True
+        self._reset()
+
+    @property
+    def basepath(self) -> Optional[str]:
+        """The folder holding the tables (setting it re-lists the table)."""
+        return self._basepath
+
+    @basepath.setter
+    def basepath(self, value: str) -> None:
+        self._basepath = str(value).rstrip("/") if value is not None else None
+        self._reset()
+
+    @property
+    def table_name(self) -> Optional[str]:
+        """The table (setting it re-lists the table)."""
+        return self._table_name
+
+    @table_name.setter
+    def table_name(self, value: Optional[str]) -> None:
+        self._table_name = value
+        self._reset()
+
+    def _can_reset(self) -> bool:
+        return getattr(self, "_ready", False) and all(
+            getattr(self, a) is not None for a in self._attrs_needed_for_reset)
+
+    def _reset(self) -> None:
+        if self._can_reset():
+            self._init_table_log()
+
+    def _get_table_basepath(self) -> str:
+        """``basepath/table_name/``."""
+        return _join(self.basepath, self.table_name) + "/"
+
+    def _list_files(self, directory: str, recursive: bool) -> List[Dict[str, Any]]:
+        try:
+            entries = Store(directory, self.options).list("", recursive=recursive)
+        except NotFound:
+            return []
+        return [e for e in entries if not e.get("prefix")
+                and not e["key"].startswith(_STATE_DIR)
+                and not os.path.basename(e["key"]).startswith(".")]
+
+    def _init_table_log(self) -> None:
+        """Lists ``basepath/table_name/**`` into ``table_log``."""
+        files = [e["key"] for e in self._list_files(self._get_table_basepath(), True)
+                 if _has_extension(e["key"], self.table_extension)]
+        self.table_log = {self.table_name: files}
+        values = set()
+        if self.partition_name:
+            for f in files:
+                for part in f.split("/")[:-1]:
+                    k, sep, v = part.partition("=")
+                    if sep and k == self.partition_name:
+                        values.add(v)
+        self.partition_values = sorted(values)
+
+    def get_files_from_table_log(self, full_path: bool = False) -> List[str]:
+        """The table's files: relative to the table folder, or (``full_path``) as full paths /
+        ``s3://`` URIs."""
+        if not self._can_reset():
+            raise InvalidArgument("set basepath and table_name first")
+        files = self.table_log.get(self.table_name, [])
+        if full_path:
+            return [self._get_table_basepath() + f for f in files]
+        return list(files)
+
+
+class S3OutputStore(S3TableStore):
+    """The output files of a table, ``{table_name}[_{table_suffix}]_{N}.{table_extension}``, in
+    ``basepath/table_name/[partition/]``: which is the latest and whether it still has room.
+
+    Args (beyond :class:`S3TableStore`'s):
+        table_extension: default ``snappy.parquet``.
+        file_limit_gigabytes: size (decimal GB) at which a file is full; default 0.256.
+        table_suffix: goes between the table name and the file number.
+        partition: ``{"key": "value", ...}``: only this partition is considered and written.
+    """
+
+    def __init__(self, basepath: str, table_name: Optional[str] = None,
+                 table_extension: str = "snappy.parquet",
+                 file_limit_gigabytes: Union[int, float] = DEFAULT_FILE_LIMIT_GIGABYTES,
+                 table_suffix: Optional[str] = None, partition: Optional[Dict[str, Any]] = None,
+                 partition_name: Optional[str] = None, options: Optional[StoreOptions] = None):
+        self.file_limit_gigabytes = file_limit_gigabytes
+        self.table_suffix = table_suffix
+        self.partition = partition
+        self.filenum = 0
+        self.latest_file: Optional[str] = None
+        super().__init__(basepath, table_name, table_extension or "snappy.parquet",
+                         partition_name, options)
+
+    def _stem(self) -> str:
+        return f"{self.table_name}_{self.table_suffix}" if self.table_suffix else self.table_name
+
+    def _get_table_basepath(self) -> str:
+        return _join(self.basepath, self.table_name, _partition_path(self.partition)) + "/"
+
+    def _init_table_log(self) -> None:
+        pattern = re.compile(re.escape(self._stem()) + r"_(\d+)\." + re.escape(
+            (self.table_extension or "").lstrip(".")) + "$")
+        files = [e["key"] for e in self._list_files(self._get_table_basepath(), False)
+                 if pattern.match(e["key"])]
+        self.table_log = {self.table_name: files}
+        self.partition_values = []
+
+    def _reset(self) -> None:
+        if self._can_reset():
+            self._init_table_log()
+            self._set_latest_filenum()
+
+    @staticmethod
+    def _get_filenum_from_filename(f: str) -> int:
+        """The file number: the last ``_`` part before the first ``.`` of the base name."""
+        base = f.rstrip("/").rsplit("/", 1)[-1]
+        number = base.split(".", 1)[0].rsplit("_", 1)[-1]
+        if not number.isdigit():
+            raise InvalidArgument(f"{f}: no file number before the extension")
+        return int(number)
+
+    def _get_latest_file_by_suffix(self, files: List[str], maxim: bool = True,
+                                   full_path: bool = False) -> Optional[str]:
+        """The file with the highest (``maxim``) or lowest number, or None."""
+        if not files:
+            return None
+        pick = max if maxim else min
+        f = pick(files, key=self._get_filenum_from_filename)
+        if full_path and not f.startswith(self._get_table_basepath()):
+            return self._get_table_basepath() + f
+        return f
+
+    def _set_latest_filenum(self) -> None:
+        files = self.get_files_from_table_log()
+        self.latest_file = self._get_latest_file_by_suffix(files)
+        self.filenum = self._get_filenum_from_filename(self.latest_file) if files else 0
+
+    def _file_limit_bytes(self) -> int:
+        return int(round(float(self.file_limit_gigabytes) * _GB))
+
+    def _should_append_data(self) -> bool:
+        """True if the latest file exists and is smaller than the file limit."""
+        if not self.latest_file:
+            return False
+        size = Store(self._get_table_basepath(), self.options).head(self.latest_file)["size"]
+        return size < self._file_limit_bytes()
+
+    def _get_filename(self, full_path: bool = False) -> str:
+        """``{table_name}[_{table_suffix}]_{filenum}.{table_extension}`` (optionally full)."""
+        name = f"{self._stem()}_{self.filenum}.{self.table_extension.lstrip('.')}"
+        return self._get_table_basepath() + name if full_path else name
+
+
+class S3DataPacker:
+    """Packs a table's input files (csv, jsonl, parquet) into evenly sized output files, filling
+    the latest existing output file first: the s3_data_packer API on lakepack's streaming,
+    exact-size, crash-safe pack job.
+
+    Args:
+        input_basepath: folder (``s3://`` or local) holding ``table_name/`` with the inputs.
+        output_basepath: folder receiving ``table_name/[partition/]`` with the outputs.
+        table_name: the table.
+        metadata: column types: a lakepack JSON schema file path / URI, or a dict in that format
+            (``{"columns": [{"name": ..., "type": ...}]}``).
+        output_file_ext: default ``snappy.parquet``.
+        input_file_ext: only inputs with this extension.
+        cast_parquet: cast Parquet inputs to the target schema.
+        output_suffix: see ``table_suffix``.
+        file_limit_gigabytes: output file size (decimal GB); default 0.256.
+        output_partition: ``{"key": "value"}``: the partition written to.
+        input_partition_name: fills ``input_store.partition_values``.
+        read_chunksize: accepted for compatibility; lakepack always streams in bounded memory.
+        options: :class:`StoreOptions`.
+    """
+
+    def __init__(self, input_basepath: str, output_basepath: str, table_name: str,
+                 metadata: Union[None, str, Dict[str, Any]] = None,
+                 output_file_ext: str = "snappy.parquet", input_file_ext: Optional[str] = None,
+                 cast_parquet: bool = False, output_suffix: Optional[str] = None,
+                 file_limit_gigabytes: Union[int, float] = DEFAULT_FILE_LIMIT_GIGABYTES,
+                 output_partition: Optional[Dict[str, Any]] = None,
+                 input_partition_name: Optional[str] = None,
+                 read_chunksize: Union[None, int, str] = None,
+                 options: Optional[StoreOptions] = None):
+        self.input_basepath = input_basepath
+        self.output_basepath = output_basepath
+        self.table_name = table_name
+        self.metadata = metadata
+        self.output_file_ext = output_file_ext or "snappy.parquet"
+        self.input_file_ext = input_file_ext
+        self.cast_parquet = cast_parquet
+        self.output_suffix = output_suffix
+        self.file_limit_gigabytes = file_limit_gigabytes
+        self.output_partition = output_partition
+        self.input_partition_name = input_partition_name
+        self.read_chunksize = read_chunksize
+        self.options = options if options is not None else StoreOptions()
+        self.input_store = S3TableStore(input_basepath, table_name, input_file_ext,
+                                        input_partition_name, self.options)
+        self.output_store = S3OutputStore(output_basepath, table_name, self.output_file_ext,
+                                          file_limit_gigabytes, output_suffix, output_partition,
+                                          options=self.options)
+        self.file_size_on_disk: Optional[int] = None
+        self.last_report: Optional[Dict[str, Any]] = None
+
+    def _data_to_add(self) -> bool:
+        """True if the input table has any files."""
+        return bool(self.input_store.get_files_from_table_log())
+
+    def pack_data(self, dry_run: bool = False) -> Dict[str, Any]:
+        """Packs every input not packed before into
+        ``output_basepath/table_name/[partition/]`` files of about ``file_limit_gigabytes``
+        (exactly, except the last), appending to the latest existing one.  Returns the pack
+        report (see :func:`lakepack.pack`); also kept as ``last_report``."""
+        with tempfile.TemporaryDirectory(prefix="lakepack-meta-") as tmp:
+            schema = self._schema_file(tmp)
+            report = pack(self.input_basepath, self.output_basepath, self.table_name,
+                          suffix=self.output_suffix,
+                          file_limit_bytes=self.output_store._file_limit_bytes(),
+                          in_ext=self.input_file_ext, out_ext=self.output_file_ext,
+                          partition=self.output_partition,
+                          input_partition_name=self.input_partition_name, schema=schema,
+                          cast_parquet=self.cast_parquet, dry_run=dry_run, options=self.options)
+        self.file_size_on_disk = report["input_bytes"]
+        self.last_report = report
+        if not dry_run:
+            self.input_store._reset()
+            self.output_store._reset()
+        return report
+
+    def _schema_file(self, tmp: str) -> Optional[str]:
+        if self.metadata is None:
+            return None
+        if isinstance(self.metadata, (str, os.PathLike)):
+            return os.fspath(self.metadata)
+        if isinstance(self.metadata, dict) and "columns" in self.metadata:
+            path = os.path.join(tmp, "schema.json")
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump({"columns": self.metadata["columns"]}, f)
+            return path
+        raise InvalidArgument(
+            "metadata must be a schema file path / URI or a dict with 'columns' "
+            f"(got {type(self.metadata).__name__})")

@@ -1,0 +1,155 @@
+"""Arrow streams in and out of lakepack, and the file-level jobs (convert, inspect, generate, copy)."""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Iterator, Optional
+
+import pyarrow as pa
+
+from . import _lakepack
+from .options import StoreOptions
+
+
+def _opts(options: Optional[StoreOptions], kwargs: Dict[str, Any]) -> "_lakepack.StoreOptions":
+    return StoreOptions.from_kwargs(options, **kwargs)._native()
+
+
+class BatchStream:
+    """A one-shot stream of Arrow record batches produced by lakepack.
+
+    It implements the Arrow PyCapsule stream protocol (``__arrow_c_stream__``), so pyarrow,
+    polars and DuckDB consume it directly and zero-copy, e.g.
+    ``pa.RecordBatchReader.from_stream(s)``, ``pa.table(s)``, ``polars.from_arrow(s)`` or
+    ``duckdb.from_arrow(s)``.  A stream can be consumed once.
+    """
+
+    def __init__(self, native: "_lakepack.Stream"):
+        self._s = native
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """Exports the batches as an ``arrow_array_stream`` PyCapsule (consumes the stream)."""
+        return self._s.__arrow_c_stream__(requested_schema)
+
+    @property
+    def consumed(self) -> bool:
+        """True once the stream was handed to a consumer."""
+        return self._s.consumed
+
+    def to_reader(self) -> pa.RecordBatchReader:
+        """The batches as a pyarrow RecordBatchReader."""
+        return pa.RecordBatchReader.from_stream(self)
+
+    def read_all(self) -> pa.Table:
+        """All batches as one pyarrow Table."""
+        return self.to_reader().read_all()
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        return iter(self.to_reader())
+
+
+def _as_stream_source(data: Any) -> Any:
+    """Anything lakepack accepts as batches, as an object with ``__arrow_c_stream__``."""
+    if hasattr(data, "__arrow_c_stream__"):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    if type(data).__module__.startswith("pandas"):
+        return pa.Table.from_pandas(data, preserve_index=False)
+    raise TypeError(
+        "expected an Arrow stream (pyarrow Table / RecordBatch / RecordBatchReader, polars "
+        f"DataFrame, DuckDB relation, pandas DataFrame...), got {type(data).__name__}")
+
+
+def read_batches(source: Any, format: Optional[str] = None, schema: Optional[str] = None,
+                 batch_rows: Optional[int] = None, options: Optional[StoreOptions] = None,
+                 **kwargs: Any) -> BatchStream:
+    """Streams a CSV, JSON Lines or Parquet file as Arrow batches (bounded memory).
+
+    Args:
+        source: a path or ``s3://`` URI; or any Arrow stream producer, which is passed through
+            unchanged and zero-copy (its buffers are the very ones the consumer sees).
+        format: ``csv``, ``jsonl`` or ``parquet``; detected from the extension if omitted.
+        schema: path or URI of a lakepack JSON schema file fixing CSV/JSONL column types.
+        batch_rows: rows per batch (Parquet).
+        options, **kwargs: store options (``endpoint_url``, ``region``, ``profile``...).
+
+    Returns:
+        a :class:`BatchStream` (``__arrow_c_stream__``).
+    """
+    if not isinstance(source, (str, os.PathLike)):
+        return BatchStream(_lakepack.stream_from(_as_stream_source(source)))
+    return BatchStream(_lakepack.read_batches(os.fspath(source), format or "", schema or "",
+                                              int(batch_rows or 0), _opts(options, kwargs)))
+
+
+def write_batches(data: Any, dst: str, format: Optional[str] = None,
+                  compression: Optional[str] = None, row_group_rows: Optional[int] = None,
+                  row_group_bytes: Optional[int] = None, if_absent: bool = False,
+                  options: Optional[StoreOptions] = None, **kwargs: Any) -> Dict[str, Any]:
+    """Writes Arrow data (any ``__arrow_c_stream__`` producer, a RecordBatch or a pandas
+    DataFrame) to one CSV, JSON Lines or Parquet file, streaming.
+
+    The file appears only when complete; a failure or Ctrl-C leaves nothing.  Returns
+    ``{"uri", "format", "rows", "bytes", "seconds"}``.
+    """
+    return _lakepack.write_batches(_as_stream_source(data), str(dst), format or "",
+                                   compression or "", int(row_group_rows or 0),
+                                   int(row_group_bytes or 0), bool(if_absent),
+                                   _opts(options, kwargs))
+
+
+def convert(src: str, dst: str, in_format: Optional[str] = None, out_format: Optional[str] = None,
+            compression: Optional[str] = None, schema: Optional[str] = None,
+            batch_rows: Optional[int] = None, row_group_rows: Optional[int] = None,
+            row_group_bytes: Optional[int] = None, options: Optional[StoreOptions] = None,
+            **kwargs: Any) -> Dict[str, Any]:
+    """Converts a data file between csv, jsonl and parquet (like ``lakepack convert``).
+
+    Paths or ``s3://`` URIs on either side; formats from the extensions unless given;
+    ``compression`` is the Parquet codec (snappy by default, zstd, gzip, lz4, brotli, none).
+    Streams with bounded memory, releases the GIL, and leaves no output on failure or Ctrl-C.
+    Returns ``{"uri", "format", "rows", "bytes", "seconds"}``.
+    """
+    return _lakepack.convert(str(src), str(dst), in_format or "", out_format or "",
+                             compression or "", schema or "", int(batch_rows or 0),
+                             int(row_group_rows or 0), int(row_group_bytes or 0),
+                             _opts(options, kwargs))
+
+
+def inspect(path: str, format: Optional[str] = None, options: Optional[StoreOptions] = None,
+            **kwargs: Any) -> Dict[str, Any]:
+    """Facts about one data file (like ``lakepack inspect --json``) as a dict: format, size,
+    rows, schema and, for Parquet (from the footer only), row groups, codecs and metadata."""
+    return json.loads(_lakepack.inspect(str(path), format or "", _opts(options, kwargs)))
+
+
+def generate(dst: str, rows: Optional[int] = None, size: Optional[int] = None, seed: int = 42,
+             format: Optional[str] = None, compression: Optional[str] = None, threads: int = 0,
+             batch_rows: Optional[int] = None, options: Optional[StoreOptions] = None,
+             **kwargs: Any) -> Dict[str, Any]:
+    """Writes deterministic fake customer records (like ``lakepack generate``).
+
+    Give ``rows`` (a row count) or ``size`` (bytes; the file stops just past it), not both;
+    neither means 1,000,000 rows.  The same ``seed`` gives the same data for any thread count.
+    Returns ``{"uri", "format", "rows", "bytes", "seconds"}``.
+    """
+    if rows is not None and size is not None:
+        raise TypeError("generate: give rows= or size=, not both")
+    if rows is None and size is None:
+        rows = 1_000_000
+    return _lakepack.generate(str(dst), -1 if rows is None else int(rows),
+                              -1 if size is None else int(size), int(seed), format or "",
+                              compression or "", int(threads), int(batch_rows or 0),
+                              _opts(options, kwargs))
+
+
+def copy(src: str, dst: str, recursive: bool = False, options: Optional[StoreOptions] = None,
+         **kwargs: Any) -> Dict[str, Any]:
+    """Copies objects between local disk and S3 (like ``lakepack cp``).
+
+    With ``recursive``, every object under the prefix ``src`` goes below ``dst``.  A ``dst``
+    ending in ``/`` (or the root) receives ``src``'s base name.  Within one store the server
+    copies.  Returns ``{"objects", "bytes", "seconds"}``.
+    """
+    return _lakepack.copy(str(src), str(dst), bool(recursive), _opts(options, kwargs))

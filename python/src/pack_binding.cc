@@ -1,0 +1,92 @@
+// pack_binding.cc: the pack job (pack/packer.h) for S3DataPacker.pack_data() and lakepack.pack().
+//
+// Pack runs with the GIL released.  It is not interruptible half-way (its on_file hook cannot
+// stop it); a Ctrl-C is raised when it returns.  Pack is crash-safe, so a killed run is
+// recovered by the next one.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/pair.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include "errors.h"
+#include "pack/packer.h"
+
+namespace nb = nanobind;
+
+namespace lakepack::py {
+namespace {
+
+nb::dict RunPack(pack::PackOptions o) {
+  Result<pack::PackReport> report = Status::Internal("unset");
+  {
+    nb::gil_scoped_release release;
+    report = pack::Pack(o);
+  }
+  pack::PackReport r = ValueOrThrow(std::move(report));
+  nb::list files;
+  for (const auto& f : r.files) {
+    nb::dict d;
+    d["uri"] = f.uri;
+    d["rows"] = f.rows;
+    d["bytes"] = f.bytes;
+    files.append(d);
+  }
+  nb::dict d;
+  d["dry_run"] = o.dry_run;
+  d["files"] = files;
+  d["inputs"] = r.inputs;
+  d["input_partition_values"] = r.input_partition_values;
+  d["already_packed"] = r.already_packed;
+  d["input_bytes"] = r.input_bytes;
+  d["rows"] = r.rows;
+  d["rewrote_latest"] = r.rewrote_latest;
+  d["recovered"] = r.recovered;
+  d["generation"] = r.generation;
+  d["seconds"] = r.seconds;
+  d["plan"] = r.plan_text;
+  return d;
+}
+
+}  // namespace
+
+void RegisterPack(nb::module_& m) {
+  m.def(
+      "pack",
+      [](const std::string& input_base, const std::string& output_base, const std::string& table,
+         const std::string& suffix, int64_t file_limit_bytes, const std::string& in_ext,
+         const std::string& out_ext, const std::vector<std::pair<std::string, std::string>>& part,
+         const std::string& input_partition_name, const std::string& schema_file,
+         bool cast_parquet, bool dry_run, int64_t lock_timeout_seconds, int64_t wait_seconds,
+         const StoreOptions& so) {
+        pack::PackOptions o;
+        o.input_base = input_base;
+        o.output_base = output_base;
+        o.table = table;
+        o.suffix = suffix;
+        o.file_limit_bytes = file_limit_bytes;
+        o.in_ext = in_ext;
+        o.out_ext = out_ext;
+        o.partition = part;
+        o.input_partition_name = input_partition_name;
+        o.schema_file = schema_file;
+        o.cast_parquet = cast_parquet;
+        o.dry_run = dry_run;
+        o.lock_timeout_seconds = lock_timeout_seconds;
+        o.wait_seconds = wait_seconds;
+        o.store = so;
+        return RunPack(std::move(o));
+      },
+      nb::arg("input_base"), nb::arg("output_base"), nb::arg("table"), nb::arg("suffix"),
+      nb::arg("file_limit_bytes"), nb::arg("in_ext"), nb::arg("out_ext"), nb::arg("partition"),
+      nb::arg("input_partition_name"), nb::arg("schema_file"), nb::arg("cast_parquet"),
+      nb::arg("dry_run"), nb::arg("lock_timeout_seconds"), nb::arg("wait_seconds"),
+      nb::arg("options"));
+  m.attr("DEFAULT_FILE_LIMIT_BYTES") = pack::kDefaultFileLimitBytes;
+  m.attr("DEFAULT_LOCK_TIMEOUT_SECONDS") = pack::kDefaultLockTimeoutSeconds;
+}
+
+}  // namespace lakepack::py
