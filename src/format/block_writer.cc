@@ -241,43 +241,51 @@ Status ParquetBlockWriter::Drain(bool final) {
   const double target = static_cast<double>(options_.row_group_bytes);
   while (held_rows_ > 0) {
     if (!final) {
-      if (ratio_ <= 0) {
+      if (!calibrated_) {
         // Compression shrinks data, so a row group holds at least `target` Arrow bytes: no need
         // to estimate before that much is held.
         if (held_bytes_ < options_.row_group_bytes) return Status::OK();
-        LP_RETURN_NOT_OK(Calibrate());
+        bool ready = false;
+        LP_RETURN_NOT_OK(Calibrate(&ready));
+        if (!ready) return Status::OK();
       }
-      if (held_bytes_ * ratio_ < target) return Status::OK();
+      if (Estimate(held_bytes_) < target) return Status::OK();
     }
     if (rg_state_ != RowGroupState::kOpenEmpty) {
       // Closes the previous row group (if any), whose exact size then refines the ratio.
       LP_RETURN_NOT_OK(StartRowGroup());
-      if (!final && held_bytes_ * ratio_ < target) return Status::OK();
+      if (!final && Estimate(held_bytes_) < target) return Status::OK();
     }
     LP_RETURN_NOT_OK(WriteRows(final ? held_rows_ : RowsForTarget()));
   }
   return Status::OK();
 }
 
-Status ParquetBlockWriter::Calibrate() {
-  std::vector<std::shared_ptr<arrow::RecordBatch>> sample;
-  int64_t sample_bytes = 0;
+Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ParquetBlockWriter::HeldPrefix(
+    int64_t max_bytes, int64_t* bytes) const {
+  std::vector<std::shared_ptr<arrow::RecordBatch>> out;
+  *bytes = 0;
   for (const Held& h : held_) {
-    if (sample_bytes >= kCalibrationBytes) break;
-    int64_t want = kCalibrationBytes - sample_bytes;
+    if (*bytes >= max_bytes) break;
+    int64_t want = max_bytes - *bytes;
     if (h.arrow_bytes <= want) {
-      sample.push_back(h.batch);
-      sample_bytes += h.arrow_bytes;
+      out.push_back(h.batch);
+      *bytes += h.arrow_bytes;
     } else {
       int64_t rows = std::max<int64_t>(
           1, static_cast<int64_t>(static_cast<double>(h.batch->num_rows()) * want / h.arrow_bytes));
       auto part = h.batch->Slice(0, rows);
-      LP_ASSIGN_OR_RETURN(int64_t bytes, ArrowBytes(*part));
-      sample.push_back(std::move(part));
-      sample_bytes += bytes;
+      LP_ASSIGN_OR_RETURN(int64_t part_bytes, ArrowBytes(*part));
+      out.push_back(std::move(part));
+      *bytes += part_bytes;
     }
   }
-  LP_ARROW_ASSIGN_OR_RETURN(auto table, arrow::Table::FromRecordBatches(schema_, sample), uri_);
+  return out;
+}
+
+Result<int64_t> ParquetBlockWriter::EncodedSize(
+    const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches) const {
+  LP_ARROW_ASSIGN_OR_RETURN(auto table, arrow::Table::FromRecordBatches(schema_, batches), uri_);
   LP_ARROW_ASSIGN_OR_RETURN(auto sink, arrow::io::BufferOutputStream::Create(), uri_);
   LP_ARROW_ASSIGN_OR_RETURN(auto w,
                             parquet::arrow::FileWriter::Open(*schema_, arrow::default_memory_pool(),
@@ -289,7 +297,43 @@ Status ParquetBlockWriter::Calibrate() {
   const auto& md = *w->metadata();
   int64_t compressed = 0;
   for (int i = 0; i < md.num_row_groups(); ++i) compressed += RowGroupCompressedBytes(md, i);
-  ratio_ = std::max(1e-6, static_cast<double>(compressed) / std::max<int64_t>(1, sample_bytes));
+  return compressed;
+}
+
+Status ParquetBlockWriter::Calibrate(bool* ready) {
+  // Sizes the first row group by encoding held rows in memory: first all that is held (at least
+  // `target` Arrow bytes), then — unless that already hit the target — the prefix that one ratio
+  // predicts, once that much is held.  The line through the two points (a secant close to the
+  // target) is the size model.  One ratio alone misses by several percent because size is not
+  // proportional to rows: dictionaries stop growing or fall back to plain encoding.
+  const double target = static_cast<double>(options_.row_group_bytes);
+  *ready = false;
+  if (ratio_ <= 0) {
+    LP_ASSIGN_OR_RETURN(auto sample, HeldPrefix(held_bytes_, &cal_arrow_));
+    LP_ASSIGN_OR_RETURN(cal_size_, EncodedSize(sample));
+    ratio_ = std::max(1e-6, static_cast<double>(cal_size_) / std::max<int64_t>(1, cal_arrow_));
+    fixed_ = 0;
+    if (std::abs(cal_size_ - target) <= kCalibrationTolerance * target) {
+      calibrated_ = *ready = true;
+      return Status::OK();
+    }
+  }
+  int64_t want = static_cast<int64_t>(std::ceil(target / ratio_));
+  if (held_bytes_ < want) return Status::OK();  // not enough held yet for the second point
+  int64_t arrow2 = 0;
+  LP_ASSIGN_OR_RETURN(auto sample, HeldPrefix(want, &arrow2));
+  LP_ASSIGN_OR_RETURN(int64_t size2, EncodedSize(sample));
+  ratio_ = std::max(1e-6, static_cast<double>(size2) / std::max<int64_t>(1, arrow2));
+  fixed_ = 0;
+  if (arrow2 != cal_arrow_) {
+    double slope = static_cast<double>(size2 - cal_size_) / static_cast<double>(arrow2 - cal_arrow_);
+    double fixed = static_cast<double>(size2) - slope * arrow2;
+    if (slope > 1e-6 && fixed < target) {  // a plausible line: grows with the data
+      ratio_ = slope;
+      fixed_ = fixed;
+    }
+  }
+  calibrated_ = *ready = true;
   return Status::OK();
 }
 
@@ -299,6 +343,7 @@ Status ParquetBlockWriter::StartRowGroup() {
   if (rg_state_ == RowGroupState::kOpenFilled && rg_arrow_bytes_ > 0) {
     // The previous row group is now closed: every byte of it is in the stream.
     ratio_ = std::max(1e-6, static_cast<double>(pos - rg_start_) / rg_arrow_bytes_);
+    fixed_ = 0;  // measured at the target size itself, so no extrapolation is needed
   }
   rg_start_ = pos;
   rg_arrow_bytes_ = 0;
@@ -308,7 +353,7 @@ Status ParquetBlockWriter::StartRowGroup() {
 
 int64_t ParquetBlockWriter::RowsForTarget() const {
   // Arrow bytes that should compress to the target; rows are assumed equally wide within a block.
-  const double need = static_cast<double>(options_.row_group_bytes) / ratio_;
+  const double need = (static_cast<double>(options_.row_group_bytes) - fixed_) / ratio_;
   double acc = 0;
   int64_t rows = 0;
   for (const Held& h : held_) {

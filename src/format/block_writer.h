@@ -13,8 +13,9 @@
 // How: incoming blocks are held (zero-copy) until their estimated compressed size reaches the
 // target.  The estimate is (Arrow bytes) × (compressed bytes per Arrow byte); that ratio comes
 // from the previous row group, measured exactly on the stream (each row group is closed, and its
-// bytes counted, before the next is sized), and for the first row group from a small in-memory
-// calibration encode of the first rows.  Memory: the Arrow data of one row group, plus one column
+// bytes counted, before the next is sized), and for the first row group from two in-memory
+// calibration encodes of the first rows (see Calibrate(); this costs up to ~1.3 row groups of
+// extra encoding once per file, and the in-memory copy of one encoded row group meanwhile).  Memory: the Arrow data of one row group, plus one column
 // chunk being encoded, plus the store's parts in flight (WriterOptions::part_size ×
 // max_parallel_parts on S3).
 //
@@ -92,13 +93,12 @@ class ParquetBlockWriter {
  public:
   // Every row group but the last lands within this fraction of row_group_bytes when the data's
   // compressibility is steady (tests check it); the first relies on a calibration sample.
-  static constexpr double kRowGroupTolerance = 0.05;
+  static constexpr double kRowGroupTolerance = 0.02;
   // Smallest accepted row_group_bytes: below this, page headers and per-column overhead dominate
   // and the size cannot be hit meaningfully.
   static constexpr int64_t kMinRowGroupBytes = 64 * 1024;
-  // Arrow bytes encoded in memory to estimate the first row group's compression ratio: enough
-  // rows for dictionaries and codecs to reach their steady ratio, cheap next to a row group.
-  static constexpr int64_t kCalibrationBytes = 8 << 20;
+  // A calibration encode this close to the target is taken as the first row group's size.
+  static constexpr double kCalibrationTolerance = 0.01;
 
   // Opens `key` for writing.  Fails with InvalidArgument for bad options.
   static Result<std::unique_ptr<ParquetBlockWriter>> Start(std::shared_ptr<ObjectStore> store,
@@ -139,7 +139,15 @@ class ParquetBlockWriter {
   Status OpenFileWriter(std::shared_ptr<arrow::Schema> schema);
   // Writes row groups while the held data fills one; with `final`, writes all that is held.
   Status Drain(bool final);
-  Status Calibrate();
+  // Builds the size model for the first row group; sets *ready once it is built.
+  Status Calibrate(bool* ready);
+  // The first held rows, up to `max_bytes` of Arrow data (sets *bytes to what they hold).
+  Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> HeldPrefix(int64_t max_bytes,
+                                                                      int64_t* bytes) const;
+  // Compressed bytes of `batches` as one row group, encoded in memory.
+  Result<int64_t> EncodedSize(const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches) const;
+  // Estimated compressed bytes of `arrow_bytes` of Arrow data as one row group.
+  double Estimate(int64_t arrow_bytes) const { return fixed_ + ratio_ * arrow_bytes; }
   Status StartRowGroup();
   int64_t RowsForTarget() const;
   Status WriteRows(int64_t rows);
@@ -157,8 +165,12 @@ class ParquetBlockWriter {
   std::deque<Held> held_;
   int64_t held_rows_ = 0;
   int64_t held_bytes_ = 0;
-  // Compressed bytes per Arrow byte; 0 until calibrated.
+  // The size model, compressed = fixed_ + ratio_ * arrow bytes: ratio_ is 0 until calibrated.
   double ratio_ = 0;
+  double fixed_ = 0;
+  bool calibrated_ = false;
+  int64_t cal_arrow_ = 0;  // Arrow bytes of the first calibration sample
+  int64_t cal_size_ = 0;   // its compressed size
   RowGroupState rg_state_ = RowGroupState::kNone;
   int64_t rg_start_ = 0;        // stream offset where the open row group began
   int64_t rg_arrow_bytes_ = 0;  // Arrow bytes written into the open row group
