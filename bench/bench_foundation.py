@@ -20,32 +20,8 @@ import platform
 import shutil
 import subprocess
 import sys
-import textwrap
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PY = sys.executable
-CLI = os.environ.get("LAKEPACK_CLI", os.path.join(ROOT, "build", "lakepack"))
-
-
-def parse_size(text):
-    units = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
-    num = text.rstrip("bBkKmMgGiI")
-    return int(float(num) * units[text[len(num):].lower()])
-
-
-def timed(cmd, env=None):
-    """Runs cmd (a list) under /usr/bin/time; returns (seconds, peak_rss_bytes)."""
-    full = ["/usr/bin/time", "-f", "LPBENCH %e %M"] + cmd
-    p = subprocess.run(full, capture_output=True, text=True, env=env)
-    if p.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stdout[-2000:]}{p.stderr[-2000:]}")
-    line = [l for l in p.stderr.splitlines() if l.startswith("LPBENCH ")][-1]
-    _, secs, kb = line.split()
-    return float(secs), int(kb) * 1024
-
-
-def py(code):
-    return [PY, "-c", textwrap.dedent(code)]
+from benchlib import CLI, ROOT, parse_size, py, timed
 
 
 def convert_cases(data, csv, jsonl, parquet):
