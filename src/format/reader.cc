@@ -26,6 +26,11 @@ namespace {
 constexpr int64_t kRescanChunkLines = 4096;
 // Bytes read at a time when scanning a file for line boundaries.
 constexpr int64_t kScanReadBytes = 1 << 20;
+// Block size of the CSV / JSON streams once the types are known.  Arrow's streaming readers read
+// ahead up to 32 blocks on their IO thread (not configurable), so this bounds the input held in
+// memory to ~32 MB; with 4 MB blocks that readahead alone took ~130 MB.  Types are still inferred
+// from ReadOptions::block_size bytes (see InferFromPrefix), so only the memory changes.
+constexpr int64_t kStreamBlockBytes = 1 << 20;
 
 using Diagnose = std::function<Status(const arrow::Status&, int64_t rows_before)>;
 using PostProcess = std::function<arrow::Result<std::shared_ptr<arrow::RecordBatch>>(
@@ -243,12 +248,54 @@ Status DiagnoseCsv(const std::shared_ptr<ObjectStore>& store, const std::string&
   return FromArrow(st, name);
 }
 
+// The first `2 * block_size` bytes of `file` (all of it if smaller), as a stream.  Arrow infers
+// CSV / JSON types from the first block alone and treats that block as final only when nothing
+// follows it; a second block's worth of bytes keeps it non-final exactly when it is in the file.
+arrow::Result<std::shared_ptr<arrow::io::InputStream>> PrefixStream(
+    const std::shared_ptr<arrow::io::RandomAccessFile>& file, int64_t block_size) {
+  ARROW_ASSIGN_OR_RAISE(auto prefix, file->ReadAt(0, 2 * block_size));
+  ARROW_RETURN_NOT_OK(file->Seek(0));  // a local file wants a Seek after ReadAt before Read
+  return std::make_shared<arrow::io::BufferReader>(std::move(prefix));
+}
+
+bool HasDuplicateNames(const arrow::Schema& schema) {
+  std::vector<std::string> names;
+  for (const auto& f : schema.fields()) names.push_back(f->name());
+  std::sort(names.begin(), names.end());
+  return std::adjacent_find(names.begin(), names.end()) != names.end();
+}
+
+// CSV types as Arrow infers them from the first block, by reading only a prefix serially; null
+// when that fails (the full read then reports the error as before).
+std::shared_ptr<arrow::Schema> InferCsvSchema(
+    const std::shared_ptr<arrow::io::RandomAccessFile>& file, const CsvOptions& c) {
+  auto prefix = PrefixStream(file, c.read.block_size);
+  if (!prefix.ok()) return nullptr;
+  CsvOptions serial = c;
+  serial.read.use_threads = false;
+  auto reader = MakeCsv(*prefix, serial);
+  if (!reader.ok()) return nullptr;
+  auto schema = (*reader)->schema();
+  (void)(*reader)->Close();
+  return HasDuplicateNames(*schema) ? nullptr : schema;
+}
+
 Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<ObjectStore> store,
                                                           const std::string& key,
                                                           const ReadOptions& options) {
   const std::string name = NameOf(*store, key, options);
   LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
   CsvOptions c = MakeCsvOptions(options);
+  if (c.read.block_size > kStreamBlockBytes) {
+    // Same types, smaller blocks: fix the types the first block gives, then stream.
+    std::shared_ptr<arrow::Schema> inferred = options.schema ? nullptr : InferCsvSchema(file, c);
+    if (options.schema || inferred) {
+      for (const auto& f : inferred ? inferred->fields() : arrow::FieldVector{}) {
+        c.convert.column_types[f->name()] = f->type();
+      }
+      c.read.block_size = static_cast<int32_t>(kStreamBlockBytes);
+    }
+  }
   auto reader = MakeCsv(file, c);
   if (!reader.ok()) {
     if (reader.status().message().find("Empty CSV file") != std::string::npos) {
@@ -403,7 +450,26 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
   auto read = arrow::json::ReadOptions::Defaults();
   read.use_threads = options.use_threads;
   read.block_size = static_cast<int32_t>(std::clamp<int64_t>(options.block_size, 1 << 12, 1 << 30));
-  auto reader = arrow::json::StreamingReader::Make(file, read, JsonParseOptions(read_schema));
+  arrow::json::ParseOptions parse = JsonParseOptions(read_schema);
+  if (read.block_size > kStreamBlockBytes) {
+    // Same types, smaller blocks: after its first block Arrow's reader holds every later line to
+    // the inferred fields and types (an unexpected field is an error), as an explicit schema does.
+    if (!read_schema) {
+      auto prefix = PrefixStream(file, read.block_size);
+      auto serial = read;
+      serial.use_threads = false;
+      auto first = prefix.ok() ? arrow::json::StreamingReader::Make(*prefix, serial, parse)
+                               : arrow::Result<std::shared_ptr<arrow::json::StreamingReader>>(
+                                     prefix.status());
+      if (first.ok()) {
+        parse.explicit_schema = (*first)->schema();
+        parse.unexpected_field_behavior = arrow::json::UnexpectedFieldBehavior::Error;
+        (void)(*first)->Close();
+      }
+    }
+    if (parse.explicit_schema) read.block_size = static_cast<int32_t>(kStreamBlockBytes);
+  }
+  auto reader = arrow::json::StreamingReader::Make(file, read, parse);
   if (!reader.ok()) {
     if (reader.status().message().find("Empty JSON file") != std::string::npos) {
       return Status::InvalidData(name + ": empty JSON Lines file");
