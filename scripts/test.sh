@@ -22,6 +22,9 @@ stamp "setup"
 bash scripts/setup.sh || { summary FAIL "setup.sh failed"; exit 1; }
 stamp "build"
 bash scripts/build.sh || { summary FAIL "build failed"; exit 1; }
+# Python package (issue 4): the extension + CLI into .venv; build-py/ persists and ccache shares
+# build/'s objects (same compiler, flags and depth), so a second run only relinks.
+stamp "pip install ." && CXX=c++ CCACHE_BASEDIR=$ROOT CCACHE_NOHASHDIR=1 .venv/bin/python -m pip install --no-build-isolation -q . || { summary FAIL "pip install . failed"; exit 1; }
 
 stamp "S3 server"
 started_server=0
