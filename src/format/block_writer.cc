@@ -8,7 +8,7 @@
 
 #include "arrow/array.h"
 #include "arrow/chunked_array.h"
-#include "arrow/io/memory.h"
+#include "arrow/io/interfaces.h"
 #include "arrow/util/byte_size.h"
 #include "format/arrow_io.h"
 #include "format/arrow_status.h"
@@ -61,6 +61,27 @@ int64_t RowGroupUncompressedBytes(const parquet::FileMetaData& md, int i) {
   return sum;
 }
 
+// An OutputStream that only counts: calibration encodes need sizes, not bytes, and keeping the
+// bytes would cost a row group's worth of memory next to the held data.
+class CountingSink final : public arrow::io::OutputStream {
+ public:
+  arrow::Status Write(const void*, int64_t nbytes) override {
+    position_ += nbytes;
+    return arrow::Status::OK();
+  }
+  using arrow::io::OutputStream::Write;
+  arrow::Status Close() override {
+    closed_ = true;
+    return arrow::Status::OK();
+  }
+  bool closed() const override { return closed_; }
+  arrow::Result<int64_t> Tell() const override { return position_; }
+
+ private:
+  int64_t position_ = 0;
+  bool closed_ = false;
+};
+
 bool HasUniqueNames(const arrow::Schema& schema) {
   std::unordered_map<std::string, int> seen;
   for (const auto& f : schema.fields()) {
@@ -74,10 +95,9 @@ bool HasUniqueNames(const arrow::Schema& schema) {
 Result<std::unique_ptr<ParquetBlockWriter>> ParquetBlockWriter::Start(
     std::shared_ptr<ObjectStore> store, const std::string& key, BlockWriterOptions options) {
   if (options.row_group_bytes < kMinRowGroupBytes) {
-    return Status::InvalidArgument(store->Uri(key) + ": row group size " +
-                                   std::to_string(options.row_group_bytes) +
-                                   " bytes is below the minimum of " +
-                                   std::to_string(kMinRowGroupBytes));
+    return Status::InvalidArgument(
+        store->Uri(key) + ": row group size " + std::to_string(options.row_group_bytes) +
+        " bytes is below the minimum of " + std::to_string(kMinRowGroupBytes));
   }
   if (!arrow::util::Codec::IsAvailable(options.compression)) {
     return Status::InvalidArgument(store->Uri(key) + ": compression " +
@@ -86,7 +106,8 @@ Result<std::unique_ptr<ParquetBlockWriter>> ParquetBlockWriter::Start(
   }
   auto start = std::chrono::steady_clock::now();
   LP_ASSIGN_OR_RETURN(auto stream, OpenOutputStream(store, key, options.object));
-  std::unique_ptr<ParquetBlockWriter> w(new ParquetBlockWriter(std::move(stream), std::move(options)));
+  std::unique_ptr<ParquetBlockWriter> w(
+      new ParquetBlockWriter(std::move(stream), std::move(options)));
   w->started_ = start;
   if (w->options_.schema) LP_RETURN_NOT_OK(w->OpenFileWriter(w->options_.schema));
   return w;
@@ -286,12 +307,12 @@ Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ParquetBlockWriter::Hel
 Result<int64_t> ParquetBlockWriter::EncodedSize(
     const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches) const {
   LP_ARROW_ASSIGN_OR_RETURN(auto table, arrow::Table::FromRecordBatches(schema_, batches), uri_);
-  LP_ARROW_ASSIGN_OR_RETURN(auto sink, arrow::io::BufferOutputStream::Create(), uri_);
-  LP_ARROW_ASSIGN_OR_RETURN(auto w,
-                            parquet::arrow::FileWriter::Open(*schema_, arrow::default_memory_pool(),
-                                                             sink, ParquetProperties(options_),
-                                                             ArrowProperties()),
-                            uri_);
+  auto sink = std::make_shared<CountingSink>();
+  LP_ARROW_ASSIGN_OR_RETURN(
+      auto w,
+      parquet::arrow::FileWriter::Open(*schema_, arrow::default_memory_pool(), sink,
+                                       ParquetProperties(options_), ArrowProperties()),
+      uri_);
   LP_ARROW_RETURN_NOT_OK(w->WriteTable(*table, std::max<int64_t>(1, table->num_rows())), uri_);
   LP_ARROW_RETURN_NOT_OK(w->Close(), uri_);
   const auto& md = *w->metadata();
@@ -326,7 +347,8 @@ Status ParquetBlockWriter::Calibrate(bool* ready) {
   ratio_ = std::max(1e-6, static_cast<double>(size2) / std::max<int64_t>(1, arrow2));
   fixed_ = 0;
   if (arrow2 != cal_arrow_) {
-    double slope = static_cast<double>(size2 - cal_size_) / static_cast<double>(arrow2 - cal_arrow_);
+    double slope =
+        static_cast<double>(size2 - cal_size_) / static_cast<double>(arrow2 - cal_arrow_);
     double fixed = static_cast<double>(size2) - slope * arrow2;
     if (slope > 1e-6 && fixed < target) {  // a plausible line: grows with the data
       ratio_ = slope;
@@ -402,7 +424,8 @@ Status ParquetBlockWriter::WriteRows(int64_t rows) {
     arrow::ArrayVector chunks;
     chunks.reserve(take.size());
     for (const auto& b : take) chunks.push_back(b->column(c));
-    auto column = std::make_shared<arrow::ChunkedArray>(std::move(chunks), schema_->field(c)->type());
+    auto column =
+        std::make_shared<arrow::ChunkedArray>(std::move(chunks), schema_->field(c)->type());
     LP_ARROW_RETURN_NOT_OK(writer_->WriteColumnChunk(column), uri_);
   }
   rg_arrow_bytes_ += taken_bytes;

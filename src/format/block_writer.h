@@ -15,9 +15,9 @@
 // from the previous row group, measured exactly on the stream (each row group is closed, and its
 // bytes counted, before the next is sized), and for the first row group from two in-memory
 // calibration encodes of the first rows (see Calibrate(); this costs up to ~1.3 row groups of
-// extra encoding once per file, and the in-memory copy of one encoded row group meanwhile).  Memory: the Arrow data of one row group, plus one column
-// chunk being encoded, plus the store's parts in flight (WriterOptions::part_size ×
-// max_parallel_parts on S3).
+// extra encoding once per file; the encoded bytes are only counted, not kept).  Memory: the Arrow
+// data of one row group, plus one column chunk being encoded, plus the store's parts in flight
+// (WriterOptions::part_size × max_parallel_parts on S3).
 //
 // Schema: the first block (or BlockWriterOptions::schema) fixes it.  A later block may order its
 // columns differently (they are matched by name) and may mark a field nullable that the schema
@@ -69,9 +69,9 @@ struct BlockWriterOptions {
 struct BlockWriterStats {
   std::string uri;
   std::string etag;
-  std::string compression;   // "snappy", "zstd", ...
+  std::string compression;  // "snappy", "zstd", ...
   int64_t rows = 0;
-  int64_t blocks = 0;        // WriteBlock / WriteTable calls
+  int64_t blocks = 0;  // WriteBlock / WriteTable calls
   int64_t row_groups = 0;
   int64_t columns = 0;
   int64_t bytes = 0;               // the object's size as stored
@@ -145,7 +145,8 @@ class ParquetBlockWriter {
   Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> HeldPrefix(int64_t max_bytes,
                                                                       int64_t* bytes) const;
   // Compressed bytes of `batches` as one row group, encoded in memory.
-  Result<int64_t> EncodedSize(const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches) const;
+  Result<int64_t> EncodedSize(
+      const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches) const;
   // Estimated compressed bytes of `arrow_bytes` of Arrow data as one row group.
   double Estimate(int64_t arrow_bytes) const { return fixed_ + ratio_ * arrow_bytes; }
   Status StartRowGroup();
@@ -178,7 +179,7 @@ class ParquetBlockWriter {
   int64_t rows_ = 0;
   int64_t arrow_bytes_ = 0;
   std::vector<double> block_seconds_;
-  Status failed_;   // non-OK once poisoned
+  Status failed_;      // non-OK once poisoned
   bool done_ = false;  // finished or aborted
 };
 

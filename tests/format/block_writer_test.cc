@@ -6,11 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 
 #include "arrow/api.h"
 #include "arrow/compute/api.h"
+#include "arrow/util/byte_size.h"
 #include "format/arrow_io.h"
 #include "format/format.h"
 #include "gen/data_generator.h"
@@ -208,8 +210,8 @@ TEST_P(BlockWriterTest, RoundTripsExactlyWithEveryCodec) {
   std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
   for (int i = 0; i < 20; ++i) batches.push_back(gen->MakeBatch(i).ValueOrDie());
   auto expected = arrow::Table::FromRecordBatches(batches).ValueOrDie();
-  for (auto codec : {arrow::Compression::SNAPPY, arrow::Compression::ZSTD,
-                     arrow::Compression::GZIP, arrow::Compression::UNCOMPRESSED}) {
+  for (auto codec : {arrow::Compression::SNAPPY, arrow::Compression::ZSTD, arrow::Compression::GZIP,
+                     arrow::Compression::UNCOMPRESSED}) {
     SCOPED_TRACE(CompressionName(codec));
     std::string key = scratch_.Key("rt-" + CompressionName(codec) + ".parquet");
     BlockWriterOptions o = Options();
@@ -256,8 +258,7 @@ TEST_P(BlockWriterTest, SchemaMismatchNamesTheFieldsAndKeepsTheWriterUsable) {
   // amount as double, notes dropped, an extra column added.
   auto bad = gen->MakeBatch(1).ValueOrDie();
   int amount = bad->schema()->GetFieldIndex("amount");
-  auto as_double =
-      arrow::compute::Cast(*bad->column(amount), arrow::float64()).ValueOrDie();
+  auto as_double = arrow::compute::Cast(*bad->column(amount), arrow::float64()).ValueOrDie();
   bad = bad->SetColumn(amount, arrow::field("amount", arrow::float64()), as_double).ValueOrDie();
   bad = bad->RemoveColumn(bad->schema()->GetFieldIndex("notes")).ValueOrDie();
   bad = bad->AddColumn(bad->num_columns(), arrow::field("extra", arrow::int32()),
@@ -276,13 +277,13 @@ TEST_P(BlockWriterTest, SchemaMismatchNamesTheFieldsAndKeepsTheWriterUsable) {
   // Nulls in a not-null column are refused too.
   auto nulls = gen->MakeBatch(1).ValueOrDie();
   int email = nulls->schema()->GetFieldIndex("email");
-  nulls = nulls->SetColumn(email, arrow::field("email", arrow::utf8()),
-                           arrow::MakeArrayOfNull(arrow::utf8(), nulls->num_rows()).ValueOrDie())
+  nulls = nulls
+              ->SetColumn(email, arrow::field("email", arrow::utf8()),
+                          arrow::MakeArrayOfNull(arrow::utf8(), nulls->num_rows()).ValueOrDie())
               .ValueOrDie();
   st = w->WriteBlock(*nulls);
   ASSERT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
-  EXPECT_NE(st.message().find("field email: expected not null, got 1000 nulls"),
-            std::string::npos)
+  EXPECT_NE(st.message().find("field email: expected not null, got 1000 nulls"), std::string::npos)
       << st.message();
 
   // Still usable: a conforming block, even with its columns in another order, goes in.
@@ -361,6 +362,127 @@ TEST_P(BlockWriterTest, BadOptionsAreRefused) {
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(w.status().message().find("x.parquet"), std::string::npos);
+}
+
+// A store whose writers fail once they have accepted `fail_after` bytes.
+class FailingStore : public ObjectStore {
+ public:
+  FailingStore(std::shared_ptr<ObjectStore> inner, int64_t fail_after)
+      : inner_(std::move(inner)), fail_after_(fail_after) {}
+  std::string root_uri() const override { return inner_->root_uri(); }
+  Result<ObjectInfo> Head(const std::string& key) override { return inner_->Head(key); }
+  Result<std::string> Get(const std::string& key) override { return inner_->Get(key); }
+  Result<std::string> GetRange(const std::string& key, int64_t offset, int64_t length) override {
+    return inner_->GetRange(key, offset, length);
+  }
+  Result<ObjectInfo> Put(const std::string& key, std::string_view data,
+                         const PutOptions& options = {}) override {
+    return inner_->Put(key, data, options);
+  }
+  Result<ListPage> List(const std::string& prefix, const ListOptions& options = {}) override {
+    return inner_->List(prefix, options);
+  }
+  using ObjectStore::Delete;
+  Status Delete(const std::vector<std::string>& keys) override { return inner_->Delete(keys); }
+  Result<ObjectInfo> Copy(const std::string& src, const std::string& dst) override {
+    return inner_->Copy(src, dst);
+  }
+  Result<std::unique_ptr<ObjectWriter>> OpenWriter(const std::string& key,
+                                                   const WriterOptions& options = {}) override {
+    LP_ASSIGN_OR_RETURN(auto inner, inner_->OpenWriter(key, options));
+    return std::unique_ptr<ObjectWriter>(new Writer(std::move(inner), fail_after_));
+  }
+  bool is_local() const override { return false; }
+
+ private:
+  class Writer : public ObjectWriter {
+   public:
+    Writer(std::unique_ptr<ObjectWriter> inner, int64_t fail_after)
+        : inner_(std::move(inner)), fail_after_(fail_after) {}
+    Status Write(const void* data, size_t size) override {
+      if (inner_->bytes_written() + static_cast<int64_t>(size) > fail_after_) {
+        return Status::IOError("injected write failure");
+      }
+      return inner_->Write(data, size);
+    }
+    Result<ObjectInfo> Finish() override { return inner_->Finish(); }
+    Status Abort() override { return inner_->Abort(); }
+    int64_t bytes_written() const override { return inner_->bytes_written(); }
+
+   private:
+    std::unique_ptr<ObjectWriter> inner_;
+    int64_t fail_after_;
+  };
+  std::shared_ptr<ObjectStore> inner_;
+  int64_t fail_after_;
+};
+
+// A store failure poisons the writer: the same error from then on, and nothing is stored.
+TEST(BlockWriterFailure, StoreFailurePoisonsTheWriter) {
+  Scratch scratch("local");
+  auto store = std::make_shared<FailingStore>(scratch.shared_store(), 3 << 20);
+  auto gen = Generator(5000);
+  BlockWriterOptions o;
+  o.row_group_bytes = kTarget;
+  std::string key = scratch.Key("failing.parquet");
+  auto w = ParquetBlockWriter::Start(store, key, o).ValueOrDie();
+  Status st;
+  int i = 0;
+  for (; i < 100 && st.ok(); ++i) st = w->WriteBlock(*gen->MakeBatch(i).ValueOrDie());
+  ASSERT_FALSE(st.ok()) << "the injected failure never surfaced";
+  EXPECT_EQ(st.code(), StatusCode::kIOError) << st.ToString();
+  EXPECT_NE(st.message().find("injected write failure"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("failing.parquet"), std::string::npos) << st.message();
+  Status again = w->WriteBlock(*gen->MakeBatch(i).ValueOrDie());
+  EXPECT_EQ(again.ToString(), st.ToString());
+  EXPECT_EQ(w->Finish().status().ToString(), st.ToString());
+  auto listed = scratch.store().ListAll(scratch.prefix());
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->empty());
+}
+
+// Throughput: LAKEPACK_BLOCK_BENCH_MB=1000 writes that many MB of generated (in-memory Arrow)
+// rows with 64 MB row groups (LAKEPACK_BLOCK_BENCH_RG_MB) to the store kind
+// LAKEPACK_BLOCK_BENCH_STORE (default local).  Run
+// under /usr/bin/time -v for the peak RSS.
+TEST(BlockWriterBench, Throughput) {
+  const char* mb = std::getenv("LAKEPACK_BLOCK_BENCH_MB");
+  if (!mb) GTEST_SKIP() << "set LAKEPACK_BLOCK_BENCH_MB to run";
+  const char* kind = std::getenv("LAKEPACK_BLOCK_BENCH_STORE");
+  Scratch scratch(kind ? kind : "local");
+  const int64_t want = std::atoll(mb) * 1000 * 1000;
+  auto gen = Generator(64 * 1024);
+  BlockWriterOptions o;
+  const char* rg_mb = std::getenv("LAKEPACK_BLOCK_BENCH_RG_MB");
+  o.row_group_bytes = (rg_mb ? std::atoll(rg_mb) : 64) * 1000 * 1000;
+  o.object.part_size = 16 << 20;
+  o.object.max_parallel_parts = 4;
+  std::string key = scratch.Key("bench.parquet");
+  auto w = ParquetBlockWriter::Start(scratch.shared_store(), key, o).ValueOrDie();
+  int64_t arrow_bytes = 0;
+  double gen_seconds = 0;
+  for (int64_t i = 0; arrow_bytes < want; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto batch = gen->MakeBatch(i).ValueOrDie();
+    gen_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    arrow_bytes += arrow::util::TotalBufferSize(*batch);
+    ASSERT_TRUE(w->WriteBlock(*batch).ok());
+  }
+  auto stats = w->Finish();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  double write_seconds = stats->total_seconds - gen_seconds;
+  double worst = 0;
+  for (int64_t i = 0; i + 1 < stats->row_groups; ++i) {
+    worst = std::max(worst, std::abs(stats->row_group_bytes[i] - o.row_group_bytes) /
+                                static_cast<double>(o.row_group_bytes));
+  }
+  std::cout << "block writer bench (" << (kind ? kind : "local") << "): " << stats->rows
+            << " rows, " << arrow_bytes / 1e6 << " MB Arrow -> " << stats->bytes / 1e6
+            << " MB parquet in " << stats->row_groups << " row groups (worst non-last "
+            << worst * 100 << "% off " << o.row_group_bytes / 1e6 << " MB); writer time "
+            << write_seconds << " s (" << arrow_bytes / 1e6 / write_seconds << " MB/s Arrow in, "
+            << stats->bytes / 1e6 / write_seconds << " MB/s Parquet out), generator " << gen_seconds
+            << " s\n";
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, BlockWriterTest,
