@@ -16,7 +16,7 @@
 #include "format/writer.h"
 #include "gen/data_generator.h"
 #include "gen/generating_reader.h"
-#include "gen/timestamp_text.h"
+#include "format/timestamp_text.h"
 
 namespace lakepack::cli {
 namespace {
@@ -97,10 +97,10 @@ int RunGenerate(const Args& args) {
                                     "' for " + format::FormatName(*fmt) + ")");
   }
   // CSV: hand the writer UTC timestamps as text (same characters, ~30x cheaper than Arrow's
-  // zone-aware formatting; see gen/timestamp_text.h).
+  // zone-aware formatting; see format/timestamp_text.h).
   const bool timestamps_as_text = *fmt == format::Format::kCsv;
   auto schema = (*generator)->schema();
-  if (timestamps_as_text) schema = gen::SchemaWithUtcTimestampsAsText(*schema);
+  if (timestamps_as_text) schema = format::SchemaWithUtcTimestampsAsText(*schema);
   auto counting = std::make_shared<CountingStore>(out->store);
   auto writer = format::OpenBatchWriter(counting, out->key, *fmt, schema, wo);
   if (!writer.ok()) return Fail(writer.status());
@@ -122,7 +122,7 @@ int RunGenerate(const Args& args) {
     for (int64_t off = 0; off < batch->num_rows() && !done; off += slice) {
       std::shared_ptr<arrow::RecordBatch> part = batch->Slice(off, slice);
       if (timestamps_as_text) {
-        auto text = gen::WithUtcTimestampsAsText(part);
+        auto text = format::WithUtcTimestampsAsText(part);
         if (!text.ok()) return Fail(text.status());
         part = *text;
       }
