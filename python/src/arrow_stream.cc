@@ -68,12 +68,12 @@ std::shared_ptr<arrow::RecordBatchReader> ImportStream(nb::handle source) {
     throw nb::type_error(
         ("expected an Arrow stream (an object with __arrow_c_stream__, e.g. a pyarrow Table or "
          "RecordBatchReader, a polars DataFrame, a DuckDB relation), got " +
-         std::string(nb::str(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(source.ptr())))).c_str()))
+         std::string(
+             nb::str(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(source.ptr())))).c_str()))
             .c_str());
   }
   nb::object capsule = source.attr("__arrow_c_stream__")();
-  auto* stream =
-      static_cast<ArrowArrayStream*>(PyCapsule_GetPointer(capsule.ptr(), kCapsuleName));
+  auto* stream = static_cast<ArrowArrayStream*>(PyCapsule_GetPointer(capsule.ptr(), kCapsuleName));
   if (stream == nullptr) throw nb::python_error();
   // Moves the stream out of the capsule (its release becomes null), so the capsule's
   // destructor only frees the struct.
@@ -87,8 +87,9 @@ void RegisterArrowStream(nb::module_& m) {
       .def("__arrow_c_stream__", &Stream::ArrowCStream, nb::arg("requested_schema") = nb::none(),
            "Exports the batches as an 'arrow_array_stream' PyCapsule (consumes the stream).")
       .def_prop_ro("consumed", &Stream::consumed);
-  m.def("stream_from", [](nb::handle src) { return Stream(ImportStream(src)); }, nb::arg("source"),
-        "Imports any Arrow stream producer as a lakepack Stream (zero-copy pass-through).");
+  m.def(
+      "stream_from", [](nb::handle src) { return Stream(ImportStream(src)); }, nb::arg("source"),
+      "Imports any Arrow stream producer as a lakepack Stream (zero-copy pass-through).");
 }
 
 }  // namespace lakepack::py

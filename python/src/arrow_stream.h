@@ -9,9 +9,9 @@
 // GIL (nanobind holds it for them).
 #pragma once
 
-#include <memory>
-
 #include <nanobind/nanobind.h>
+
+#include <memory>
 
 #include "arrow/record_batch.h"
 

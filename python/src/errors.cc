@@ -10,16 +10,26 @@ namespace {
 
 const char* ExceptionName(StatusCode code) {
   switch (code) {
-    case StatusCode::kNotFound: return "NotFound";
-    case StatusCode::kAlreadyExists: return "AlreadyExists";
-    case StatusCode::kInvalidArgument: return "InvalidArgument";
-    case StatusCode::kInvalidData: return "InvalidData";
-    case StatusCode::kPermissionDenied: return "PermissionDenied";
-    case StatusCode::kUnavailable: return "Unavailable";
-    case StatusCode::kIOError: return "IOFailure";
-    case StatusCode::kNotImplemented: return "Unsupported";
-    case StatusCode::kCancelled: return "Cancelled";
-    default: return "LakepackError";
+    case StatusCode::kNotFound:
+      return "NotFound";
+    case StatusCode::kAlreadyExists:
+      return "AlreadyExists";
+    case StatusCode::kInvalidArgument:
+      return "InvalidArgument";
+    case StatusCode::kInvalidData:
+      return "InvalidData";
+    case StatusCode::kPermissionDenied:
+      return "PermissionDenied";
+    case StatusCode::kUnavailable:
+      return "Unavailable";
+    case StatusCode::kIOError:
+      return "IOFailure";
+    case StatusCode::kNotImplemented:
+      return "Unsupported";
+    case StatusCode::kCancelled:
+      return "Cancelled";
+    default:
+      return "LakepackError";
   }
 }
 

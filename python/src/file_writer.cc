@@ -4,11 +4,11 @@
 // The first block fixes the schema; a later block with another schema is rejected with
 // InvalidArgument (a ValueError) naming the block, and the writer stays usable.  Nothing is
 // visible until close(); abort(), an error or garbage collection before close() leaves nothing.
-#include <memory>
-#include <string>
-
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
+
+#include <memory>
+#include <string>
 
 #include "arrow/type.h"
 #include "arrow_stream.h"
@@ -55,8 +55,8 @@ class FileWriter {
     if (schema_ && !schema_->Equals(*reader->schema(), /*check_metadata=*/false)) {
       ThrowIfError(Status::InvalidArgument(
           uri_ + ": block " + std::to_string(block) +
-          " has a schema different from the first block's:\n  first: " +
-          schema_->ToString() + "\n  this:  " + reader->schema()->ToString()));
+          " has a schema different from the first block's:\n  first: " + schema_->ToString() +
+          "\n  this:  " + reader->schema()->ToString()));
     }
     int64_t rows = 0;
     Status st;
@@ -92,7 +92,8 @@ class FileWriter {
   nb::dict Close() {
     if (closed_) ThrowIfError(Status::InvalidArgument(uri_ + ": the writer is closed"));
     if (!writer_) {
-      ThrowIfError(Status::InvalidArgument(uri_ + ": no block was written (the schema is unknown)"));
+      ThrowIfError(
+          Status::InvalidArgument(uri_ + ": no block was written (the schema is unknown)"));
     }
     Result<ObjectInfo> info = Status::Internal("unset");
     {

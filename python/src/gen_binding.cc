@@ -23,16 +23,16 @@ Stream GenerateStream(int64_t seed, int64_t rows, int64_t batch_rows, int thread
   o.threads = threads;
   o.null_fraction = null_fraction;
   auto generator = ValueOrThrow(gen::DataGenerator::Make(o));
-  auto reader = ValueOrThrow(gen::GeneratingReader::Make(
-      generator, rows < 0 ? gen::GeneratingReader::kUnbounded : rows));
+  auto reader = ValueOrThrow(
+      gen::GeneratingReader::Make(generator, rows < 0 ? gen::GeneratingReader::kUnbounded : rows));
   return Stream(std::move(reader));
 }
 
 }  // namespace
 
 void RegisterGenerator(nb::module_& m) {
-  m.def("generate_stream", &GenerateStream, nb::arg("seed"), nb::arg("rows"),
-        nb::arg("batch_rows"), nb::arg("threads"), nb::arg("null_fraction"));
+  m.def("generate_stream", &GenerateStream, nb::arg("seed"), nb::arg("rows"), nb::arg("batch_rows"),
+        nb::arg("threads"), nb::arg("null_fraction"));
   m.attr("MAX_BATCH_ROWS") = gen::DataGenerator::kMaxBatchRows;
 }
 

@@ -3,13 +3,13 @@
 //
 // Each releases the GIL for its whole run and checks for Ctrl-C between batches or objects; an
 // interrupted or failed write is aborted, so no partial output becomes visible.
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/string.h>
+
 #include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
-
-#include <nanobind/nanobind.h>
-#include <nanobind/stl/string.h>
 
 #include "arrow_stream.h"
 #include "cli/counting_store.h"
@@ -165,10 +165,9 @@ nb::dict Generate(const GenerateArgs& a) {
       if (timestamps_as_text) schema = gen::SchemaWithUtcTimestampsAsText(*schema);
       auto counting = std::make_shared<cli::CountingStore>(out.store);
       LP_ASSIGN_OR_RETURN(auto writer, format::OpenBatchWriter(counting, out.key, fmt, schema, wo));
-      LP_ASSIGN_OR_RETURN(
-          auto reader,
-          gen::GeneratingReader::Make(generator, a.size >= 0 ? gen::GeneratingReader::kUnbounded
-                                                             : a.rows));
+      LP_ASSIGN_OR_RETURN(auto reader,
+                          gen::GeneratingReader::Make(
+                              generator, a.size >= 0 ? gen::GeneratingReader::kUnbounded : a.rows));
       auto loop = [&]() -> Status {
         bool done = a.size == 0;
         while (!done) {
@@ -323,8 +322,8 @@ void RegisterJobs(nb::module_& m) {
          const std::string& out_format, const std::string& compression, const std::string& schema,
          int64_t batch_rows, int64_t row_group_rows, int64_t row_group_bytes,
          const StoreOptions& so) {
-        return Convert(ConvertArgs{src, dst, in_format, out_format, compression, schema,
-                                   batch_rows, row_group_rows, row_group_bytes, so});
+        return Convert(ConvertArgs{src, dst, in_format, out_format, compression, schema, batch_rows,
+                                   row_group_rows, row_group_bytes, so});
       },
       nb::arg("src"), nb::arg("dst"), nb::arg("in_format"), nb::arg("out_format"),
       nb::arg("compression"), nb::arg("schema"), nb::arg("batch_rows"), nb::arg("row_group_rows"),
@@ -333,8 +332,8 @@ void RegisterJobs(nb::module_& m) {
       "generate",
       [](const std::string& dst, int64_t rows, int64_t size, int64_t seed, const std::string& fmt,
          const std::string& compression, int threads, int64_t batch_rows, const StoreOptions& so) {
-        return Generate(GenerateArgs{dst, fmt, compression, rows, size, seed, batch_rows, threads,
-                                     so});
+        return Generate(
+            GenerateArgs{dst, fmt, compression, rows, size, seed, batch_rows, threads, so});
       },
       nb::arg("dst"), nb::arg("rows"), nb::arg("size"), nb::arg("seed"), nb::arg("format"),
       nb::arg("compression"), nb::arg("threads"), nb::arg("batch_rows"), nb::arg("options"));

@@ -3,14 +3,14 @@
 // Pack runs with the GIL released.  It is not interruptible half-way (its on_file hook cannot
 // stop it); a Ctrl-C is raised when it returns.  Pack is crash-safe, so a killed run is
 // recovered by the next one.
-#include <string>
-#include <utility>
-#include <vector>
-
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
+
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "errors.h"
 #include "pack/packer.h"
@@ -59,9 +59,8 @@ void RegisterPack(nb::module_& m) {
       [](const std::string& input_base, const std::string& output_base, const std::string& table,
          const std::string& suffix, int64_t file_limit_bytes, const std::string& in_ext,
          const std::string& out_ext, const std::vector<std::pair<std::string, std::string>>& part,
-         const std::string& input_partition_name, const std::string& schema_file,
-         bool cast_parquet, bool dry_run, int64_t lock_timeout_seconds, int64_t wait_seconds,
-         const StoreOptions& so) {
+         const std::string& input_partition_name, const std::string& schema_file, bool cast_parquet,
+         bool dry_run, int64_t lock_timeout_seconds, int64_t wait_seconds, const StoreOptions& so) {
         pack::PackOptions o;
         o.input_base = input_base;
         o.output_base = output_base;

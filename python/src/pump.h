@@ -16,8 +16,8 @@
 namespace lakepack::py {
 
 // Optionally rewrites each batch before it is written (e.g. timestamps as CSV text).
-using BatchTransform = std::function<Result<std::shared_ptr<arrow::RecordBatch>>(
-    std::shared_ptr<arrow::RecordBatch>)>;
+using BatchTransform =
+    std::function<Result<std::shared_ptr<arrow::RecordBatch>>(std::shared_ptr<arrow::RecordBatch>)>;
 
 // Writes every batch of `reader` into `writer` and closes (commits) it.  `source` names the input
 // in errors.  On failure or interrupt the writer is aborted and the error returned.

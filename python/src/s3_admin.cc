@@ -1,9 +1,9 @@
 // s3_admin.cc: bucket-level S3 requests the ObjectStore interface does not offer (S3Uploader's
 // create_bucket_if_not_exists).
-#include <string>
-
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
+
+#include <string>
 
 #include "errors.h"
 #include "store/s3/s3_client.h"

@@ -2,13 +2,13 @@
 //
 // A Store is bound to a location (a URI prefix): keys given to its methods are relative to it, so
 // open_store("s3://b/data").put("x", ...) writes s3://b/data/x.  Every call releases the GIL.
-#include <memory>
-#include <string>
-#include <vector>
-
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
+
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "errors.h"
 #include "lakepack/store.h"
