@@ -54,6 +54,8 @@ class ObjectOutputStream : public arrow::io::OutputStream {
   // REQUIRES: Close() succeeded.
   const ObjectInfo& info() const { return info_; }
   const std::string& uri() const { return uri_; }
+  // Bytes handed to the ObjectWriter so far (Tell() less what is still buffered here).
+  int64_t stored_bytes() const { return writer_->bytes_written(); }
 
  private:
   enum class State { kOpen, kCommitted, kAborted };

@@ -2,12 +2,11 @@
 
 #include <algorithm>
 
-#include "arrow/csv/writer.h"
-#include "arrow/ipc/writer.h"
 #include "arrow/type.h"
 #include "arrow/util/byte_size.h"
 #include "format/arrow_io.h"
 #include "format/arrow_status.h"
+#include "format/csv_writer.h"
 #include "format/jsonl_writer.h"
 #include "parquet/arrow/writer.h"
 #include "parquet/properties.h"
@@ -44,6 +43,7 @@ class WriterBase : public BatchWriter {
   }
 
   int64_t rows_written() const override { return rows_; }
+  int64_t bytes_written() const override { return stream_->stored_bytes(); }
 
  protected:
   // Subclasses' destructors must call Abort() first.
@@ -116,25 +116,24 @@ class ParquetWriter final : public WriterBase {
   std::unique_ptr<parquet::arrow::FileWriter> writer_;
 };
 
-class CsvWriter final : public WriterBase {
+class CsvBatchWriter final : public WriterBase {
  public:
-  CsvWriter(std::shared_ptr<ObjectOutputStream> stream,
-            std::shared_ptr<arrow::ipc::RecordBatchWriter> writer)
+  CsvBatchWriter(std::shared_ptr<ObjectOutputStream> stream, std::unique_ptr<CsvWriter> writer)
       : WriterBase(std::move(stream)), writer_(std::move(writer)) {}
-  ~CsvWriter() override { (void)Abort(); }
+  ~CsvBatchWriter() override { (void)Abort(); }
 
   Status Write(const arrow::RecordBatch& batch) override {
     if (done_) return Status::Internal(stream_->uri() + ": write after Close or Abort");
-    arrow::Status st = writer_->WriteRecordBatch(batch);
-    if (!st.ok()) return Failed(FromArrow(st));
+    Status st = writer_->Write(batch);
+    if (!st.ok()) return Failed(st);
     rows_ += batch.num_rows();
     return Status::OK();
   }
 
  private:
-  Status CloseFormatWriter() override { return FromArrow(writer_->Close()); }
+  Status CloseFormatWriter() override { return writer_->Flush(); }
   void DropFormatWriter() override { writer_.reset(); }
-  std::shared_ptr<arrow::ipc::RecordBatchWriter> writer_;
+  std::unique_ptr<CsvWriter> writer_;
 };
 
 class JsonlBatchWriter final : public WriterBase {
@@ -187,14 +186,13 @@ Result<std::unique_ptr<BatchWriter>> OpenBatchWriter(std::shared_ptr<ObjectStore
       return std::unique_ptr<BatchWriter>(
           std::make_unique<ParquetWriter>(std::move(stream), std::move(schema), options));
     case Format::kCsv: {
-      auto csv_options = arrow::csv::WriteOptions::Defaults();
-      csv_options.include_header = options.csv_header;
-      auto w = arrow::csv::MakeCSVWriter(stream, schema, csv_options);
+      auto w = CsvWriter::Make(stream, schema, options.csv_header);
       if (!w.ok()) {
         (void)stream->Abort();
-        return FromArrow(w.status(), uri);
+        return w.status().WithContext(uri);
       }
-      return std::unique_ptr<BatchWriter>(std::make_unique<CsvWriter>(std::move(stream), *w));
+      return std::unique_ptr<BatchWriter>(
+          std::make_unique<CsvBatchWriter>(std::move(stream), std::move(w).ValueOrDie()));
     }
     case Format::kJsonl: {
       auto w = JsonlWriter::Make(stream, schema);

@@ -5,7 +5,8 @@
 // ObjectWriter is aborted: no partial file, no multipart upload).
 //   Parquet: parquet::arrow::FileWriter, compression per WriteOptions (snappy by default), the
 //            Arrow schema stored in the file, row groups cut by rows or by estimated bytes.
-//   CSV:     arrow::csv writer (header by default; null is an empty field, "" is quoted).
+//   CSV:     lakepack's CsvWriter, Arrow's CSV text (header by default; null is an empty
+//            field, "" is quoted; see csv_writer.h).
 //   JSONL:   lakepack's JsonlWriter (see jsonl_writer.h).
 //
 // Thread-safety: a BatchWriter is used by one thread at a time.
@@ -46,6 +47,9 @@ class BatchWriter {
   // Drops the object.  Idempotent; a no-op after a successful Close().
   virtual Status Abort() = 0;
   virtual int64_t rows_written() const = 0;
+  // Bytes handed to the store so far (the object's size once Close() succeeded).  Format writers
+  // buffer: Parquet holds the open row group, CSV and JSONL up to ~1 MB of text.
+  virtual int64_t bytes_written() const = 0;
 };
 
 // Opens a writer for `key` with `schema`.  Fails early (InvalidArgument naming the column) for a
