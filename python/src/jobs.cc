@@ -19,10 +19,10 @@
 #include "format/inspect.h"
 #include "format/reader.h"
 #include "format/schema_file.h"
+#include "format/timestamp_text.h"
 #include "format/writer.h"
 #include "gen/data_generator.h"
 #include "gen/generating_reader.h"
-#include "gen/timestamp_text.h"
 #include "pump.h"
 
 namespace nb = nanobind;
@@ -162,7 +162,7 @@ nb::dict Generate(const GenerateArgs& a) {
       }
       const bool timestamps_as_text = fmt == Format::kCsv;
       auto schema = generator->schema();
-      if (timestamps_as_text) schema = gen::SchemaWithUtcTimestampsAsText(*schema);
+      if (timestamps_as_text) schema = format::SchemaWithUtcTimestampsAsText(*schema);
       auto counting = std::make_shared<cli::CountingStore>(out.store);
       LP_ASSIGN_OR_RETURN(auto writer, format::OpenBatchWriter(counting, out.key, fmt, schema, wo));
       LP_ASSIGN_OR_RETURN(auto reader,
@@ -179,7 +179,7 @@ nb::dict Generate(const GenerateArgs& a) {
           for (int64_t off = 0; off < batch->num_rows() && !done; off += slice) {
             std::shared_ptr<arrow::RecordBatch> part = batch->Slice(off, slice);
             if (timestamps_as_text) {
-              LP_ASSIGN_OR_RETURN(part, gen::WithUtcTimestampsAsText(part));
+              LP_ASSIGN_OR_RETURN(part, format::WithUtcTimestampsAsText(part));
             }
             LP_RETURN_NOT_OK(writer->Write(*part));
             rows_written += part->num_rows();
