@@ -140,10 +140,12 @@ def s3_outputs(uri):
 
 
 def s3_delete(uri):
+    import pyarrow.fs as pafs
     s3 = s3_filesystem()
     prefix = uri[len("s3://"):].rstrip("/")
     try:
-        s3.delete_dir(prefix)
+        if s3.get_file_info(prefix).type != pafs.FileType.NotFound:
+            s3.delete_dir(prefix)
     except OSError as e:  # Deleting is housekeeping; a failure should not lose the results.
         log(f"warning: could not delete {uri}: {e}")
 
@@ -160,29 +162,50 @@ def summarize(files, limit):
 
 # ---- runs ---------------------------------------------------------------------------------------
 
-def run_tool(group, tool, cmd, env, outputs, input_bytes, input_rows, limit, timeout=None):
-    """Times one tool and inspects its output; returns a result dict (error set if it failed)."""
+def run_tool(group, tool, cmd, env, outputs, clean, ctx, timeout=None):
+    """Times one tool ctx.repeat times (clean() before each run) and inspects its last output.
+
+    Returns a result dict: the fastest run's seconds (and every run's), the largest peak RSS, the
+    load average before the first run; `error` set if a run failed or timed out.
+    """
     load = os.getloadavg()[0]
-    log(f"  {group:6s} {tool:9s} running (load {load:.1f}) ...")
-    res = {"group": group, "tool": tool, "load": load, "cmd": cmd}
-    try:
-        secs, rss = timed(cmd, env, timeout=timeout)
-    except (RuntimeError, Timeout) as e:
-        log(f"  {group:6s} {tool:9s} FAILED: {e}")
-        res["error"] = str(e).splitlines()[0] if isinstance(e, Timeout) else str(e)[-600:]
-        return res
+    res = {"group": group, "tool": tool, "load": load, "cmd": cmd, "all_secs": []}
+    rss = 0
+    for i in range(ctx.repeat):
+        clean()
+        if ctx.warm:
+            warm_cache(ctx.warm)
+        log(f"  {group:6s} {tool:9s} run {i + 1}/{ctx.repeat} (load {os.getloadavg()[0]:.1f}) ...")
+        try:
+            secs, run_rss = timed(cmd, env, timeout=timeout)
+        except (RuntimeError, Timeout) as e:
+            log(f"  {group:6s} {tool:9s} FAILED: {e}")
+            res["error"] = str(e).splitlines()[0] if isinstance(e, Timeout) else str(e)[-600:]
+            return res
+        res["all_secs"].append(secs)
+        rss = max(rss, run_rss)
+    secs = min(res["all_secs"])
     files = outputs()
-    n, total, rows, max_dev, within, checked = summarize(files, limit)
-    res.update(secs=secs, rss=rss, mbps=input_bytes / 1e6 / secs if secs else 0.0, files=n,
-               out_bytes=total, rows=rows, rows_ok=rows == input_rows, max_dev=max_dev,
+    n, total, rows, max_dev, within, checked = summarize(files, ctx.limit)
+    res.update(secs=secs, rss=rss, mbps=ctx.input_bytes / 1e6 / secs if secs else 0.0, files=n,
+               out_bytes=total, rows=rows, rows_ok=rows == ctx.input_rows, max_dev=max_dev,
                within=within, checked=checked, sizes=[s for _, s, _ in files])
     dev = "n/a" if max_dev is None else f"{max_dev:+.2f}%"
     log(f"  {group:6s} {tool:9s} {secs:8.2f} s {rss / 2**20:7.0f} MiB {n:3d} files, max dev {dev}, "
-        f"rows {rows} ({'ok' if rows == input_rows else f'EXPECTED {input_rows}'})")
+        f"rows {rows} ({'ok' if res['rows_ok'] else f'EXPECTED {ctx.input_rows}'})")
     return res
 
 
-def local_group(paths, table_base, input_bytes, input_rows, limit, data):
+class Context:
+    """What every run of a group shares: the input's bytes and rows, the limit, the repeat count."""
+
+    def __init__(self, input_bytes, input_rows, limit, repeat, warm=None):
+        self.input_bytes, self.input_rows, self.limit = input_bytes, input_rows, limit
+        self.repeat, self.warm = repeat, warm
+
+
+def local_group(paths, table_base, ctx, data):
+    limit = ctx.limit
     out = os.path.join(data, "out-pack")
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
@@ -219,9 +242,10 @@ def local_group(paths, table_base, input_bytes, input_rows, limit, data):
     ]
     results = []
     for tool, cmd, outputs in cases:
-        warm_cache(paths)
-        results.append(run_tool("local", tool, cmd, None, outputs, input_bytes, input_rows, limit))
-        shutil.rmtree(os.path.join(out, tool), ignore_errors=True)
+        target = os.path.join(out, tool)
+        clean = lambda: shutil.rmtree(target, ignore_errors=True)
+        results.append(run_tool("local", tool, cmd, None, outputs, clean, ctx))
+        clean()
     shutil.rmtree(out, ignore_errors=True)
     return results
 
@@ -234,7 +258,8 @@ def ensure_s3dp_venv():
     subprocess.run([S3DP_PY, "-m", "pip", "install", "-q", "-r", S3DP_REQUIREMENTS], check=True)
 
 
-def s3_group(table_dir, input_bytes, input_rows, limit, s3dp_timeout):
+def s3_group(table_dir, ctx, s3dp_timeout):
+    limit = ctx.limit
     env = os.environ.copy()
     endpoint = env.get("AWS_ENDPOINT_URL", "")
     host = urllib.parse.urlsplit(endpoint).hostname
@@ -264,7 +289,8 @@ def s3_group(table_dir, input_bytes, input_rows, limit, s3dp_timeout):
     results = []
     try:
         for tool, cmd, outputs, timeout in cases:
-            results.append(run_tool("s3", tool, cmd, env, outputs, input_bytes, input_rows, limit,
+            target = lp_out if tool == "lakepack" else s3dp_out
+            results.append(run_tool("s3", tool, cmd, env, outputs, lambda: s3_delete(target), ctx,
                                     timeout))
     finally:
         s3_delete(run)
@@ -275,7 +301,7 @@ def s3_group(table_dir, input_bytes, input_rows, limit, s3dp_timeout):
 
 def report(results, sizes_line, limit):
     lines = [f"Run {machine_line()}.", "", sizes_line, "",
-             f"| where | tool | seconds | MB/s | peak RSS (MiB) | files | max deviation from "
+             f"| where | tool | seconds (best, all runs) | MB/s | peak RSS (MiB) | files | max deviation from "
              f"{limit:,} B (all but last) | within ±{TOLERANCE_PCT:g}% | rows ok | load at start | "
              f"throughput vs lakepack | RSS vs lakepack |",
              "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
@@ -293,7 +319,9 @@ def report(results, sizes_line, limit):
         within = f"{r['within']}/{r['checked']}"
         tput = f"{r['mbps'] / b['mbps']:.2f}×" if b else ""
         rss = f"{r['rss'] / b['rss']:.2f}×" if b else ""
-        lines.append(f"| {r['group']} | {r['tool']} | {r['secs']:.1f} | {r['mbps']:.1f} | "
+        secs = f"{r['secs']:.1f}" + (f" ({', '.join(f'{x:.1f}' for x in r['all_secs'])})"
+                                     if len(r["all_secs"]) > 1 else "")
+        lines.append(f"| {r['group']} | {r['tool']} | {secs} | {r['mbps']:.1f} | "
                      f"{r['rss'] / 2**20:.0f} | {r['files']} | {dev} | {within} | "
                      f"{'yes' if r['rows_ok'] else 'NO'} | {r['load']:.1f} | {tput} | {rss} |")
     lines.append("")
@@ -313,6 +341,8 @@ def main():
     ap.add_argument("--s3dp-size", default=None,
                     help="run the S3 group (lakepack vs s3-data-packer) on this smaller input")
     ap.add_argument("--s3dp-timeout", type=float, default=1200, help="seconds before s3dp is killed")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="runs per tool; the fastest counts (the machine is shared and noisy)")
     ap.add_argument("--only", choices=["local", "s3"])
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
     args = ap.parse_args()
@@ -326,7 +356,8 @@ def main():
     log(sizes_line)
     results = []
     if args.only in (None, "local"):
-        results += local_group(paths, table_base, input_bytes, input_rows, limit, data)
+        ctx = Context(input_bytes, input_rows, limit, args.repeat, warm=paths)
+        results += local_group(paths, table_base, ctx, data)
     if args.only in (None, "s3"):
         s3_paths, s3_bytes, s3_rows = paths, input_bytes, input_rows
         if args.s3dp_size and parse_size(args.s3dp_size) != size:
@@ -336,7 +367,8 @@ def main():
             sizes_line += (f" S3 group (lakepack vs s3-data-packer) on a smaller input: "
                            f"{len(s3_paths)} files, {s3_bytes:,} bytes, {s3_rows:,} rows.")
             log(sizes_line)
-        results += s3_group(os.path.dirname(s3_paths[0]), s3_bytes, s3_rows, limit, args.s3dp_timeout)
+        ctx = Context(s3_bytes, s3_rows, limit, args.repeat)
+        results += s3_group(os.path.dirname(s3_paths[0]), ctx, args.s3dp_timeout)
 
     text = report(results, sizes_line, limit)
     print(text)
