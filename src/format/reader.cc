@@ -13,6 +13,7 @@
 #include "arrow/table.h"
 #include "format/arrow_io.h"
 #include "format/arrow_status.h"
+#include "format/readahead_gate.h"
 #include "parquet/arrow/reader.h"
 #include "parquet/exception.h"
 #include "parquet/file_reader.h"
@@ -31,6 +32,18 @@ constexpr int64_t kScanReadBytes = 1 << 20;
 // memory to ~32 MB; with 4 MB blocks that readahead alone took ~130 MB.  Types are still inferred
 // from ReadOptions::block_size bytes (see InferFromPrefix), so only the memory changes.
 constexpr int64_t kStreamBlockBytes = 1 << 20;
+// Blocks the CSV / JSON readers may read ahead of the batches taken (see readahead_gate.h): enough
+// to keep the parser fed while the consumer encodes, a few MB instead of Arrow's 32 blocks.
+constexpr int64_t kMaxBlocksAhead = 4;
+
+// `file` from its start as a stream whose readahead `gate` bounds.
+arrow::Result<std::shared_ptr<arrow::io::InputStream>> Gated(
+    const std::shared_ptr<arrow::io::RandomAccessFile>& file,
+    const std::shared_ptr<ReadaheadGate>& gate) {
+  ARROW_ASSIGN_OR_RAISE(int64_t size, file->GetSize());
+  ARROW_ASSIGN_OR_RAISE(auto stream, arrow::io::RandomAccessFile::GetStream(file, 0, size));
+  return std::make_shared<GatedInputStream>(std::move(stream), gate);
+}
 
 using Diagnose = std::function<Status(const arrow::Status&, int64_t rows_before)>;
 using PostProcess = std::function<arrow::Result<std::shared_ptr<arrow::RecordBatch>>(
@@ -41,17 +54,30 @@ using PostProcess = std::function<arrow::Result<std::shared_ptr<arrow::RecordBat
 class DiagnosingReader final : public arrow::RecordBatchReader {
  public:
   DiagnosingReader(std::shared_ptr<arrow::RecordBatchReader> inner,
-                   std::shared_ptr<arrow::Schema> schema, Diagnose diagnose, PostProcess post)
+                   std::shared_ptr<arrow::Schema> schema, Diagnose diagnose, PostProcess post,
+                   std::shared_ptr<ReadaheadGate> gate = nullptr)
       : inner_(std::move(inner)),
         schema_(std::move(schema)),
         diagnose_(std::move(diagnose)),
-        post_(std::move(post)) {}
+        post_(std::move(post)),
+        gate_(std::move(gate)) {
+    if (gate_) gate_->SetConsumerWaiting(false);
+  }
+  ~DiagnosingReader() override {
+    if (gate_) gate_->Release();  // before inner_ goes: its IO thread may wait at the gate
+  }
 
   std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
 
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
     if (!failed_.ok()) return failed_;
+    if (gate_) gate_->SetConsumerWaiting(true);
     arrow::Status st = inner_->ReadNext(out);
+    if (gate_) {
+      gate_->SetConsumerWaiting(false);
+      if (!st.ok() || !*out) gate_->Release();  // nothing more will be taken
+      if (st.ok() && *out) gate_->BatchTaken();
+    }
     if (!st.ok()) {
       // Arrow's own Cancelled/IO errors from our store keep their lakepack detail.
       failed_ = ToArrow(diagnose_(st, rows_));
@@ -69,7 +95,10 @@ class DiagnosingReader final : public arrow::RecordBatchReader {
     return arrow::Status::OK();
   }
 
-  arrow::Status Close() override { return inner_->Close(); }
+  arrow::Status Close() override {
+    if (gate_) gate_->Release();
+    return inner_->Close();
+  }
 
  private:
   std::shared_ptr<arrow::RecordBatchReader> inner_;
@@ -78,6 +107,7 @@ class DiagnosingReader final : public arrow::RecordBatchReader {
   PostProcess post_;
   int64_t rows_ = 0;
   arrow::Status failed_;
+  std::shared_ptr<ReadaheadGate> gate_;  // null: the input is not gated
 };
 
 std::string NameOf(const ObjectStore& store, const std::string& key, const ReadOptions& o) {
@@ -296,7 +326,9 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
       c.read.block_size = static_cast<int32_t>(kStreamBlockBytes);
     }
   }
-  auto reader = MakeCsv(file, c);
+  auto gate = std::make_shared<ReadaheadGate>(kMaxBlocksAhead);
+  LP_ARROW_ASSIGN_OR_RETURN(auto input, Gated(file, gate), name);
+  auto reader = MakeCsv(input, c);
   if (!reader.ok()) {
     if (reader.status().message().find("Empty CSV file") != std::string::npos) {
       return Status::InvalidData(name + ": empty CSV file (no header line)");
@@ -308,7 +340,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
     return DiagnoseCsv(store, key, options, schema, st);
   };
   return std::shared_ptr<arrow::RecordBatchReader>(
-      std::make_shared<DiagnosingReader>(*reader, schema, std::move(diagnose), nullptr));
+      std::make_shared<DiagnosingReader>(*reader, schema, std::move(diagnose), nullptr, gate));
 }
 
 // ---- JSON Lines ---------------------------------------------------------------------------
@@ -469,7 +501,9 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
     }
     if (parse.explicit_schema) read.block_size = static_cast<int32_t>(kStreamBlockBytes);
   }
-  auto reader = arrow::json::StreamingReader::Make(file, read, parse);
+  auto gate = std::make_shared<ReadaheadGate>(kMaxBlocksAhead);
+  LP_ARROW_ASSIGN_OR_RETURN(auto input, Gated(file, gate), name);
+  auto reader = arrow::json::StreamingReader::Make(input, read, parse);
   if (!reader.ok()) {
     if (reader.status().message().find("Empty JSON file") != std::string::npos) {
       return Status::InvalidData(name + ": empty JSON Lines file");
@@ -517,7 +551,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
     };
   }
   return std::shared_ptr<arrow::RecordBatchReader>(std::make_shared<DiagnosingReader>(
-      *reader, out_schema, std::move(diagnose), std::move(post)));
+      *reader, out_schema, std::move(diagnose), std::move(post), gate));
 }
 
 // ---- Parquet ------------------------------------------------------------------------------
