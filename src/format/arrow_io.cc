@@ -7,6 +7,7 @@
 #include "arrow/buffer.h"
 #include "arrow/io/file.h"
 #include "format/arrow_status.h"
+#include "format/memory_pool.h"
 
 namespace lakepack::format {
 namespace {
@@ -126,7 +127,7 @@ Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenInputFile(
     std::shared_ptr<ObjectStore> store, const std::string& key) {
   if (!store->is_local()) return OpenStoreInputFile(std::move(store), key);
   std::string path = store->LocalPath(key);
-  auto file = arrow::io::ReadableFile::Open(path);
+  auto file = arrow::io::ReadableFile::Open(path, StreamPool());
   if (!file.ok()) {
     // Let the store say what is wrong (NotFound vs permission) in its own words.
     LP_RETURN_NOT_OK(store->Head(key).status());

@@ -4,8 +4,10 @@
 
 #include "arrow/array.h"
 #include "arrow/compute/cast.h"
+#include "arrow/compute/exec.h"
 #include "arrow/type.h"
 #include "format/arrow_status.h"
+#include "format/memory_pool.h"
 #include "format/timestamp_text.h"
 
 namespace lakepack::format {
@@ -54,9 +56,13 @@ Result<TextColumn> ToText(const std::shared_ptr<arrow::Array>& column, bool quot
   const auto id = column->type_id();
   if (id != arrow::Type::STRING && id != arrow::Type::LARGE_STRING) {
     if (IsUtcTimestamp(*column->type())) {
-      LP_ASSIGN_OR_RETURN(text, UtcTimestampText(*column));
+      LP_ASSIGN_OR_RETURN(text, UtcTimestampText(*column, StreamPool()));
     } else {
-      LP_ARROW_ASSIGN_OR_RETURN(text, arrow::compute::Cast(*column, arrow::utf8()), "CSV text");
+      arrow::compute::ExecContext ctx(StreamPool());
+      LP_ARROW_ASSIGN_OR_RETURN(
+          text,
+          arrow::compute::Cast(*column, arrow::utf8(), arrow::compute::CastOptions::Safe(), &ctx),
+          "CSV text");
     }
   }
   TextColumn t;

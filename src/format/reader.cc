@@ -13,6 +13,7 @@
 #include "arrow/table.h"
 #include "format/arrow_io.h"
 #include "format/arrow_status.h"
+#include "format/memory_pool.h"
 #include "format/readahead_gate.h"
 #include "parquet/arrow/reader.h"
 #include "parquet/exception.h"
@@ -189,8 +190,8 @@ CsvOptions MakeCsvOptions(const ReadOptions& o) {
 
 arrow::Result<std::shared_ptr<arrow::csv::StreamingReader>> MakeCsv(
     const std::shared_ptr<arrow::io::InputStream>& input, const CsvOptions& c) {
-  return arrow::csv::StreamingReader::Make(arrow::io::default_io_context(), input, c.read, c.parse,
-                                           c.convert);
+  return arrow::csv::StreamingReader::Make(arrow::io::IOContext(StreamPool()), input, c.read,
+                                           c.parse, c.convert);
 }
 
 // Re-reads the CSV without threads (Arrow then numbers rows) or with string columns (to find a
@@ -490,7 +491,8 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
       auto prefix = PrefixStream(file, read.block_size);
       auto serial = read;
       serial.use_threads = false;
-      auto first = prefix.ok() ? arrow::json::StreamingReader::Make(*prefix, serial, parse)
+      auto first = prefix.ok() ? arrow::json::StreamingReader::Make(
+                                     *prefix, serial, parse, arrow::io::IOContext(StreamPool()))
                                : arrow::Result<std::shared_ptr<arrow::json::StreamingReader>>(
                                      prefix.status());
       if (first.ok()) {
@@ -503,7 +505,8 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
   }
   auto gate = std::make_shared<ReadaheadGate>(kMaxBlocksAhead);
   LP_ARROW_ASSIGN_OR_RETURN(auto input, Gated(file, gate), name);
-  auto reader = arrow::json::StreamingReader::Make(input, read, parse);
+  auto reader = arrow::json::StreamingReader::Make(input, read, parse,
+                                                   arrow::io::IOContext(StreamPool()));
   if (!reader.ok()) {
     if (reader.status().message().find("Empty JSON file") != std::string::npos) {
       return Status::InvalidData(name + ": empty JSON Lines file");
@@ -606,7 +609,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquet(std::shared_ptr<Ob
   LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
   LP_ARROW_ASSIGN_OR_RETURN(int64_t size, file->GetSize(), name);
   parquet::arrow::FileReaderBuilder builder;
-  arrow::Status st = builder.Open(file);
+  arrow::Status st = builder.Open(file, parquet::ReaderProperties(StreamPool()));
   if (!st.ok()) {
     if (st.detail()) return FromArrow(st, name);
     std::string msg = st.message();
@@ -621,6 +624,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquet(std::shared_ptr<Ob
   props.set_pre_buffer(true);  // few, coalesced ranged reads per row group
   props.set_cache_options(arrow::io::CacheOptions::Defaults());
   builder.properties(props);
+  builder.memory_pool(StreamPool());
   LP_ARROW_ASSIGN_OR_RETURN(auto reader, builder.Build(), name + ": not a valid Parquet file");
   std::shared_ptr<arrow::Schema> schema;
   LP_ARROW_RETURN_NOT_OK(reader->GetSchema(&schema), name + ": Parquet schema");

@@ -4,6 +4,7 @@
 
 #include "arrow/buffer.h"
 #include "arrow/compute/cast.h"
+#include "arrow/compute/exec.h"
 #include "format/arrow_status.h"
 
 namespace lakepack::format {
@@ -88,6 +89,16 @@ void Format(int64_t ticks, const Unit& u, char* p) {
   *p = 'Z';
 }
 
+// Arrow's own (slow) text.
+Result<std::shared_ptr<arrow::Array>> Cast(const arrow::Array& array, arrow::MemoryPool* pool) {
+  arrow::compute::ExecContext ctx(pool);
+  LP_ARROW_ASSIGN_OR_RETURN(
+      auto cast,
+      arrow::compute::Cast(array, arrow::utf8(), arrow::compute::CastOptions::Safe(), &ctx),
+      "timestamp text");
+  return cast;
+}
+
 }  // namespace
 
 bool IsUtcTimestamp(const arrow::DataType& type) {
@@ -95,7 +106,8 @@ bool IsUtcTimestamp(const arrow::DataType& type) {
          static_cast<const arrow::TimestampType&>(type).timezone() == "UTC";
 }
 
-Result<std::shared_ptr<arrow::Array>> UtcTimestampText(const arrow::Array& array) {
+Result<std::shared_ptr<arrow::Array>> UtcTimestampText(const arrow::Array& array,
+                                                       arrow::MemoryPool* pool) {
   if (!IsUtcTimestamp(*array.type())) {
     return Status::InvalidArgument("timestamp text: column type " + array.type()->ToString() +
                                    " is not a UTC timestamp");
@@ -110,23 +122,19 @@ Result<std::shared_ptr<arrow::Array>> UtcTimestampText(const arrow::Array& array
     if (ts.IsNull(i)) continue;
     ++valid;
     if (ts.Value(i) < lo || ts.Value(i) >= hi) {
-      LP_ARROW_ASSIGN_OR_RETURN(auto cast, arrow::compute::Cast(array, arrow::utf8()),
-                                "timestamp text");
-      return cast;
+      return Cast(array, pool);
     }
   }
   const int width = u.text_bytes();
   if (valid * width > INT32_MAX) {  // utf8 offsets are 32-bit
-    LP_ARROW_ASSIGN_OR_RETURN(auto cast, arrow::compute::Cast(array, arrow::utf8()),
-                              "timestamp text");
-    return cast;
+    return Cast(array, pool);
   }
   // The output shares the input's validity bitmap and offset: offsets before `offset` are 0.
   const int64_t offset = ts.offset();
   LP_ARROW_ASSIGN_OR_RETURN(auto offsets,
-                            arrow::AllocateBuffer((offset + n + 1) * sizeof(int32_t)),
+                            arrow::AllocateBuffer((offset + n + 1) * sizeof(int32_t), pool),
                             "timestamp text");
-  LP_ARROW_ASSIGN_OR_RETURN(auto data, arrow::AllocateBuffer(valid * width), "timestamp text");
+  LP_ARROW_ASSIGN_OR_RETURN(auto data, arrow::AllocateBuffer(valid * width, pool), "timestamp text");
   auto* off = reinterpret_cast<int32_t*>(offsets->mutable_data());
   char* out = reinterpret_cast<char*>(data->mutable_data());
   std::memset(off, 0, (offset + 1) * sizeof(int32_t));

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "arrow/array.h"
+#include "arrow/memory_pool.h"
 #include "arrow/record_batch.h"
 #include "lakepack/status.h"
 
@@ -23,7 +24,8 @@ bool IsUtcTimestamp(const arrow::DataType& type);
 
 // The column as utf8 text (nulls stay null).  REQUIRES: IsUtcTimestamp(array.type()).
 // Values outside years 0001..9999 fall back to Arrow's own cast (same text, slower).
-Result<std::shared_ptr<arrow::Array>> UtcTimestampText(const arrow::Array& array);
+Result<std::shared_ptr<arrow::Array>> UtcTimestampText(
+    const arrow::Array& array, arrow::MemoryPool* pool = arrow::default_memory_pool());
 
 // `batch` with every IsUtcTimestamp column replaced by its text (same names, nullability);
 // other columns are shared, not copied.

@@ -7,6 +7,7 @@
 #include "format/arrow_io.h"
 #include "format/arrow_status.h"
 #include "format/csv_writer.h"
+#include "format/memory_pool.h"
 #include "format/jsonl_writer.h"
 #include "parquet/arrow/writer.h"
 #include "parquet/properties.h"
@@ -93,8 +94,9 @@ class ParquetWriter final : public WriterBase {
     parquet::WriterProperties::Builder props;
     props.compression(options_.compression.value_or(arrow::Compression::SNAPPY));
     props.max_row_group_length(rows);
+    props.memory_pool(StreamPool());
     auto arrow_props = parquet::ArrowWriterProperties::Builder().store_schema()->build();
-    auto w = parquet::arrow::FileWriter::Open(*schema_, arrow::default_memory_pool(), stream_,
+    auto w = parquet::arrow::FileWriter::Open(*schema_, StreamPool(), stream_,
                                               props.build(), arrow_props);
     if (!w.ok()) return FromArrow(w.status());
     writer_ = std::move(w).ValueUnsafe();
