@@ -46,39 +46,51 @@ arrow::Result<std::shared_ptr<arrow::io::InputStream>> Gated(
   return std::make_shared<GatedInputStream>(std::move(stream), gate);
 }
 
+// A reader over gated input, and its gate.
+struct GatedReader {
+  std::shared_ptr<arrow::RecordBatchReader> reader;
+  std::shared_ptr<ReadaheadGate> gate;
+};
+// Opens the same input again with ReadOptions::block_size blocks (see DiagnosingReader).
+using Reopen = std::function<arrow::Result<GatedReader>()>;
+
+bool IsStraddling(const arrow::Status& st) {
+  return st.IsInvalid() && st.message().find("straddles two block boundaries") != std::string::npos;
+}
+
 using Diagnose = std::function<Status(const arrow::Status&, int64_t rows_before)>;
 using PostProcess = std::function<arrow::Result<std::shared_ptr<arrow::RecordBatch>>(
     std::shared_ptr<arrow::RecordBatch>, int64_t rows_before)>;
 
 // Wraps a reader so errors are turned into lakepack messages naming the file and the place, and
 // batches may be post-processed (casts Arrow's JSON reader cannot do itself).
+//
+// A reader streaming in small blocks (kStreamBlockBytes) fails on a row longer than two blocks
+// ("straddles two block boundaries") where one with ReadOptions::block_size blocks would not; on
+// that error `reopen` gives the big-block reader, the rows already returned are skipped, and
+// reading goes on, so the caller sees exactly the rows (and types: both readers have them
+// explicit) of the big-block reader.
 class DiagnosingReader final : public arrow::RecordBatchReader {
  public:
-  DiagnosingReader(std::shared_ptr<arrow::RecordBatchReader> inner,
-                   std::shared_ptr<arrow::Schema> schema, Diagnose diagnose, PostProcess post,
-                   std::shared_ptr<ReadaheadGate> gate = nullptr)
+  DiagnosingReader(GatedReader inner, std::shared_ptr<arrow::Schema> schema, Diagnose diagnose,
+                   PostProcess post, Reopen reopen = nullptr)
       : inner_(std::move(inner)),
         schema_(std::move(schema)),
         diagnose_(std::move(diagnose)),
         post_(std::move(post)),
-        gate_(std::move(gate)) {
-    if (gate_) gate_->SetConsumerWaiting(false);
+        reopen_(std::move(reopen)) {
+    if (inner_.gate) inner_.gate->SetConsumerWaiting(false);
   }
   ~DiagnosingReader() override {
-    if (gate_) gate_->Release();  // before inner_ goes: its IO thread may wait at the gate
+    if (inner_.gate) inner_.gate->Release();  // before the reader goes: its IO thread may wait
   }
 
   std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
 
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
     if (!failed_.ok()) return failed_;
-    if (gate_) gate_->SetConsumerWaiting(true);
-    arrow::Status st = inner_->ReadNext(out);
-    if (gate_) {
-      gate_->SetConsumerWaiting(false);
-      if (!st.ok() || !*out) gate_->Release();  // nothing more will be taken
-      if (st.ok() && *out) gate_->BatchTaken();
-    }
+    arrow::Status st = ReadInner(out);
+    if (!st.ok() && reopen_ && IsStraddling(st)) st = ReopenAndSkip(out);
     if (!st.ok()) {
       // Arrow's own Cancelled/IO errors from our store keep their lakepack detail.
       failed_ = ToArrow(diagnose_(st, rows_));
@@ -97,18 +109,48 @@ class DiagnosingReader final : public arrow::RecordBatchReader {
   }
 
   arrow::Status Close() override {
-    if (gate_) gate_->Release();
-    return inner_->Close();
+    if (inner_.gate) inner_.gate->Release();
+    return inner_.reader->Close();
   }
 
  private:
-  std::shared_ptr<arrow::RecordBatchReader> inner_;
+  arrow::Status ReadInner(std::shared_ptr<arrow::RecordBatch>* out) {
+    ReadaheadGate* gate = inner_.gate.get();
+    if (gate) gate->SetConsumerWaiting(true);
+    arrow::Status st = inner_.reader->ReadNext(out);
+    if (gate) {
+      gate->SetConsumerWaiting(false);
+      if (!st.ok() || !*out) gate->Release();  // nothing more will be taken
+      if (st.ok() && *out) gate->BatchTaken();
+    }
+    return st;
+  }
+
+  arrow::Status ReopenAndSkip(std::shared_ptr<arrow::RecordBatch>* out) {
+    Reopen reopen = std::move(reopen_);
+    reopen_ = nullptr;  // once: the big-block reader's errors are final
+    ARROW_ASSIGN_OR_RAISE(GatedReader again, reopen());
+    if (inner_.gate) inner_.gate->Release();
+    (void)inner_.reader->Close();
+    inner_ = std::move(again);
+    if (inner_.gate) inner_.gate->SetConsumerWaiting(false);
+    int64_t skip = rows_;  // post-processing keeps row counts, so rows_ counts raw rows too
+    while (true) {
+      ARROW_RETURN_NOT_OK(ReadInner(out));
+      if (!*out || (*out)->num_rows() > skip) break;
+      skip -= (*out)->num_rows();
+    }
+    if (*out && skip > 0) *out = (*out)->Slice(skip);
+    return arrow::Status::OK();
+  }
+
+  GatedReader inner_;
   std::shared_ptr<arrow::Schema> schema_;
   Diagnose diagnose_;
   PostProcess post_;
+  Reopen reopen_;  // null: no small-block fallback
   int64_t rows_ = 0;
   arrow::Status failed_;
-  std::shared_ptr<ReadaheadGate> gate_;  // null: the input is not gated
 };
 
 std::string NameOf(const ObjectStore& store, const std::string& key, const ReadOptions& o) {
@@ -317,6 +359,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
   const std::string name = NameOf(*store, key, options);
   LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
   CsvOptions c = MakeCsvOptions(options);
+  Reopen reopen;
   if (c.read.block_size > kStreamBlockBytes) {
     // Same types, smaller blocks: fix the types the first block gives, then stream.
     std::shared_ptr<arrow::Schema> inferred = options.schema ? nullptr : InferCsvSchema(file, c);
@@ -324,6 +367,13 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
       for (const auto& f : inferred ? inferred->fields() : arrow::FieldVector{}) {
         c.convert.column_types[f->name()] = f->type();
       }
+      CsvOptions big = c;
+      reopen = [file, big]() -> arrow::Result<GatedReader> {
+        auto gate = std::make_shared<ReadaheadGate>(kMaxBlocksAhead);
+        ARROW_ASSIGN_OR_RAISE(auto input, Gated(file, gate));
+        ARROW_ASSIGN_OR_RAISE(auto reader, MakeCsv(input, big));
+        return GatedReader{std::move(reader), std::move(gate)};
+      };
       c.read.block_size = static_cast<int32_t>(kStreamBlockBytes);
     }
   }
@@ -341,7 +391,8 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
     return DiagnoseCsv(store, key, options, schema, st);
   };
   return std::shared_ptr<arrow::RecordBatchReader>(
-      std::make_shared<DiagnosingReader>(*reader, schema, std::move(diagnose), nullptr, gate));
+      std::make_shared<DiagnosingReader>(GatedReader{*reader, gate}, schema, std::move(diagnose),
+                                         nullptr, std::move(reopen)));
 }
 
 // ---- JSON Lines ---------------------------------------------------------------------------
@@ -484,6 +535,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
   read.use_threads = options.use_threads;
   read.block_size = static_cast<int32_t>(std::clamp<int64_t>(options.block_size, 1 << 12, 1 << 30));
   arrow::json::ParseOptions parse = JsonParseOptions(read_schema);
+  Reopen reopen;
   if (read.block_size > kStreamBlockBytes) {
     // Same types, smaller blocks: after its first block Arrow's reader holds every later line to
     // the inferred fields and types (an unexpected field is an error), as an explicit schema does.
@@ -501,7 +553,18 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
         (void)(*first)->Close();
       }
     }
-    if (parse.explicit_schema) read.block_size = static_cast<int32_t>(kStreamBlockBytes);
+    if (parse.explicit_schema) {
+      auto big = read;
+      reopen = [file, big, parse]() -> arrow::Result<GatedReader> {
+        auto gate = std::make_shared<ReadaheadGate>(kMaxBlocksAhead);
+        ARROW_ASSIGN_OR_RAISE(auto input, Gated(file, gate));
+        ARROW_ASSIGN_OR_RAISE(auto reader,
+                              arrow::json::StreamingReader::Make(
+                                  input, big, parse, arrow::io::IOContext(StreamPool())));
+        return GatedReader{std::move(reader), std::move(gate)};
+      };
+      read.block_size = static_cast<int32_t>(kStreamBlockBytes);
+    }
   }
   auto gate = std::make_shared<ReadaheadGate>(kMaxBlocksAhead);
   LP_ARROW_ASSIGN_OR_RETURN(auto input, Gated(file, gate), name);
@@ -554,7 +617,8 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
     };
   }
   return std::shared_ptr<arrow::RecordBatchReader>(std::make_shared<DiagnosingReader>(
-      *reader, out_schema, std::move(diagnose), std::move(post), gate));
+      GatedReader{*reader, gate}, out_schema, std::move(diagnose), std::move(post),
+      std::move(reopen)));
 }
 
 // ---- Parquet ------------------------------------------------------------------------------

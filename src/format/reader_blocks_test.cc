@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "arrow/array.h"
+#include "arrow/array/concatenate.h"
 #include "arrow/table.h"
 #include "format/arrow_status.h"
 #include "format/reader.h"
@@ -72,6 +73,37 @@ TEST_F(ReaderBlocks, CsvTypesComeFromTheWholeFirstBlock) {
   }
 }
 
+TEST_F(ReaderBlocks, CsvRowLongerThanTwoStreamBlocks) {
+  // One quoted value of 3 MB (with newlines): longer than two 1 MB stream blocks, which Arrow
+  // cannot parse, but within the 4 MB blocks it always could; the reader switches to those
+  // after the rows it already returned.
+  std::string big(3 << 20, 'x');
+  for (size_t i = 1000; i < big.size(); i += 100000) big[i] = '\n';
+  std::string csv = "id,text\n";
+  for (int i = 0; i < 50000; ++i) csv += std::to_string(i) + ",row " + std::to_string(i) + "\n";
+  csv += "50000,\"" + big + "\"\n50001,after\n";
+  std::string path = Write("big.csv", csv);
+  for (bool threads : {false, true}) {
+    ReadOptions o;
+    o.use_threads = threads;
+    auto t = Read(path, Format::kCsv, o);
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    ASSERT_EQ((*t)->num_rows(), 50002);
+    int64_t row = 0;
+    for (const auto& chunk : (*t)->column(1)->chunks()) {
+      const auto& s = static_cast<const arrow::StringArray&>(*chunk);
+      for (int64_t i = 0; i < s.length(); ++i, ++row) {
+        if (row < 50000) {
+          ASSERT_EQ(s.GetView(i), "row " + std::to_string(row));
+        } else {
+          EXPECT_EQ(s.GetView(i), row == 50000 ? big : "after");
+        }
+      }
+    }
+    EXPECT_EQ(row, 50002);
+  }
+}
+
 TEST_F(ReaderBlocks, CsvTypeOutsideTheFirstBlockStillFails) {
   // With a 64 KB inference block, `late` is null-typed and its first value is an error naming
   // the line, as before.
@@ -98,6 +130,22 @@ TEST_F(ReaderBlocks, JsonTypesComeFromTheWholeFirstBlock) {
   EXPECT_EQ((*t)->num_rows(), rows);
   EXPECT_EQ((*t)->schema()->GetFieldByName("late")->type()->id(), arrow::Type::INT64);
   EXPECT_EQ((*t)->GetColumnByName("late")->null_count(), first_value);
+}
+
+TEST_F(ReaderBlocks, JsonLineLongerThanTwoStreamBlocks) {
+  std::string jsonl;
+  for (int i = 0; i < 30000; ++i) jsonl += "{\"s\": \"line " + std::to_string(i) + "\"}\n";
+  const std::string big(3 << 20, 'y');
+  jsonl += "{\"s\": \"" + big + "\"}\n{\"s\": \"last\"}\n";
+  std::string path = Write("long.jsonl", jsonl);
+  auto t = Read(path, Format::kJsonl);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_EQ((*t)->num_rows(), 30002);
+  auto s = std::static_pointer_cast<arrow::StringArray>(
+      arrow::Concatenate((*t)->column(0)->Slice(29999, 3)->chunks()).ValueOrDie());
+  EXPECT_EQ(s->GetView(0), "line 29999");
+  EXPECT_EQ(s->GetView(1), big);
+  EXPECT_EQ(s->GetView(2), "last");
 }
 
 TEST_F(ReaderBlocks, JsonFieldFirstSeenAfterTheFirstBlockIsAnError) {
