@@ -57,6 +57,8 @@ Result<TextColumn> ToText(const std::shared_ptr<arrow::Array>& column, bool quot
   if (id != arrow::Type::STRING && id != arrow::Type::LARGE_STRING) {
     if (IsUtcTimestamp(*column->type())) {
       LP_ASSIGN_OR_RETURN(text, UtcTimestampText(*column, StreamPool()));
+    } else if (id == arrow::Type::DATE32) {
+      LP_ASSIGN_OR_RETURN(text, Date32Text(*column, StreamPool()));
     } else {
       arrow::compute::ExecContext ctx(StreamPool());
       LP_ARROW_ASSIGN_OR_RETURN(

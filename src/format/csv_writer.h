@@ -8,8 +8,9 @@
 // no columns writes nothing.
 //
 // Why not Arrow's writer: it formats UTC timestamps through the slow zone-aware cast (see
-// timestamp_text.h), which took over half of a Parquet -> CSV convert; here they take the fast
-// path, and strings are copied straight from their buffers instead of being cast first.
+// timestamp_text.h), which took over half of a Parquet -> CSV convert, and dates through
+// iostreams; here both take a fast path, and strings are copied straight from their buffers
+// instead of being cast first.
 //
 // Thread-safety: a CsvWriter is used by one thread at a time.
 #pragma once

@@ -1,5 +1,6 @@
 #include "format/timestamp_text.h"
 
+#include <cstdint>
 #include <cstring>
 
 #include "arrow/buffer.h"
@@ -115,13 +116,18 @@ Result<std::shared_ptr<arrow::Array>> UtcTimestampText(const arrow::Array& array
   const auto& ts = static_cast<const arrow::TimestampArray&>(array);
   const Unit u = UnitOf(static_cast<const arrow::TimestampType&>(*array.type()).unit());
   const int64_t n = ts.length();
-  // Ticks in [lo, hi) are in years 0001..9999.
-  const int64_t lo = kMinFastSeconds * u.per_second, hi = kEndFastSeconds * u.per_second;
+  // Ticks in [lo, hi] are in years 0001..9999 (for nanoseconds that is every int64: the bounds
+  // are clamped rather than overflowed).
+  const int64_t lo = kMinFastSeconds < INT64_MIN / u.per_second ? INT64_MIN
+                                                                 : kMinFastSeconds * u.per_second;
+  const int64_t hi = kEndFastSeconds > INT64_MAX / u.per_second
+                         ? INT64_MAX
+                         : kEndFastSeconds * u.per_second - 1;
   int64_t valid = 0;
   for (int64_t i = 0; i < n; ++i) {
     if (ts.IsNull(i)) continue;
     ++valid;
-    if (ts.Value(i) < lo || ts.Value(i) >= hi) {
+    if (ts.Value(i) < lo || ts.Value(i) > hi) {
       return Cast(array, pool);
     }
   }
@@ -144,6 +150,53 @@ Result<std::shared_ptr<arrow::Array>> UtcTimestampText(const arrow::Array& array
     if (ts.IsValid(i)) {
       Format(ts.Value(i), u, out + pos);
       pos += width;
+    }
+    off[i + 1] = pos;
+  }
+  auto validity = array.null_count() > 0 ? array.data()->buffers[0] : nullptr;
+  return arrow::MakeArray(arrow::ArrayData::Make(
+      arrow::utf8(), n, {std::move(validity), std::move(offsets), std::move(data)},
+      array.null_count(), offset));
+}
+
+Result<std::shared_ptr<arrow::Array>> Date32Text(const arrow::Array& array,
+                                                 arrow::MemoryPool* pool) {
+  if (array.type_id() != arrow::Type::DATE32) {
+    return Status::InvalidArgument("date text: column type " + array.type()->ToString() +
+                                   " is not date32");
+  }
+  constexpr int kWidth = 10;  // "YYYY-MM-DD"
+  const auto& dates = static_cast<const arrow::Date32Array&>(array);
+  const int64_t n = dates.length();
+  const int64_t lo = kMinFastSeconds / kSecondsPerDay, hi = kEndFastSeconds / kSecondsPerDay;
+  int64_t valid = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (dates.IsNull(i)) continue;
+    ++valid;
+    if (dates.Value(i) < lo || dates.Value(i) >= hi) return Cast(array, pool);
+  }
+  if (valid * kWidth > INT32_MAX) return Cast(array, pool);
+  const int64_t offset = dates.offset();
+  LP_ARROW_ASSIGN_OR_RETURN(auto offsets,
+                            arrow::AllocateBuffer((offset + n + 1) * sizeof(int32_t), pool),
+                            "date text");
+  LP_ARROW_ASSIGN_OR_RETURN(auto data, arrow::AllocateBuffer(valid * kWidth, pool), "date text");
+  auto* off = reinterpret_cast<int32_t*>(offsets->mutable_data());
+  char* out = reinterpret_cast<char*>(data->mutable_data());
+  std::memset(off, 0, (offset + 1) * sizeof(int32_t));
+  off += offset;
+  int32_t pos = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (dates.IsValid(i)) {
+      int y, m, d;
+      CivilFromDays(dates.Value(i), &y, &m, &d);
+      char* p = out + pos;
+      Digits(p, y, 4);
+      p[4] = '-';
+      Digits(p + 5, m, 2);
+      p[7] = '-';
+      Digits(p + 8, d, 2);
+      pos += kWidth;
     }
     off[i + 1] = pos;
   }

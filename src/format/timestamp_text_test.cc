@@ -78,6 +78,28 @@ TEST(TimestampTextTest, EveryUnitMatchesArrow) {
   }
 }
 
+TEST(TimestampTextTest, DatesMatchArrow) {
+  arrow::Date32Builder b;
+  std::mt19937_64 rng(11);
+  // Days of 0001-01-01 and 9999-12-31, around them, and random days between.
+  for (int32_t d : {0, -1, 1, 11016, -719162, 2932896, -719163, 2932897}) {
+    ASSERT_TRUE(b.Append(d).ok());
+  }
+  std::uniform_int_distribution<int32_t> day(-719162, 2932896);
+  for (int i = 0; i < 5000; ++i) {
+    ASSERT_TRUE((i % 11 == 0 ? b.AppendNull() : b.Append(day(rng))).ok());
+  }
+  auto dates = b.Finish().ValueOrDie();
+  for (const auto& a : {dates, dates->Slice(8), dates->Slice(20, 100)}) {
+    auto ours = Date32Text(*a);
+    ASSERT_TRUE(ours.ok()) << ours.status().ToString();
+    ASSERT_TRUE((*ours)->ValidateFull().ok());
+    auto want = arrow::compute::Cast(*a, arrow::utf8()).ValueOrDie();
+    EXPECT_TRUE((*ours)->Equals(*want)) << (*ours)->ToString().substr(0, 300);
+  }
+  EXPECT_FALSE(Date32Text(*Timestamps({1})).ok());
+}
+
 TEST(TimestampTextTest, OutOfRangeYearsFallBackToArrow) {
   ExpectSameAsArrow(Timestamps({-62135596800LL * 1000000 - 1, 0}));
   ExpectSameAsArrow(Timestamps({253402300800LL * 1000000, std::nullopt}));
