@@ -13,10 +13,10 @@
 #include "cli/verbs.h"
 #include "format/arrow_status.h"
 #include "format/format.h"
+#include "format/timestamp_text.h"
 #include "format/writer.h"
 #include "gen/data_generator.h"
 #include "gen/generating_reader.h"
-#include "format/timestamp_text.h"
 
 namespace lakepack::cli {
 namespace {

@@ -103,8 +103,8 @@ Result<std::unique_ptr<CsvWriter>> CsvWriter::Make(std::shared_ptr<arrow::io::Ou
                                                    bool include_header) {
   for (const auto& f : schema->fields()) {
     if (!IsStringLike(*f->type()) && !arrow::compute::CanCast(*f->type(), *arrow::utf8())) {
-      return Status::InvalidArgument("column '" + f->name() + "' of type " +
-                                     f->type()->ToString() + " has no CSV text");
+      return Status::InvalidArgument("column '" + f->name() + "' of type " + f->type()->ToString() +
+                                     " has no CSV text");
     }
   }
   std::unique_ptr<CsvWriter> w(new CsvWriter(std::move(sink), std::move(schema)));
@@ -153,8 +153,7 @@ Status CsvWriter::Write(const arrow::RecordBatch& batch) {
 
 Status CsvWriter::Flush() {
   if (buffer_.empty()) return Status::OK();
-  LP_ARROW_RETURN_NOT_OK(sink_->Write(buffer_.data(), static_cast<int64_t>(buffer_.size())),
-                         "CSV");
+  LP_ARROW_RETURN_NOT_OK(sink_->Write(buffer_.data(), static_cast<int64_t>(buffer_.size())), "CSV");
   buffer_.clear();
   return Status::OK();
 }

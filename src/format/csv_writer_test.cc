@@ -8,8 +8,8 @@
 #include "arrow/api.h"
 #include "arrow/compute/cast.h"
 #include "arrow/csv/writer.h"
-#include "arrow/ipc/writer.h"
 #include "arrow/io/memory.h"
+#include "arrow/ipc/writer.h"
 #include "arrow/json/from_string.h"
 
 namespace lakepack::format {
@@ -25,8 +25,7 @@ std::shared_ptr<arrow::Array> Cast(const std::shared_ptr<arrow::Array>& a,
 }
 
 std::string ArrowCsv(const std::shared_ptr<arrow::Schema>& schema,
-                     const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches,
-                     bool header) {
+                     const std::vector<std::shared_ptr<arrow::RecordBatch>>& batches, bool header) {
   auto sink = arrow::io::BufferOutputStream::Create().ValueOrDie();
   auto o = arrow::csv::WriteOptions::Defaults();
   o.include_header = header;
@@ -56,7 +55,8 @@ std::shared_ptr<arrow::RecordBatch> AwkwardBatch() {
     fields.push_back(arrow::field(name, a->type()));
     cols.push_back(std::move(a));
   };
-  add("s \"quoted\" name", A(arrow::utf8(), R"(["plain", "comma, \"quote\"\nnewline", null, "", "\"\""])"));
+  add("s \"quoted\" name",
+      A(arrow::utf8(), R"(["plain", "comma, \"quote\"\nnewline", null, "", "\"\""])"));
   add("large", A(arrow::large_utf8(), R"(["a", null, "b\"", "", "h\u00e9 \u20ac"])"));
   add("bin", A(arrow::binary(), R"(["x", "y\"", null, "", "z"])"));
   add("dict", Cast(A(arrow::utf8(), R"(["u", null, "v", "u", "w\"w"])"),
@@ -67,7 +67,8 @@ std::shared_ptr<arrow::RecordBatch> AwkwardBatch() {
   add("f", A(arrow::float32(), "[0.1, -1.5, null, 3, 1e20]"));
   add("ok", A(arrow::boolean(), "[true, false, null, true, false]"));
   add("day", A(arrow::date32(), "[19782, -1, null, 0, 2932896]"));
-  add("amount", A(arrow::decimal128(12, 2), R"(["12.34", "-0.05", null, "9999999999.99", "0.00"])"));
+  add("amount",
+      A(arrow::decimal128(12, 2), R"(["12.34", "-0.05", null, "9999999999.99", "0.00"])"));
   add("nothing", A(arrow::null(), "[null, null, null, null, null]"));
   add("t", A(arrow::time64(arrow::TimeUnit::MICRO), "[1, 86399999999, null, 0, 5]"));
   for (auto unit : {arrow::TimeUnit::SECOND, arrow::TimeUnit::MILLI, arrow::TimeUnit::MICRO,
@@ -83,9 +84,7 @@ std::shared_ptr<arrow::RecordBatch> AwkwardBatch() {
       EXPECT_TRUE((t.IsNull(i) ? b.AppendNull() : b.Append(t.Value(i) / div)).ok());
     }
     auto raw = b.Finish().ValueOrDie();
-    auto as = [&](std::shared_ptr<arrow::DataType> type) {
-      return raw->View(type).ValueOrDie();
-    };
+    auto as = [&](std::shared_ptr<arrow::DataType> type) { return raw->View(type).ValueOrDie(); };
     add("utc" + std::to_string(unit), as(arrow::timestamp(unit, "UTC")));
     add("naive" + std::to_string(unit), as(arrow::timestamp(unit)));
     add("tokyo" + std::to_string(unit), as(arrow::timestamp(unit, "Asia/Tokyo")));

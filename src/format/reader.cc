@@ -390,9 +390,8 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
   Diagnose diagnose = [store, key, options, schema](const arrow::Status& st, int64_t) {
     return DiagnoseCsv(store, key, options, schema, st);
   };
-  return std::shared_ptr<arrow::RecordBatchReader>(
-      std::make_shared<DiagnosingReader>(GatedReader{*reader, gate}, schema, std::move(diagnose),
-                                         nullptr, std::move(reopen)));
+  return std::shared_ptr<arrow::RecordBatchReader>(std::make_shared<DiagnosingReader>(
+      GatedReader{*reader, gate}, schema, std::move(diagnose), nullptr, std::move(reopen)));
 }
 
 // ---- JSON Lines ---------------------------------------------------------------------------
@@ -543,10 +542,11 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
       auto prefix = PrefixStream(file, read.block_size);
       auto serial = read;
       serial.use_threads = false;
-      auto first = prefix.ok() ? arrow::json::StreamingReader::Make(
-                                     *prefix, serial, parse, arrow::io::IOContext(StreamPool()))
-                               : arrow::Result<std::shared_ptr<arrow::json::StreamingReader>>(
-                                     prefix.status());
+      auto first =
+          prefix.ok()
+              ? arrow::json::StreamingReader::Make(*prefix, serial, parse,
+                                                   arrow::io::IOContext(StreamPool()))
+              : arrow::Result<std::shared_ptr<arrow::json::StreamingReader>>(prefix.status());
       if (first.ok()) {
         parse.explicit_schema = (*first)->schema();
         parse.unexpected_field_behavior = arrow::json::UnexpectedFieldBehavior::Error;
@@ -558,9 +558,9 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
       reopen = [file, big, parse]() -> arrow::Result<GatedReader> {
         auto gate = std::make_shared<ReadaheadGate>(kMaxBlocksAhead);
         ARROW_ASSIGN_OR_RAISE(auto input, Gated(file, gate));
-        ARROW_ASSIGN_OR_RAISE(auto reader,
-                              arrow::json::StreamingReader::Make(
-                                  input, big, parse, arrow::io::IOContext(StreamPool())));
+        ARROW_ASSIGN_OR_RAISE(
+            auto reader, arrow::json::StreamingReader::Make(input, big, parse,
+                                                            arrow::io::IOContext(StreamPool())));
         return GatedReader{std::move(reader), std::move(gate)};
       };
       read.block_size = static_cast<int32_t>(kStreamBlockBytes);
@@ -568,8 +568,8 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
   }
   auto gate = std::make_shared<ReadaheadGate>(kMaxBlocksAhead);
   LP_ARROW_ASSIGN_OR_RETURN(auto input, Gated(file, gate), name);
-  auto reader = arrow::json::StreamingReader::Make(input, read, parse,
-                                                   arrow::io::IOContext(StreamPool()));
+  auto reader =
+      arrow::json::StreamingReader::Make(input, read, parse, arrow::io::IOContext(StreamPool()));
   if (!reader.ok()) {
     if (reader.status().message().find("Empty JSON file") != std::string::npos) {
       return Status::InvalidData(name + ": empty JSON Lines file");
@@ -616,9 +616,9 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
       return arrow::RecordBatch::Make(target, batch->num_rows(), std::move(columns));
     };
   }
-  return std::shared_ptr<arrow::RecordBatchReader>(std::make_shared<DiagnosingReader>(
-      GatedReader{*reader, gate}, out_schema, std::move(diagnose), std::move(post),
-      std::move(reopen)));
+  return std::shared_ptr<arrow::RecordBatchReader>(
+      std::make_shared<DiagnosingReader>(GatedReader{*reader, gate}, out_schema,
+                                         std::move(diagnose), std::move(post), std::move(reopen)));
 }
 
 // ---- Parquet ------------------------------------------------------------------------------

@@ -120,8 +120,8 @@ TEST_F(ReaderBlocks, JsonTypesComeFromTheWholeFirstBlock) {
   std::string jsonl;
   const int rows = 60000, first_value = 30000;
   for (int i = 0; i < rows; ++i) {
-    jsonl += "{\"id\": " + std::to_string(i) + ", \"late\": " +
-             (i >= first_value ? std::to_string(i) : std::string("null")) +
+    jsonl += "{\"id\": " + std::to_string(i) +
+             ", \"late\": " + (i >= first_value ? std::to_string(i) : std::string("null")) +
              ", \"s\": \"some text to make the line longer\"}\n";
   }
   std::string path = Write("late.jsonl", jsonl);  // ~3.6 MB: `late` starts ~1.8 MB in

@@ -118,11 +118,10 @@ Result<std::shared_ptr<arrow::Array>> UtcTimestampText(const arrow::Array& array
   const int64_t n = ts.length();
   // Ticks in [lo, hi] are in years 0001..9999 (for nanoseconds that is every int64: the bounds
   // are clamped rather than overflowed).
-  const int64_t lo = kMinFastSeconds < INT64_MIN / u.per_second ? INT64_MIN
-                                                                 : kMinFastSeconds * u.per_second;
-  const int64_t hi = kEndFastSeconds > INT64_MAX / u.per_second
-                         ? INT64_MAX
-                         : kEndFastSeconds * u.per_second - 1;
+  const int64_t lo =
+      kMinFastSeconds < INT64_MIN / u.per_second ? INT64_MIN : kMinFastSeconds * u.per_second;
+  const int64_t hi =
+      kEndFastSeconds > INT64_MAX / u.per_second ? INT64_MAX : kEndFastSeconds * u.per_second - 1;
   int64_t valid = 0;
   for (int64_t i = 0; i < n; ++i) {
     if (ts.IsNull(i)) continue;
@@ -140,7 +139,8 @@ Result<std::shared_ptr<arrow::Array>> UtcTimestampText(const arrow::Array& array
   LP_ARROW_ASSIGN_OR_RETURN(auto offsets,
                             arrow::AllocateBuffer((offset + n + 1) * sizeof(int32_t), pool),
                             "timestamp text");
-  LP_ARROW_ASSIGN_OR_RETURN(auto data, arrow::AllocateBuffer(valid * width, pool), "timestamp text");
+  LP_ARROW_ASSIGN_OR_RETURN(auto data, arrow::AllocateBuffer(valid * width, pool),
+                            "timestamp text");
   auto* off = reinterpret_cast<int32_t*>(offsets->mutable_data());
   char* out = reinterpret_cast<char*>(data->mutable_data());
   std::memset(off, 0, (offset + 1) * sizeof(int32_t));
@@ -177,9 +177,8 @@ Result<std::shared_ptr<arrow::Array>> Date32Text(const arrow::Array& array,
   }
   if (valid * kWidth > INT32_MAX) return Cast(array, pool);
   const int64_t offset = dates.offset();
-  LP_ARROW_ASSIGN_OR_RETURN(auto offsets,
-                            arrow::AllocateBuffer((offset + n + 1) * sizeof(int32_t), pool),
-                            "date text");
+  LP_ARROW_ASSIGN_OR_RETURN(
+      auto offsets, arrow::AllocateBuffer((offset + n + 1) * sizeof(int32_t), pool), "date text");
   LP_ARROW_ASSIGN_OR_RETURN(auto data, arrow::AllocateBuffer(valid * kWidth, pool), "date text");
   auto* off = reinterpret_cast<int32_t*>(offsets->mutable_data());
   char* out = reinterpret_cast<char*>(data->mutable_data());

@@ -55,9 +55,10 @@ TEST(TimestampTextTest, EdgeCasesMatchArrow) {
 }
 
 TEST(TimestampTextTest, EveryUnitMatchesArrow) {
-  for (auto [unit, per_second] :
-       {std::pair{arrow::TimeUnit::SECOND, int64_t{1}}, {arrow::TimeUnit::MILLI, 1000},
-        {arrow::TimeUnit::MICRO, 1000000}, {arrow::TimeUnit::NANO, 1000000000}}) {
+  for (auto [unit, per_second] : {std::pair{arrow::TimeUnit::SECOND, int64_t{1}},
+                                  {arrow::TimeUnit::MILLI, 1000},
+                                  {arrow::TimeUnit::MICRO, 1000000},
+                                  {arrow::TimeUnit::NANO, 1000000000}}) {
     SCOPED_TRACE(per_second);
     std::mt19937_64 rng(per_second);
     // Nanoseconds reach only years 1677..2262.
@@ -115,15 +116,14 @@ TEST(TimestampTextTest, BatchKeepsOtherColumnsAndNames) {
   ASSERT_TRUE(ids.AppendValues({1, 2, 3}).ok());
   auto login = Timestamps({1, std::nullopt, 3});
   auto other = [](const std::shared_ptr<arrow::DataType>& t) {
-    return arrow::compute::Cast(*arrow::json::ArrayFromJSONString(arrow::int64(), "[1, 2, 3]")
-                                     .ValueOrDie(),
-                                t)
+    return arrow::compute::Cast(
+               *arrow::json::ArrayFromJSONString(arrow::int64(), "[1, 2, 3]").ValueOrDie(), t)
         .ValueOrDie();
   };
-  auto batch = arrow::RecordBatch::Make(
-      schema, 3,
-      {ids.Finish().ValueOrDie(), login, other(schema->field(2)->type()),
-       other(schema->field(3)->type())});
+  auto batch =
+      arrow::RecordBatch::Make(schema, 3,
+                               {ids.Finish().ValueOrDie(), login, other(schema->field(2)->type()),
+                                other(schema->field(3)->type())});
   auto text = WithUtcTimestampsAsText(batch);
   ASSERT_TRUE(text.ok());
   auto want = SchemaWithUtcTimestampsAsText(*schema);

@@ -7,8 +7,8 @@
 #include "format/arrow_io.h"
 #include "format/arrow_status.h"
 #include "format/csv_writer.h"
-#include "format/memory_pool.h"
 #include "format/jsonl_writer.h"
+#include "format/memory_pool.h"
 #include "parquet/arrow/writer.h"
 #include "parquet/properties.h"
 
@@ -96,8 +96,8 @@ class ParquetWriter final : public WriterBase {
     props.max_row_group_length(rows);
     props.memory_pool(StreamPool());
     auto arrow_props = parquet::ArrowWriterProperties::Builder().store_schema()->build();
-    auto w = parquet::arrow::FileWriter::Open(*schema_, StreamPool(), stream_,
-                                              props.build(), arrow_props);
+    auto w = parquet::arrow::FileWriter::Open(*schema_, StreamPool(), stream_, props.build(),
+                                              arrow_props);
     if (!w.ok()) return FromArrow(w.status());
     writer_ = std::move(w).ValueUnsafe();
     return Status::OK();

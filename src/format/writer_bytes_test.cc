@@ -10,8 +10,8 @@ namespace lakepack::format {
 namespace {
 
 TEST(WriterBytesTest, GrowsWhileWritingAndEqualsTheObjectAtClose) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("lp_writer_bytes_" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("lp_writer_bytes_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto loc = OpenStore(dir.string()).ValueOrDie();
   arrow::StringBuilder s;
