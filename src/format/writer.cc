@@ -95,7 +95,10 @@ class ParquetWriter final : public WriterBase {
     props.compression(options_.compression.value_or(arrow::Compression::SNAPPY));
     props.max_row_group_length(rows);
     props.memory_pool(StreamPool());
-    auto arrow_props = parquet::ArrowWriterProperties::Builder().store_schema()->build();
+    auto arrow_props = parquet::ArrowWriterProperties::Builder()
+                           .store_schema()
+                           ->set_use_threads(options_.use_threads)
+                           ->build();
     auto w = parquet::arrow::FileWriter::Open(*schema_, StreamPool(), stream_, props.build(),
                                               arrow_props);
     if (!w.ok()) return FromArrow(w.status());
