@@ -159,6 +159,12 @@ rgw_frontends = beast endpoint=127.0.0.1:$PORT tcp_nodelay=1
 rgw_data = $DIR/rgw
 rgw_dns_name = localhost
 rgw_enable_usage_log = false
+# Deleted and overwritten objects are garbage-collected after hours by default; benchmarks that
+# rewrite 1 GiB objects then fill the OSD (seen: "1 full osd", every write hanging).  Collect
+# within about a minute instead.
+rgw_gc_obj_min_wait = 30
+rgw_gc_processor_period = 30
+rgw_gc_processor_max_time = 30
 EOF
   ceph-authtool --create-keyring "$DIR/mon.keyring" --gen-key -n mon. --cap mon 'allow *' \
     >/dev/null
