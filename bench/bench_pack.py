@@ -26,7 +26,7 @@ Every command is its own process under /usr/bin/time (wall seconds, peak RSS).  
 script reports throughput (input bytes / wall s), the output files, the largest deviation of any
 file but the last (by file number) from the limit, and checks that the output holds exactly the
 input's rows (Parquet footers vs pyarrow's count of the CSV rows).  The Markdown table goes to
-stdout and to bench/results/pack-SIZE.md.
+stdout and to bench/results/pack-SIZE-limit-LIMIT.md.
 """
 import argparse
 import glob
@@ -299,8 +299,17 @@ def s3_group(table_dir, ctx, s3dp_timeout):
 
 # ---- report -------------------------------------------------------------------------------------
 
+def binary_line():
+    """Which lakepack binary ran: its version, build time and the checkout's commit."""
+    version = subprocess.run([CLI, "version"], capture_output=True, text=True).stdout.strip()
+    built = time.strftime("%Y-%m-%d %H:%M", time.localtime(os.path.getmtime(CLI)))
+    head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+    return f"Binary: {CLI} ({version}, built {built}; checkout HEAD {head} at run time)."
+
+
 def report(results, sizes_line, limit):
-    lines = [f"Run {machine_line()}.", "", sizes_line, "",
+    lines = [f"Run {machine_line()}.", "", binary_line(), "", sizes_line, "",
              f"| where | tool | seconds (best, all runs) | MB/s | peak RSS (MiB) | files | max deviation from "
              f"{limit:,} B (all but last) | within ±{TOLERANCE_PCT:g}% | rows ok | load at start | "
              f"throughput vs lakepack | RSS vs lakepack |",
@@ -373,7 +382,7 @@ def main():
     text = report(results, sizes_line, limit)
     print(text)
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, f"pack-{args.size}.md"), "w") as f:
+    with open(os.path.join(args.out, f"pack-{args.size}-limit-{args.limit}.md"), "w") as f:
         f.write(text)
     if any("error" in r or not r.get("rows_ok") for r in results):
         sys.exit(1)
