@@ -25,7 +25,7 @@ class CountingWriter : public ObjectWriter {
 
 Result<std::unique_ptr<ObjectWriter>> CountingStore::OpenWriter(const std::string& key,
                                                                 const WriterOptions& options) {
-  LP_ASSIGN_OR_RETURN(auto writer, inner_->OpenWriter(key, options));
+  LP_ASSIGN_OR_RETURN(auto writer, ForwardingStore::OpenWriter(key, options));
   return std::unique_ptr<ObjectWriter>(std::make_unique<CountingWriter>(std::move(writer), bytes_));
 }
 

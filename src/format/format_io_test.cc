@@ -8,6 +8,7 @@
 #include "arrow/json/from_string.h"
 #include "arrow/table.h"
 #include "arrow/type.h"
+#include "store/forwarding_store.h"
 #include "format/arrow_io.h"
 #include "format/arrow_status.h"
 #include "format/inspect.h"
@@ -20,34 +21,17 @@ namespace lakepack::format {
 namespace {
 
 // Forwards to another store but says it is not local, and counts ranged reads.
-class RemoteLikeStore final : public ObjectStore {
+class RemoteLikeStore final : public ForwardingStore {
  public:
-  explicit RemoteLikeStore(std::shared_ptr<ObjectStore> inner) : inner_(std::move(inner)) {}
-  std::string root_uri() const override { return inner_->root_uri(); }
-  Result<ObjectInfo> Head(const std::string& k) override { return inner_->Head(k); }
-  Result<std::string> Get(const std::string& k) override { return inner_->Get(k); }
+  explicit RemoteLikeStore(std::shared_ptr<ObjectStore> inner) : ForwardingStore(std::move(inner)) {}
   Result<std::string> GetRange(const std::string& k, int64_t off, int64_t len) override {
     ++ranged_reads;
-    return inner_->GetRange(k, off, len);
+    return ForwardingStore::GetRange(k, off, len);
   }
-  Result<ObjectInfo> Put(const std::string& k, std::string_view d, const PutOptions& o) override {
-    return inner_->Put(k, d, o);
-  }
-  Result<ListPage> List(const std::string& p, const ListOptions& o) override {
-    return inner_->List(p, o);
-  }
-  Status Delete(const std::vector<std::string>& keys) override { return inner_->Delete(keys); }
-  Result<ObjectInfo> Copy(const std::string& a, const std::string& b) override {
-    return inner_->Copy(a, b);
-  }
-  Result<std::unique_ptr<ObjectWriter>> OpenWriter(const std::string& k,
-                                                   const WriterOptions& o) override {
-    return inner_->OpenWriter(k, o);
-  }
+  // Looks remote, so the store-backed Arrow adapters are used instead of local files.
+  bool is_local() const override { return false; }
+  std::string LocalPath(const std::string&) const override { return {}; }
   std::atomic<int> ranged_reads{0};
-
- private:
-  std::shared_ptr<ObjectStore> inner_;
 };
 
 std::shared_ptr<arrow::Array> A(const std::shared_ptr<arrow::DataType>& t, const std::string& j) {

@@ -121,11 +121,13 @@ class ParquetWriter final : public WriterBase {
   std::unique_ptr<parquet::arrow::FileWriter> writer_;
 };
 
-class CsvBatchWriter final : public WriterBase {
+// CSV and JSON Lines: a text writer of ours (CsvWriter, JsonlWriter) over the object stream.
+template <typename TextWriter>
+class TextBatchWriter final : public WriterBase {
  public:
-  CsvBatchWriter(std::shared_ptr<ObjectOutputStream> stream, std::unique_ptr<CsvWriter> writer)
+  TextBatchWriter(std::shared_ptr<ObjectOutputStream> stream, std::unique_ptr<TextWriter> writer)
       : WriterBase(std::move(stream)), writer_(std::move(writer)) {}
-  ~CsvBatchWriter() override { (void)Abort(); }
+  ~TextBatchWriter() override { (void)Abort(); }
 
   Status Write(const arrow::RecordBatch& batch) override {
     if (done_) return Status::Internal(stream_->uri() + ": write after Close or Abort");
@@ -138,27 +140,7 @@ class CsvBatchWriter final : public WriterBase {
  private:
   Status CloseFormatWriter() override { return writer_->Flush(); }
   void DropFormatWriter() override { writer_.reset(); }
-  std::unique_ptr<CsvWriter> writer_;
-};
-
-class JsonlBatchWriter final : public WriterBase {
- public:
-  JsonlBatchWriter(std::shared_ptr<ObjectOutputStream> stream, std::unique_ptr<JsonlWriter> writer)
-      : WriterBase(std::move(stream)), writer_(std::move(writer)) {}
-  ~JsonlBatchWriter() override { (void)Abort(); }
-
-  Status Write(const arrow::RecordBatch& batch) override {
-    if (done_) return Status::Internal(stream_->uri() + ": write after Close or Abort");
-    Status st = writer_->Write(batch);
-    if (!st.ok()) return Failed(st);
-    rows_ += batch.num_rows();
-    return Status::OK();
-  }
-
- private:
-  Status CloseFormatWriter() override { return writer_->Flush(); }
-  void DropFormatWriter() override { writer_.reset(); }
-  std::unique_ptr<JsonlWriter> writer_;
+  std::unique_ptr<TextWriter> writer_;
 };
 
 bool IsNested(const arrow::DataType& t) {
@@ -197,7 +179,7 @@ Result<std::unique_ptr<BatchWriter>> OpenBatchWriter(std::shared_ptr<ObjectStore
         return w.status().WithContext(uri);
       }
       return std::unique_ptr<BatchWriter>(
-          std::make_unique<CsvBatchWriter>(std::move(stream), std::move(w).ValueOrDie()));
+          std::make_unique<TextBatchWriter<CsvWriter>>(std::move(stream), std::move(w).ValueOrDie()));
     }
     case Format::kJsonl: {
       auto w = JsonlWriter::Make(stream, schema);
@@ -206,7 +188,7 @@ Result<std::unique_ptr<BatchWriter>> OpenBatchWriter(std::shared_ptr<ObjectStore
         return w.status();
       }
       return std::unique_ptr<BatchWriter>(
-          std::make_unique<JsonlBatchWriter>(std::move(stream), std::move(w).ValueOrDie()));
+          std::make_unique<TextBatchWriter<JsonlWriter>>(std::move(stream), std::move(w).ValueOrDie()));
     }
   }
   return Status::InvalidArgument("unknown format");

@@ -3,6 +3,7 @@
 // aborted or abandoned writer leaves nothing (S3: no multipart upload left either).
 // LAKEPACK_BLOCK_BENCH_MB=N turns on a throughput measurement writing N MB of generated rows.
 #include "format/block_writer.h"
+#include "store/forwarding_store.h"
 
 #include <gtest/gtest.h>
 
@@ -365,32 +366,14 @@ TEST_P(BlockWriterTest, BadOptionsAreRefused) {
 }
 
 // A store whose writers fail once they have accepted `fail_after` bytes.
-class FailingStore : public ObjectStore {
+class FailingStore : public ForwardingStore {
  public:
   FailingStore(std::shared_ptr<ObjectStore> inner, int64_t fail_after)
-      : inner_(std::move(inner)), fail_after_(fail_after) {}
-  std::string root_uri() const override { return inner_->root_uri(); }
-  Result<ObjectInfo> Head(const std::string& key) override { return inner_->Head(key); }
-  Result<std::string> Get(const std::string& key) override { return inner_->Get(key); }
-  Result<std::string> GetRange(const std::string& key, int64_t offset, int64_t length) override {
-    return inner_->GetRange(key, offset, length);
-  }
-  Result<ObjectInfo> Put(const std::string& key, std::string_view data,
-                         const PutOptions& options = {}) override {
-    return inner_->Put(key, data, options);
-  }
-  Result<ListPage> List(const std::string& prefix, const ListOptions& options = {}) override {
-    return inner_->List(prefix, options);
-  }
-  using ObjectStore::Delete;
-  Status Delete(const std::vector<std::string>& keys) override { return inner_->Delete(keys); }
-  Result<ObjectInfo> Copy(const std::string& src, const std::string& dst) override {
-    return inner_->Copy(src, dst);
-  }
+      : ForwardingStore(std::move(inner)), fail_after_(fail_after) {}
   Result<std::unique_ptr<ObjectWriter>> OpenWriter(const std::string& key,
                                                    const WriterOptions& options = {}) override {
-    LP_ASSIGN_OR_RETURN(auto inner, inner_->OpenWriter(key, options));
-    return std::unique_ptr<ObjectWriter>(new Writer(std::move(inner), fail_after_));
+    LP_ASSIGN_OR_RETURN(auto inner, ForwardingStore::OpenWriter(key, options));
+    return std::unique_ptr<ObjectWriter>(std::make_unique<Writer>(std::move(inner), fail_after_));
   }
   bool is_local() const override { return false; }
 
@@ -413,7 +396,6 @@ class FailingStore : public ObjectStore {
     std::unique_ptr<ObjectWriter> inner_;
     int64_t fail_after_;
   };
-  std::shared_ptr<ObjectStore> inner_;
   int64_t fail_after_;
 };
 
