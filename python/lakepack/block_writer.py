@@ -21,8 +21,12 @@ class ParquetBlockWriter:
     visible only when :meth:`finish_writing` succeeds; :meth:`close` before that (or leaving a
     ``with`` block) drops it, so an interrupted run leaves no partial file.
 
+    For Parquet outputs the C++ block writer enforces the row group size: every row group but the
+    last is within 2% of ``block_size_mb`` of stored (compressed) bytes, and the statistics list
+    each row group.  CSV / JSON Lines outputs are written as they come.
+
     Args:
-        block_size_mb: target size of Parquet row groups, in MiB of in-memory data.
+        block_size_mb: target stored size of each Parquet row group, in MiB (at least 0.0625).
         options, **kwargs: store options (``endpoint_url``, ``region``, ``profile``...).
     """
 
@@ -38,6 +42,7 @@ class ParquetBlockWriter:
         self._start = 0.0
         self._stats: Optional[Dict[str, Any]] = None
         self._num_columns = 0
+        self._blocks = 0
 
     def start_writing(self, output_path: str, compression: str = "snappy") -> None:
         """Opens ``output_path`` (format from its extension) with the Parquet ``compression``."""
@@ -46,8 +51,13 @@ class ParquetBlockWriter:
         self.output_path = str(output_path)
         self.compression = compression
         self._stats = None
-        self._w = _lakepack.FileWriter(self.output_path, "", compression or "", 0,
-                                       int(self.block_size_mb * _MB), self.options._native())
+        self._blocks = 0
+        if self.output_path.endswith((".parquet", ".pq")):
+            self._w = _lakepack.BlockWriter(self.output_path, compression or "",
+                                            int(self.block_size_mb * _MB), self.options._native())
+        else:
+            self._w = _lakepack.FileWriter(self.output_path, "", compression or "", 0,
+                                           int(self.block_size_mb * _MB), self.options._native())
         self._start = time.perf_counter()
 
     def write_block(self, df: Any) -> None:
@@ -55,10 +65,11 @@ class ParquetBlockWriter:
         if self._w is None or self._w.closed:
             raise RuntimeError("start_writing() must be called before write_block()")
         source = _as_stream_source(df)
-        if self._w.blocks == 0:
+        if self._blocks == 0:
             schema = getattr(source, "schema", None)
             self._num_columns = len(schema) if schema is not None else 0
         self._w.write(source)
+        self._blocks += 1
 
     def finish_writing(self) -> Dict[str, Any]:
         """Completes the file and returns its statistics: ``output_path``, ``total_rows``,
@@ -66,7 +77,8 @@ class ParquetBlockWriter:
         ``compression``, ``seconds``."""
         if self._w is None:
             raise RuntimeError("start_writing() was not called")
-        info = self._w.close()
+        block_writer = isinstance(self._w, _lakepack.BlockWriter)
+        info = self._w.finish() if block_writer else self._w.close()
         seconds = time.perf_counter() - self._start
         self._stats = {
             "output_path": self.output_path,
@@ -76,9 +88,13 @@ class ParquetBlockWriter:
             "file_size_bytes": info["bytes"],
             "file_size_mb": info["bytes"] / _MB,
             "compression": self.compression,
-            "format": info["format"],
+            "format": "parquet" if block_writer else info["format"],
             "seconds": seconds,
         }
+        if block_writer:
+            for k in ("row_groups", "row_group_rows", "row_group_bytes", "block_seconds",
+                      "compression_ratio", "uncompressed_bytes", "compressed_bytes", "etag"):
+                self._stats[k] = info[k]
         return self._stats
 
     def close(self) -> None:

@@ -12,6 +12,7 @@ void RegisterJobs(nb::module_& m);
 void RegisterGenerator(nb::module_& m);
 void RegisterPack(nb::module_& m);
 void RegisterFileWriter(nb::module_& m);
+void RegisterBlockWriter(nb::module_& m);
 void RegisterS3Admin(nb::module_& m);
 }  // namespace lakepack::py
 
@@ -23,5 +24,6 @@ NB_MODULE(_lakepack, m) {
   lakepack::py::RegisterGenerator(m);
   lakepack::py::RegisterPack(m);
   lakepack::py::RegisterFileWriter(m);
+  lakepack::py::RegisterBlockWriter(m);
   lakepack::py::RegisterS3Admin(m);
 }

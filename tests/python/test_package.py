@@ -275,6 +275,25 @@ def test_parquet_block_writer(base):
         lakepack.ParquetBlockWriter().write_block(_table())
 
 
+def test_parquet_block_writer_enforces_row_group_size(base):
+    # The reference only logs block_size_mb; here every row group but the last is within 2% of it.
+    g = lakepack.DataGenerator(seed=3)
+    with lakepack.ParquetBlockWriter(block_size_mb=1) as w:
+        w.start_writing(f"{base}/sized.parquet", compression="zstd")
+        for block in g.generate_table_blocks(120_000, 7_000):
+            w.write_block(block)
+        stats = w.finish_writing()
+    assert stats["row_groups"] >= 4 and stats["total_rows"] == 120_000
+    data = lakepack.open_store(base).get("sized.parquet")
+    meta = pq.ParquetFile(pa.BufferReader(data)).metadata
+    sizes = [sum(meta.row_group(i).column(c).total_compressed_size for c in range(meta.num_columns))
+             for i in range(meta.num_row_groups)]
+    assert sizes == stats["row_group_bytes"]
+    for size in sizes[:-1]:
+        assert abs(size - (1 << 20)) <= 0.02 * (1 << 20), sizes
+    assert stats["file_size_bytes"] == len(data)
+
+
 def test_parquet_block_writer_pandas(tmp_path):
     pd = pytest.importorskip("pandas")
     with lakepack.ParquetBlockWriter() as w:
