@@ -100,6 +100,34 @@ Result<std::shared_ptr<arrow::Array>> Cast(const arrow::Array& array, arrow::Mem
   return cast;
 }
 
+// A utf8 array of `valid` values `width` bytes each, written by format(i, out) for every valid
+// slot of `array`; it shares the input's validity bitmap and offset (offsets before `offset` are 0).
+template <typename FormatFn>
+Result<std::shared_ptr<arrow::Array>> FixedWidthText(const arrow::Array& array, int64_t valid,
+                                                     int width, arrow::MemoryPool* pool,
+                                                     const char* what, FormatFn format) {
+  const int64_t n = array.length(), offset = array.offset();
+  LP_ARROW_ASSIGN_OR_RETURN(
+      auto offsets, arrow::AllocateBuffer((offset + n + 1) * sizeof(int32_t), pool), what);
+  LP_ARROW_ASSIGN_OR_RETURN(auto data, arrow::AllocateBuffer(valid * width, pool), what);
+  auto* off = reinterpret_cast<int32_t*>(offsets->mutable_data());
+  char* out = reinterpret_cast<char*>(data->mutable_data());
+  std::memset(off, 0, (offset + 1) * sizeof(int32_t));
+  off += offset;
+  int32_t pos = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (array.IsValid(i)) {
+      format(i, out + pos);
+      pos += width;
+    }
+    off[i + 1] = pos;
+  }
+  auto validity = array.null_count() > 0 ? array.data()->buffers[0] : nullptr;
+  return arrow::MakeArray(arrow::ArrayData::Make(
+      arrow::utf8(), n, {std::move(validity), std::move(offsets), std::move(data)},
+      array.null_count(), offset));
+}
+
 }  // namespace
 
 bool IsUtcTimestamp(const arrow::DataType& type) {
@@ -134,29 +162,8 @@ Result<std::shared_ptr<arrow::Array>> UtcTimestampText(const arrow::Array& array
   if (valid * width > INT32_MAX) {  // utf8 offsets are 32-bit
     return Cast(array, pool);
   }
-  // The output shares the input's validity bitmap and offset: offsets before `offset` are 0.
-  const int64_t offset = ts.offset();
-  LP_ARROW_ASSIGN_OR_RETURN(auto offsets,
-                            arrow::AllocateBuffer((offset + n + 1) * sizeof(int32_t), pool),
-                            "timestamp text");
-  LP_ARROW_ASSIGN_OR_RETURN(auto data, arrow::AllocateBuffer(valid * width, pool),
-                            "timestamp text");
-  auto* off = reinterpret_cast<int32_t*>(offsets->mutable_data());
-  char* out = reinterpret_cast<char*>(data->mutable_data());
-  std::memset(off, 0, (offset + 1) * sizeof(int32_t));
-  off += offset;
-  int32_t pos = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    if (ts.IsValid(i)) {
-      Format(ts.Value(i), u, out + pos);
-      pos += width;
-    }
-    off[i + 1] = pos;
-  }
-  auto validity = array.null_count() > 0 ? array.data()->buffers[0] : nullptr;
-  return arrow::MakeArray(arrow::ArrayData::Make(
-      arrow::utf8(), n, {std::move(validity), std::move(offsets), std::move(data)},
-      array.null_count(), offset));
+  return FixedWidthText(array, valid, width, pool, "timestamp text",
+                        [&](int64_t i, char* out) { Format(ts.Value(i), u, out); });
 }
 
 Result<std::shared_ptr<arrow::Array>> Date32Text(const arrow::Array& array,
@@ -176,33 +183,15 @@ Result<std::shared_ptr<arrow::Array>> Date32Text(const arrow::Array& array,
     if (dates.Value(i) < lo || dates.Value(i) >= hi) return Cast(array, pool);
   }
   if (valid * kWidth > INT32_MAX) return Cast(array, pool);
-  const int64_t offset = dates.offset();
-  LP_ARROW_ASSIGN_OR_RETURN(
-      auto offsets, arrow::AllocateBuffer((offset + n + 1) * sizeof(int32_t), pool), "date text");
-  LP_ARROW_ASSIGN_OR_RETURN(auto data, arrow::AllocateBuffer(valid * kWidth, pool), "date text");
-  auto* off = reinterpret_cast<int32_t*>(offsets->mutable_data());
-  char* out = reinterpret_cast<char*>(data->mutable_data());
-  std::memset(off, 0, (offset + 1) * sizeof(int32_t));
-  off += offset;
-  int32_t pos = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    if (dates.IsValid(i)) {
-      int y, m, d;
-      CivilFromDays(dates.Value(i), &y, &m, &d);
-      char* p = out + pos;
-      Digits(p, y, 4);
-      p[4] = '-';
-      Digits(p + 5, m, 2);
-      p[7] = '-';
-      Digits(p + 8, d, 2);
-      pos += kWidth;
-    }
-    off[i + 1] = pos;
-  }
-  auto validity = array.null_count() > 0 ? array.data()->buffers[0] : nullptr;
-  return arrow::MakeArray(arrow::ArrayData::Make(
-      arrow::utf8(), n, {std::move(validity), std::move(offsets), std::move(data)},
-      array.null_count(), offset));
+  return FixedWidthText(array, valid, kWidth, pool, "date text", [&](int64_t i, char* p) {
+    int y, m, d;
+    CivilFromDays(dates.Value(i), &y, &m, &d);
+    Digits(p, y, 4);
+    p[4] = '-';
+    Digits(p + 5, m, 2);
+    p[7] = '-';
+    Digits(p + 8, d, 2);
+  });
 }
 
 std::shared_ptr<arrow::Schema> SchemaWithUtcTimestampsAsText(const arrow::Schema& schema) {
