@@ -75,6 +75,11 @@ struct WriterOptions {
   // parts) and parts uploading at once.  Ignored by the local backend.
   int64_t part_size = 8 << 20;
   int max_parallel_parts = 4;
+  // Local backend: a hint that the data is large and written once (a download).  Writes that
+  // are whole 4 KiB-aligned blocks bypass the page cache (O_DIRECT) where the file system
+  // allows it, which saves the CPU of filling the cache; the first unaligned write ends it.
+  // Ignored by S3.
+  bool direct_io = false;
 };
 
 class ObjectStore {
@@ -92,6 +97,12 @@ class ObjectStore {
   // Bytes [offset, offset+length) of the object, fewer at its end.  REQUIRES: offset >= 0.
   // An offset past the end gives an empty string.
   virtual Result<std::string> GetRange(const std::string& key, int64_t offset, int64_t length) = 0;
+  // Like GetRange, into the caller's memory: reads bytes [offset, offset+length) into `out` and
+  // returns how many were read (fewer at the object's end, 0 past it).  REQUIRES: `out` has room
+  // for `length` bytes.  The default copies from GetRange; backends override it to read straight
+  // into `out`, so a caller reusing its buffers touches no fresh memory.
+  virtual Result<int64_t> ReadRange(const std::string& key, int64_t offset, int64_t length,
+                                    char* out);
   virtual Result<ObjectInfo> Put(const std::string& key, std::string_view data,
                                  const PutOptions& options = {}) = 0;
   Result<ObjectInfo> PutIfAbsent(const std::string& key, std::string_view data) {

@@ -77,32 +77,34 @@ class StoreInputFile final : public arrow::io::RandomAccessFile {
     return arrow::Status::OK();
   }
 
-  arrow::Result<std::string> Fetch(int64_t position, int64_t nbytes, bool allow_short_read) {
+  // Reads [position, position+nbytes) straight into `out` (no intermediate copy).
+  arrow::Result<int64_t> DoReadAt(int64_t position, int64_t nbytes, bool allow_short_read,
+                                  void* out) {
     ARROW_RETURN_NOT_OK(CheckRange(position, nbytes));
-    int64_t want = std::max<int64_t>(0, std::min(nbytes, size_ - position));
-    std::string data;
+    const int64_t want = std::max<int64_t>(0, std::min(nbytes, size_ - position));
+    int64_t got = 0;
     if (want > 0) {
-      auto r = store_->GetRange(key_, position, want);
+      auto r = store_->ReadRange(key_, position, want, static_cast<char*>(out));
       if (!r.ok()) return ToArrow(r.status());
-      data = std::move(r).ValueOrDie();
+      got = *r;
     }
-    if (!allow_short_read && static_cast<int64_t>(data.size()) < nbytes) {
+    if (!allow_short_read && got < nbytes) {
       return arrow::Status::IOError(uri_, ": wanted ", nbytes, " bytes at offset ", position,
                                     " but the object (", size_, " bytes) ends first");
     }
-    return data;
+    return got;
   }
-
-  arrow::Result<int64_t> DoReadAt(int64_t position, int64_t nbytes, bool allow_short_read,
-                                  void* out) {
-    ARROW_ASSIGN_OR_RAISE(std::string data, Fetch(position, nbytes, allow_short_read));
-    std::memcpy(out, data.data(), data.size());
-    return static_cast<int64_t>(data.size());
-  }
+  // Into a buffer from the stream pool (jemalloc: reused pages rather than fresh ones).
   arrow::Result<std::shared_ptr<arrow::Buffer>> DoReadAt(int64_t position, int64_t nbytes,
                                                          bool allow_short_read) {
-    ARROW_ASSIGN_OR_RAISE(std::string data, Fetch(position, nbytes, allow_short_read));
-    return arrow::Buffer::FromString(std::move(data));  // owns the bytes, no copy
+    ARROW_RETURN_NOT_OK(CheckRange(position, nbytes));
+    const int64_t want = std::max<int64_t>(0, std::min(nbytes, size_ - position));
+    ARROW_ASSIGN_OR_RAISE(std::unique_ptr<arrow::ResizableBuffer> buffer,
+                          arrow::AllocateResizableBuffer(want, StreamPool()));
+    ARROW_ASSIGN_OR_RAISE(int64_t got,
+                          DoReadAt(position, nbytes, allow_short_read, buffer->mutable_data()));
+    if (got < want) ARROW_RETURN_NOT_OK(buffer->Resize(got, /*shrink_to_fit=*/false));
+    return std::shared_ptr<arrow::Buffer>(std::move(buffer));
   }
 
   const std::shared_ptr<ObjectStore> store_;

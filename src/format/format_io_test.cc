@@ -28,6 +28,10 @@ class RemoteLikeStore final : public ForwardingStore {
     ++ranged_reads;
     return ForwardingStore::GetRange(k, off, len);
   }
+  Result<int64_t> ReadRange(const std::string& k, int64_t off, int64_t len, char* out) override {
+    ++ranged_reads;
+    return ForwardingStore::ReadRange(k, off, len, out);
+  }
   // Looks remote, so the store-backed Arrow adapters are used instead of local files.
   bool is_local() const override { return false; }
   std::string LocalPath(const std::string&) const override { return {}; }

@@ -24,6 +24,10 @@ class ForwardingStore : public ObjectStore {
   Result<std::string> GetRange(const std::string& key, int64_t offset, int64_t length) override {
     return inner_->GetRange(key, offset, length);
   }
+  Result<int64_t> ReadRange(const std::string& key, int64_t offset, int64_t length,
+                            char* out) override {
+    return inner_->ReadRange(key, offset, length, out);
+  }
   Result<ObjectInfo> Put(const std::string& key, std::string_view data,
                          const PutOptions& options = {}) override {
     return inner_->Put(key, data, options);

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <random>
 #include <thread>
+#include <utility>
 
 namespace fs = std::filesystem;
 
@@ -72,20 +73,6 @@ Status ValidateKey(const std::string& key) {
   return Status::OK();
 }
 
-Status WriteAll(int fd, const void* data, size_t size, const std::string& path) {
-  const char* p = static_cast<const char*>(data);
-  while (size > 0) {
-    ssize_t n = ::write(fd, p, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("write", path, errno);
-    }
-    p += n;
-    size -= static_cast<size_t>(n);
-  }
-  return Status::OK();
-}
-
 // Moves a finished temp file to its final name; link(2) when the name must not exist yet.
 Status Commit(const std::string& tmp, const std::string& final_path, bool if_absent,
               const std::string& uri) {
@@ -110,18 +97,43 @@ Status Commit(const std::string& tmp, const std::string& final_path, bool if_abs
 class LocalWriter final : public ObjectWriter {
  public:
   LocalWriter(std::string key, std::string final_path, std::string tmp_path, int fd, bool if_absent,
-              std::string uri)
+              std::string uri, bool direct_io)
       : key_(std::move(key)),
         final_path_(std::move(final_path)),
         tmp_path_(std::move(tmp_path)),
         fd_(fd),
         if_absent_(if_absent),
-        uri_(std::move(uri)) {}
+        uri_(std::move(uri)) {
+    if (direct_io) {
+      int flags = ::fcntl(fd_, F_GETFL);
+      // File systems without O_DIRECT (tmpfs) refuse it here; such writes stay buffered.
+      direct_ = flags >= 0 && ::fcntl(fd_, F_SETFL, flags | O_DIRECT) == 0;
+    }
+  }
   ~LocalWriter() override { (void)Abort(); }
 
   Status Write(const void* data, size_t size) override {
     if (fd_ < 0) return Status::Internal("write to a finished or aborted writer for " + uri_);
-    LP_RETURN_NOT_OK(WriteAll(fd_, data, size, tmp_path_));
+    if (direct_ && (reinterpret_cast<uintptr_t>(data) % kDirectIoAlignment != 0 ||
+                    size % kDirectIoAlignment != 0)) {
+      StopDirect();
+    }
+    const char* p = static_cast<const char*>(data);
+    size_t left = size;
+    while (left > 0) {
+      ssize_t n = ::write(fd_, p, left);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EINVAL && direct_) {  // the device wants a larger alignment
+          StopDirect();
+          continue;
+        }
+        return ErrnoStatus("write", tmp_path_, errno);
+      }
+      p += n;
+      left -= static_cast<size_t>(n);
+      if (direct_ && n % static_cast<ssize_t>(kDirectIoAlignment) != 0) StopDirect();
+    }
     bytes_ += static_cast<int64_t>(size);
     return Status::OK();
   }
@@ -153,8 +165,20 @@ class LocalWriter final : public ObjectWriter {
   int64_t bytes_written() const override { return bytes_; }
 
  private:
+  // O_DIRECT needs the memory, the length and the file offset aligned to the device's logical
+  // block size; 4 KiB covers the common ones (512 B and 4 KiB).
+  static constexpr size_t kDirectIoAlignment = 4096;
+
+  // Back to buffered writes for the rest of the file (the offset may now be unaligned).
+  void StopDirect() {
+    int flags = ::fcntl(fd_, F_GETFL);
+    if (flags >= 0) ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT);
+    direct_ = false;
+  }
+
   std::string key_, final_path_, tmp_path_;
   int fd_;
+  bool direct_ = false;  // Invariant: every byte so far was written in aligned whole blocks
   bool if_absent_;
   std::string uri_;
   int64_t bytes_ = 0;
@@ -196,36 +220,70 @@ Result<std::string> LocalStore::Get(const std::string& key) {
   return GetRange(key, 0, INT64_MAX);
 }
 
+namespace {
+
+// An open regular file, closed on scope exit.
+class ReadFile {
+ public:
+  static Result<ReadFile> Open(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT || errno == ENOTDIR) return Status::NotFound(path + " does not exist");
+      return ErrnoStatus("open", path, errno);
+    }
+    ReadFile f(fd);
+    struct stat st;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      return Status::NotFound(path + " is not a file");
+    }
+    f.size_ = st.st_size;
+    return f;
+  }
+  ReadFile(ReadFile&& o) noexcept : fd_(std::exchange(o.fd_, -1)), size_(o.size_) {}
+  ~ReadFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int64_t size() const { return size_; }
+  // Reads exactly `n` bytes at `offset` (REQUIRES: within the file as stat'ed).
+  Status ReadExactly(char* out, int64_t n, int64_t offset, const std::string& path) {
+    int64_t done = 0;
+    while (done < n) {
+      ssize_t r = ::pread(fd_, out + done, static_cast<size_t>(n - done), offset + done);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return ErrnoStatus("read", path, r < 0 ? errno : EIO);
+      done += r;
+    }
+    return Status::OK();
+  }
+
+ private:
+  explicit ReadFile(int fd) : fd_(fd) {}
+  int fd_;
+  int64_t size_ = 0;
+};
+
+}  // namespace
+
 Result<std::string> LocalStore::GetRange(const std::string& key, int64_t offset, int64_t length) {
   LP_RETURN_NOT_OK(ValidateKey(key));
   if (offset < 0 || length < 0) return Status::InvalidArgument("negative range for " + key);
   std::string path = LocalPath(key);
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT || errno == ENOTDIR) return Status::NotFound(path + " does not exist");
-    return ErrnoStatus("open", path, errno);
-  }
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return Status::NotFound(path + " is not a file");
-  }
-  int64_t size = st.st_size;
-  int64_t n = offset >= size ? 0 : std::min<int64_t>(length, size - offset);
+  LP_ASSIGN_OR_RETURN(ReadFile file, ReadFile::Open(path));
+  int64_t n = offset >= file.size() ? 0 : std::min<int64_t>(length, file.size() - offset);
   std::string out(static_cast<size_t>(n), '\0');
-  int64_t done = 0;
-  while (done < n) {
-    ssize_t r = ::pread(fd, out.data() + done, static_cast<size_t>(n - done), offset + done);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) {
-      int err = r < 0 ? errno : EIO;
-      ::close(fd);
-      return ErrnoStatus("read", path, err);
-    }
-    done += r;
-  }
-  ::close(fd);
+  LP_RETURN_NOT_OK(file.ReadExactly(out.data(), n, offset, path));
   return out;
+}
+
+Result<int64_t> LocalStore::ReadRange(const std::string& key, int64_t offset, int64_t length,
+                                      char* out) {
+  LP_RETURN_NOT_OK(ValidateKey(key));
+  if (offset < 0 || length < 0) return Status::InvalidArgument("negative range for " + key);
+  std::string path = LocalPath(key);
+  LP_ASSIGN_OR_RETURN(ReadFile file, ReadFile::Open(path));
+  int64_t n = offset >= file.size() ? 0 : std::min<int64_t>(length, file.size() - offset);
+  LP_RETURN_NOT_OK(file.ReadExactly(out, n, offset, path));
+  return n;
 }
 
 Result<ObjectInfo> LocalStore::Put(const std::string& key, std::string_view data,
@@ -355,7 +413,8 @@ Result<std::unique_ptr<ObjectWriter>> LocalStore::OpenWriter(const std::string& 
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus("create", tmp, errno);
   return std::unique_ptr<ObjectWriter>(
-      std::make_unique<LocalWriter>(key, path, tmp, fd, options.put.if_absent, Uri(key)));
+      std::make_unique<LocalWriter>(key, path, tmp, fd, options.put.if_absent, Uri(key),
+                                    options.direct_io));
 }
 
 }  // namespace lakepack

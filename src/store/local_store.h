@@ -25,6 +25,8 @@ class LocalStore final : public ObjectStore {
   Result<ObjectInfo> Head(const std::string& key) override;
   Result<std::string> Get(const std::string& key) override;
   Result<std::string> GetRange(const std::string& key, int64_t offset, int64_t length) override;
+  Result<int64_t> ReadRange(const std::string& key, int64_t offset, int64_t length,
+                            char* out) override;
   Result<ObjectInfo> Put(const std::string& key, std::string_view data,
                          const PutOptions& options) override;
   Result<ListPage> List(const std::string& prefix, const ListOptions& options) override;

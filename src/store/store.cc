@@ -1,6 +1,8 @@
 #include "lakepack/store.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <future>
@@ -56,34 +58,80 @@ Result<StoreLocation> OpenStore(const std::string& uri, const StoreOptions& opti
   return StoreLocation{std::move(store), std::move(key)};
 }
 
+Result<int64_t> ObjectStore::ReadRange(const std::string& key, int64_t offset, int64_t length,
+                                       char* out) {
+  LP_ASSIGN_OR_RETURN(std::string data, GetRange(key, offset, length));
+  std::memcpy(out, data.data(), data.size());
+  return static_cast<int64_t>(data.size());
+}
+
+namespace {
+
+// Copy buffers are aligned to this, so that a local destination can write them with O_DIRECT
+// (which needs block-aligned memory; 4 KiB covers every common logical block size).
+constexpr size_t kCopyBufferAlignment = 4096;
+
+struct AlignedFree {
+  void operator()(char* p) const { std::free(p); }
+};
+using AlignedBuffer = std::unique_ptr<char[], AlignedFree>;
+
+}  // namespace
+
 Status CopyObject(ObjectStore& src, const std::string& src_key, ObjectStore& dst,
                   const std::string& dst_key, const WriterOptions& options,
                   const std::function<void(int64_t)>& on_progress) {
   LP_ASSIGN_OR_RETURN(ObjectInfo info, src.Head(src_key));
-  LP_ASSIGN_OR_RETURN(auto writer, dst.OpenWriter(dst_key, options));
-  // Ranged reads of `chunk` bytes, `window` of them in flight, written in order: memory stays
-  // at window * chunk while a remote source is read in parallel.
+  WriterOptions wo = options;
+  wo.direct_io = true;  // a copy writes each byte once and never reads it back
+  LP_ASSIGN_OR_RETURN(auto writer, dst.OpenWriter(dst_key, wo));
+  // Ranged reads of `chunk` bytes, `window` of them in flight, written in order.  Each range is
+  // read into one of `window` buffers allocated once and reused, so memory stays at
+  // window × chunk and, after the first round, no fresh pages are touched (on VMs a first touch
+  // costs more than the copy itself).
   const int64_t chunk = std::max<int64_t>(options.part_size, 1 << 20);
   const size_t window = static_cast<size_t>(std::max(1, options.max_parallel_parts));
-  std::deque<std::future<Result<std::string>>> inflight;
+  const size_t buffer_bytes = (static_cast<size_t>(chunk) + kCopyBufferAlignment - 1) /
+                              kCopyBufferAlignment * kCopyBufferAlignment;
+  std::vector<AlignedBuffer> free_buffers;
+  // Member order matters: on an early return the future (a std::async one, whose destructor
+  // waits for its read) is destroyed before the buffer the read writes into.
+  struct InFlight {
+    AlignedBuffer buffer;
+    std::future<Result<int64_t>> bytes;
+  };
+  std::deque<InFlight> inflight;
   int64_t next = 0, written = 0;
   while (written < info.size) {
     while (inflight.size() < window && next < info.size) {
-      inflight.push_back(std::async(std::launch::async, [&src, &src_key, next, chunk] {
-        return src.GetRange(src_key, next, chunk);
-      }));
-      next += chunk;
+      AlignedBuffer buffer;
+      if (!free_buffers.empty()) {
+        buffer = std::move(free_buffers.back());
+        free_buffers.pop_back();
+      } else {
+        buffer.reset(static_cast<char*>(std::aligned_alloc(kCopyBufferAlignment, buffer_bytes)));
+        if (!buffer) return Status::Internal("out of memory for a copy buffer");
+      }
+      const int64_t length = std::min(chunk, info.size - next);
+      char* out = buffer.get();
+      inflight.push_back({std::move(buffer),
+                          std::async(std::launch::async, [&src, &src_key, next, length, out] {
+                            return src.ReadRange(src_key, next, length, out);
+                          })});
+      next += length;
     }
-    Result<std::string> data = inflight.front().get();
+    InFlight front = std::move(inflight.front());
     inflight.pop_front();
-    if (!data.ok()) return data.status();  // the other futures finish in their destructors
-    if (data->empty()) {
+    Result<int64_t> n = front.bytes.get();
+    if (!n.ok()) return n.status();
+    if (*n <= 0) {
       return Status::IOError(src.Uri(src_key) + " shrank while being copied (at offset " +
                              std::to_string(written) + ")");
     }
-    LP_RETURN_NOT_OK(writer->Write(data->data(), data->size()));
-    written += static_cast<int64_t>(data->size());
-    if (on_progress) on_progress(static_cast<int64_t>(data->size()));
+    LP_RETURN_NOT_OK(writer->Write(front.buffer.get(), static_cast<size_t>(*n)));
+    written += *n;
+    if (on_progress) on_progress(*n);
+    free_buffers.push_back(std::move(front.buffer));
   }
   return writer->Finish().status();
 }

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <cstring>
 #include <latch>
 #include <thread>
 
@@ -153,6 +155,79 @@ TEST_P(StoreConformance, RangedReadsAtOddOffsets) {
     ASSERT_TRUE(got.ok()) << got.status().ToString();
     EXPECT_EQ(*got, "") << "offset " << past;
   }
+  // ReadRange: the same bytes into the caller's memory, and not one byte past what it read.
+  constexpr char kGuard = '\x5a';
+  for (const auto& c : cases) {
+    int64_t expect_len = std::min(c.length, size - c.offset);
+    std::string buffer(static_cast<size_t>(expect_len) + 64, kGuard);
+    auto n = store().ReadRange(Key("big.bin"), c.offset, c.length, buffer.data());
+    ASSERT_TRUE(n.ok()) << c.offset << ": " << n.status().ToString();
+    ASSERT_EQ(*n, expect_len) << "offset " << c.offset;
+    EXPECT_TRUE(buffer.compare(0, expect_len, data, c.offset, expect_len) == 0)
+        << "offset " << c.offset;
+    EXPECT_EQ(buffer.substr(expect_len), std::string(64, kGuard)) << "offset " << c.offset;
+  }
+  char byte = kGuard;
+  for (int64_t past : {size, size + 100}) {
+    auto n = store().ReadRange(Key("big.bin"), past, 1, &byte);
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    EXPECT_EQ(*n, 0) << "offset " << past;
+  }
+  EXPECT_TRUE(store().ReadRange(Key("nope.bin"), 0, 1, &byte).status().IsNotFound());
+}
+
+// direct_io is a hint: aligned whole blocks, then an unaligned tail, then aligned blocks again
+// (which must fall back to buffered writes at an unaligned offset) all land byte for byte.
+TEST_P(StoreConformance, DirectIoWriterKeepsEveryByte) {
+  constexpr size_t kBlock = 4096;
+  std::string data = RandomBytes(6 * 1000 * 1000 + 333, 11);
+  auto free_aligned = [](char* p) { std::free(p); };
+  std::unique_ptr<char, decltype(free_aligned)> aligned(
+      static_cast<char*>(std::aligned_alloc(kBlock, 2 << 20)), free_aligned);
+  WriterOptions options;
+  options.direct_io = true;
+  options.part_size = 5 << 20;
+  auto writer = store().OpenWriter(Key("direct.bin"), options);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  size_t pos = 0;
+  for (size_t n : {size_t{2} << 20, size_t{1} << 20, size_t{1000}, size_t{1} << 20}) {
+    std::memcpy(aligned.get(), data.data() + pos, n);
+    ASSERT_TRUE((*writer)->Write(aligned.get(), n).ok());
+    pos += n;
+  }
+  ASSERT_TRUE((*writer)->Write(data.data() + pos, data.size() - pos).ok());
+  ASSERT_TRUE((*writer)->Finish().ok());
+  auto got = store().Get(Key("direct.bin"));
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_TRUE(*got == data);
+}
+
+// CopyObject between this store and local disk, both ways, in several ranges read in parallel
+// into reused buffers.
+TEST_P(StoreConformance, CopyObjectAcrossStoresInRanges) {
+  Scratch local("local");
+  std::string data = RandomBytes(7 * 1000 * 1000 + 5, 13);
+  ASSERT_TRUE(store().Put(Key("copy-src.bin"), data).ok());
+  WriterOptions options;
+  options.part_size = 1 << 20;  // 7 ranges
+  options.max_parallel_parts = 3;
+  int64_t progress = 0;
+  ASSERT_TRUE(CopyObject(store(), Key("copy-src.bin"), local.store(), local.Key("down.bin"),
+                         options, [&](int64_t n) { progress += n; })
+                  .ok());
+  EXPECT_EQ(progress, static_cast<int64_t>(data.size()));
+  auto down = local.store().Get(local.Key("down.bin"));
+  ASSERT_TRUE(down.ok());
+  EXPECT_TRUE(*down == data);
+  options.part_size = 5 << 20;  // S3's minimum part: two parts
+  ASSERT_TRUE(
+      CopyObject(local.store(), local.Key("down.bin"), store(), Key("up.bin"), options).ok());
+  auto up = store().Get(Key("up.bin"));
+  ASSERT_TRUE(up.ok());
+  EXPECT_TRUE(*up == data);
+  auto missing = CopyObject(store(), Key("absent.bin"), local.store(), local.Key("x.bin"));
+  EXPECT_TRUE(missing.IsNotFound()) << missing.ToString();
+  EXPECT_TRUE(local.store().Head(local.Key("x.bin")).status().IsNotFound());
 }
 
 TEST_P(StoreConformance, KeysWithOddCharactersRoundTrip) {

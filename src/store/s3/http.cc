@@ -34,9 +34,30 @@ int SeekBody(void* userdata, curl_off_t offset, int origin) {
   return CURL_SEEKFUNC_OK;
 }
 
+struct DownloadState {
+  CURL* curl;
+  HttpResponse* resp;
+  char* sink;
+  size_t capacity;
+  int use_sink = -1;  // decided at the first body bytes, once the status is known
+};
+
 size_t WriteBody(char* ptr, size_t size, size_t nmemb, void* userdata) {
-  static_cast<std::string*>(userdata)->append(ptr, size * nmemb);
-  return size * nmemb;
+  auto* st = static_cast<DownloadState*>(userdata);
+  const size_t n = size * nmemb;
+  if (st->use_sink < 0) {
+    long code = 0;
+    curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &code);
+    st->use_sink = st->sink != nullptr && code == 206;
+  }
+  if (!st->use_sink) {
+    st->resp->body.append(ptr, n);
+    return n;
+  }
+  if (n > st->capacity - st->resp->sink_bytes) return 0;  // longer than asked: fail the transfer
+  std::memcpy(st->sink + st->resp->sink_bytes, ptr, n);
+  st->resp->sink_bytes += n;
+  return n;
 }
 
 size_t WriteHeader(char* ptr, size_t size, size_t nitems, void* userdata) {
@@ -144,7 +165,8 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_bytes);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, options_.low_speed_time_s);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp.body);
+  DownloadState download{curl, &resp, request.partial_sink, request.partial_sink_capacity};
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &download);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, WriteHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &resp);
 
@@ -189,6 +211,7 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
     resp.error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
     resp.headers.clear();
     resp.body.clear();
+    resp.sink_bytes = 0;
     // A broken connection is not worth keeping; a fresh handle reconnects.
     curl_easy_cleanup(curl);
     return resp;

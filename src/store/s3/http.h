@@ -31,6 +31,12 @@ struct HttpRequest {
   // The body, streamed from the caller's memory without a copy.  REQUIRES: stays valid until
   // Send() returns.
   std::string_view body;
+  // GET: a 206 Partial Content body is written here, the caller's memory, instead of to
+  // HttpResponse::body (no allocation, no fresh pages).  Any other answer (an error, a 200 with
+  // the whole object) still goes to HttpResponse::body.  REQUIRES: room for
+  // `partial_sink_capacity` bytes, valid until Send() returns; a longer body fails the request.
+  char* partial_sink = nullptr;
+  size_t partial_sink_capacity = 0;
 };
 
 enum class TransportFailure {
@@ -48,6 +54,7 @@ struct HttpResponse {
   std::string error;   // the transport's description of `failure`
   HeaderList headers;  // names lower-cased
   std::string body;
+  size_t sink_bytes = 0;  // bytes written to HttpRequest::partial_sink
 
   // The value of header `name` (lower case), or "".
   std::string Header(std::string_view name) const;

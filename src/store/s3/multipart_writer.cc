@@ -96,6 +96,14 @@ Status MultipartWriter::StartPart() {
   }
   std::string data = std::move(buffer_);
   buffer_ = std::string();
+  {
+    // A buffer of a finished part keeps its (already touched) memory for the next part.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!spare_buffers_.empty()) {
+      buffer_ = std::move(spare_buffers_.back());
+      spare_buffers_.pop_back();
+    }
+  }
   int part = next_part_++;
   threads_.emplace_back(&MultipartWriter::UploadPart, this, part, std::move(data));
   return Status::OK();
@@ -107,10 +115,13 @@ void MultipartWriter::UploadPart(int part_number, std::string data) {
   req.key = key_;
   req.query = {{"partNumber", std::to_string(part_number)}, {"uploadId", upload_id_}};
   req.body = data;
-  req.headers.emplace_back("Content-MD5", Md5Base64(data));
+  // No Content-MD5: the payload's SHA-256 is signed (S3Client::Call) and the server checks it,
+  // so a second digest would only spend CPU on both ends.
   auto resp = client_->Call(req);
   std::lock_guard<std::mutex> lock(mu_);
   --in_flight_;
+  data.clear();
+  spare_buffers_.push_back(std::move(data));
   if (!resp.ok()) {
     if (error_.ok()) {
       error_ = resp.status().WithContext("part " + std::to_string(part_number) + " of " +

@@ -82,6 +82,7 @@ class MultipartWriter final : public ObjectWriter {
   int in_flight_ = 0;                 // guarded by mu_
   std::map<int, std::string> etags_;  // part number → ETag; guarded by mu_
   Status error_;                      // the first part failure; guarded by mu_
+  std::vector<std::string> spare_buffers_;  // emptied part buffers, reused; guarded by mu_
 };
 
 }  // namespace lakepack::s3

@@ -157,6 +157,8 @@ Result<HttpResponse> S3Client::Call(const S3Request& request, CallInfo* info_out
   http.url = endpoint_.substr(0, endpoint_.find('/', endpoint_.find("://") + 3)) + path;
   if (!query.empty()) http.url += "?" + query;
   http.body = request.body;
+  http.partial_sink = request.partial_sink;
+  http.partial_sink_capacity = request.partial_sink_capacity;
 
   const auto start = std::chrono::steady_clock::now();
   int connect_failures = 0;

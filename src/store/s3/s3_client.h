@@ -46,6 +46,9 @@ struct S3Request {
   HeaderList query;         // decoded
   HeaderList headers;       // signed and sent
   std::string_view body;    // REQUIRES: valid until Call() returns
+  // GET of a range: where a 206 body goes (see HttpRequest::partial_sink).
+  char* partial_sink = nullptr;
+  size_t partial_sink_capacity = 0;
   std::string body_sha256;  // hex; "" → computed by Call()
   // CompleteMultipartUpload and CopyObject may answer 200 with an <Error> body; when set, such a
   // body is treated as that error (and retried if transient).

@@ -138,6 +138,30 @@ class S3Store final : public ObjectStore {
     return std::move(resp->body);
   }
 
+  Result<int64_t> ReadRange(const std::string& key, int64_t offset, int64_t length,
+                            char* out) override {
+    LP_RETURN_NOT_OK(CheckKey(key));
+    if (offset < 0 || length <= 0) return ObjectStore::ReadRange(key, offset, length, out);
+    const int64_t last = length > INT64_MAX - offset ? INT64_MAX - 1 : offset + length - 1;
+    S3Request req = NewRequest("GET", key);
+    req.headers = {{"Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(last)}};
+    req.partial_sink = out;
+    req.partial_sink_capacity = static_cast<size_t>(length);
+    CallInfo info;
+    auto resp = client_->Call(req, &info);
+    if (!resp.ok()) {
+      if (info.http_status == 416) return 0;  // offset at or past the end
+      return resp.status();
+    }
+    if (resp->status == 206) return static_cast<int64_t>(resp->sink_bytes);
+    // 200: the server ignored the range and sent the whole object.
+    if (offset >= static_cast<int64_t>(resp->body.size())) return 0;
+    const size_t n = std::min(resp->body.size() - static_cast<size_t>(offset),
+                              static_cast<size_t>(length));
+    std::memcpy(out, resp->body.data() + offset, n);
+    return static_cast<int64_t>(n);
+  }
+
   Result<ObjectInfo> Put(const std::string& key, std::string_view data,
                          const PutOptions& options) override {
     LP_RETURN_NOT_OK(CheckKey(key));
