@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sys
 
-from benchlib import CLI, ROOT, parse_size, py, timed
+from benchlib import CLI, ROOT, machine_line, measure, parse_size, py
 
 
 def convert_cases(data, csv, jsonl, parquet):
@@ -95,25 +95,45 @@ def cp_cases(data, size):
     ], env, src
 
 
-def run_group(title, runs, env=None, check=None):
-    rows = []
-    for tool, cmd in runs:
-        secs, rss = timed(cmd, env)
-        rows.append((tool, secs, rss))
-        print(f"  {title:28s} {tool:9s} {secs:8.2f} s  {rss / 2**20:8.0f} MiB", file=sys.stderr, flush=True)
-    if check:
-        check()
-    base = rows[0][1]
-    return [(title, tool, secs, rss, secs / base if base else 0) for tool, secs, rss in rows]
+def run_group(title, runs, env=None, check=None, repeat=1):
+    """Runs every tool `repeat` times, alternating the order between rounds (so no tool always
+    runs first on a cold machine); keeps each tool's best wall time, its CPU seconds in that run,
+    and its largest peak RSS."""
+    best = {tool: None for tool, _ in runs}
+    for r in range(repeat):
+        order = runs if r % 2 == 0 else list(reversed(runs))
+        for tool, cmd in order:
+            m = measure(cmd, env)
+            print(f"  {title:28s} {tool:9s} {m['seconds']:8.2f} s  cpu {m['cpu']:6.2f} s  "
+                  f"{m['rss'] / 2**20:8.0f} MiB", file=sys.stderr, flush=True)
+            b = best[tool]
+            if b is None:
+                best[tool] = dict(m, all=[m["seconds"]])
+            else:
+                b["all"].append(m["seconds"])
+                b["rss"] = max(b["rss"], m["rss"])
+                if m["seconds"] < b["seconds"]:
+                    b["seconds"], b["cpu"] = m["seconds"], m["cpu"]
+        if check:
+            check()
+    base = best[runs[0][0]]["seconds"]
+    return [(title, tool, b["seconds"], b["cpu"], b["rss"], b["seconds"] / base if base else 0,
+             b["all"]) for tool, b in best.items()]
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", default="1GiB")
     ap.add_argument("--only", choices=["convert", "cp"])
+    ap.add_argument("--repeat", type=int, default=1, help="runs per tool (best kept)")
+    ap.add_argument("--cases", default="", help="comma-separated substrings of case titles to run")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
     args = ap.parse_args()
     size = parse_size(args.size)
+
+    def wanted(title):
+        return not args.cases or any(c and c in title for c in args.cases.split(","))
+
     data = os.path.join(ROOT, "bench", "data")
     os.makedirs(os.path.join(data, "out"), exist_ok=True)
     results = []
@@ -129,13 +149,15 @@ def main():
             subprocess.run([CLI, "convert", csv, jsonl, "--quiet"], check=True)
         cases, out = convert_cases(data, csv, jsonl, parquet)
         for title, runs in cases:
-            results += run_group(title, runs)
+            if wanted(title):
+                results += run_group(title, runs, repeat=args.repeat)
         shutil.rmtree(out, ignore_errors=True)
         os.makedirs(out, exist_ok=True)
     if args.only in (None, "cp"):
         cases, env, src = cp_cases(data, size)
         for title, runs in cases:
-            results += run_group(title, runs, env)
+            if wanted(title):
+                results += run_group(title, runs, env, repeat=args.repeat)
         for suffix in (".lp", ".aws"):
             dl = os.path.join(data, "out", "blob-down.bin" + suffix)
             if os.path.exists(dl):
@@ -146,10 +168,13 @@ def main():
                 os.remove(dl)
 
     lines = [f"Run {datetime.datetime.now().isoformat(timespec='seconds')} on {platform.node()} "
-             f"({os.cpu_count()} cores), input {args.size}.", "",
-             "| case | tool | seconds | peak RSS (MiB) | time / lakepack's |", "|---|---|---:|---:|---:|"]
-    for title, tool, secs, rss, ratio in results:
-        lines.append(f"| {title} | {tool} | {secs:.2f} | {rss / 2**20:.0f} | {ratio:.2f} |")
+             f"({os.cpu_count()} cores), input {args.size}, best of {args.repeat}.", "",
+             machine_line(), "",
+             "| case | tool | seconds (best; all) | CPU s (user+sys) | peak RSS (MiB) | time / lakepack's |",
+             "|---|---|---:|---:|---:|---:|"]
+    for title, tool, secs, cpu, rss, ratio, all_ in results:
+        runs = ", ".join(f"{x:.2f}" for x in all_)
+        lines.append(f"| {title} | {tool} | {secs:.2f} ({runs}) | {cpu:.2f} | {rss / 2**20:.0f} | {ratio:.2f} |")
     text = "\n".join(lines) + "\n"
     print(text)
     os.makedirs(args.out, exist_ok=True)

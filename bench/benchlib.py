@@ -28,12 +28,18 @@ def parse_size(text):
 
 
 def timed(cmd, env=None, timeout=None):
-    """Runs cmd (a list) under /usr/bin/time; returns (seconds, peak_rss_bytes).
+    """Runs cmd (a list) under /usr/bin/time; returns (seconds, peak_rss_bytes)."""
+    r = measure(cmd, env, timeout)
+    return r["seconds"], r["rss"]
+
+
+def measure(cmd, env=None, timeout=None):
+    """Runs cmd (a list) under /usr/bin/time; returns {seconds, rss (bytes), cpu (user+sys s)}.
 
     Raises RuntimeError (with the output's tail) if it fails, Timeout if it runs longer than
     timeout seconds (the command's whole process group is killed then).
     """
-    full = ["/usr/bin/time", "-f", "LPBENCH %e %M"] + cmd
+    full = ["/usr/bin/time", "-f", "LPBENCH %e %M %U %S"] + cmd
     p = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                          start_new_session=True)
     try:
@@ -45,8 +51,8 @@ def timed(cmd, env=None, timeout=None):
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}):\n{out[-2000:]}{err[-3000:]}")
     line = [l for l in err.splitlines() if l.startswith("LPBENCH ")][-1]
-    _, secs, kb = line.split()
-    return float(secs), int(kb) * 1024
+    _, secs, kb, user, sys_ = line.split()
+    return {"seconds": float(secs), "rss": int(kb) * 1024, "cpu": float(user) + float(sys_)}
 
 
 def py(code, python=PY):

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "store/s3/crypto.h"
+#include "store/s3/multipart_copy.h"
 #include "store/s3/multipart_writer.h"
 #include "store/s3/s3_client.h"
 #include "store/s3/xml.h"
@@ -18,8 +19,6 @@ constexpr int64_t kGetChunk = int64_t{8} << 20;
 constexpr int kParallelGets = 4;
 // DeleteObjects takes at most 1000 keys per request (S3 limit).
 constexpr size_t kMaxDeleteBatch = 1000;
-// CopyObject copies at most 5 GiB (S3 limit); larger objects need UploadPartCopy.
-constexpr int64_t kMaxCopySize = int64_t{5} << 30;
 
 Status CheckKey(const std::string& key) {
   if (key.empty()) return Status::InvalidArgument("empty S3 object key");
@@ -35,7 +34,12 @@ int64_t TotalFromContentRange(const std::string& v) {
 
 class S3Store final : public ObjectStore {
  public:
-  explicit S3Store(std::shared_ptr<S3Client> client) : client_(std::move(client)) {}
+  S3Store(std::shared_ptr<S3Client> client, const StoreOptions& options)
+      : client_(std::move(client)),
+        single_copy_limit_(options.multipart_copy_threshold > 0
+                               ? std::min(options.multipart_copy_threshold, kMaxSingleCopySize)
+                               : kMaxSingleCopySize),
+        copy_part_size_(options.copy_part_size > 0 ? options.copy_part_size : kCopyPartSize) {}
 
   std::string root_uri() const override { return "s3://" + client_->bucket(); }
 
@@ -230,11 +234,8 @@ class S3Store final : public ObjectStore {
     LP_RETURN_NOT_OK(CheckKey(src_key));
     LP_RETURN_NOT_OK(CheckKey(dst_key));
     LP_ASSIGN_OR_RETURN(ObjectInfo src, client_->HeadObject(src_key));
-    if (src.size > kMaxCopySize) {
-      return Status::NotImplemented("copying " + client_->Uri(src_key) + " (" +
-                                    std::to_string(src.size) +
-                                    " bytes) needs UploadPartCopy, which lakepack does not do yet "
-                                    "(CopyObject stops at 5 GiB)");
+    if (src.size > single_copy_limit_) {
+      return MultipartCopy(*client_, src_key, src, dst_key, copy_part_size_);
     }
     S3Request req = NewRequest("PUT", dst_key);
     req.headers = {
@@ -266,6 +267,8 @@ class S3Store final : public ObjectStore {
 
  private:
   std::shared_ptr<S3Client> client_;
+  const int64_t single_copy_limit_;  // larger objects are copied in parts (UploadPartCopy)
+  const int64_t copy_part_size_;
 };
 
 }  // namespace
@@ -273,7 +276,7 @@ class S3Store final : public ObjectStore {
 Result<std::shared_ptr<ObjectStore>> MakeS3Store(const std::string& bucket,
                                                  const StoreOptions& options) {
   LP_ASSIGN_OR_RETURN(std::unique_ptr<S3Client> client, S3Client::Make(bucket, options));
-  return std::shared_ptr<ObjectStore>(std::make_shared<S3Store>(std::move(client)));
+  return std::shared_ptr<ObjectStore>(std::make_shared<S3Store>(std::move(client), options));
 }
 
 }  // namespace lakepack::s3

@@ -138,6 +138,13 @@ Result<CopyObjectResult> ParseCopyObjectResult(std::string_view body) {
                           ParseIso8601(Text(root, "LastModified"))};
 }
 
+Result<CopyObjectResult> ParseCopyPartResult(std::string_view body) {
+  pugi::xml_document doc;
+  LP_ASSIGN_OR_RETURN(pugi::xml_node root, ParseRoot(doc, body, "CopyPartResult"));
+  return CopyObjectResult{StripQuotes(Text(root, "ETag")),
+                          ParseIso8601(Text(root, "LastModified"))};
+}
+
 Result<std::vector<DeleteError>> ParseDeleteResult(std::string_view body) {
   pugi::xml_document doc;
   LP_ASSIGN_OR_RETURN(pugi::xml_node root, ParseRoot(doc, body, "DeleteResult"));

@@ -57,6 +57,8 @@ struct CopyObjectResult {
   int64_t mtime_ns = 0;
 };
 Result<CopyObjectResult> ParseCopyObjectResult(std::string_view body);
+// <CopyPartResult>, the answer to UploadPartCopy (same fields).
+Result<CopyObjectResult> ParseCopyPartResult(std::string_view body);
 
 struct DeleteError {
   std::string key;
