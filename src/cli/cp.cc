@@ -13,6 +13,10 @@
 namespace lakepack::cli {
 namespace {
 
+// Ranges or parts of one object in flight: each holds one part-sized buffer, so this bounds
+// memory (64 × 8 MiB = 512 MiB) as well as connections.
+constexpr int kMaxParallelRanges = 64;
+
 struct CopyJob {
   std::string src_key, dst_key;
   int64_t size;
@@ -75,6 +79,14 @@ int RunCp(const Args& args) {
     auto ps = ParseSize(args.Get("part-size"));
     if (!ps.ok()) return Fail(ps.status());
     wo.part_size = *ps;
+  }
+  if (args.Has("parallel")) {
+    wo.max_parallel_parts = std::atoi(args.Get("parallel").c_str());
+    if (wo.max_parallel_parts < 1 || wo.max_parallel_parts > kMaxParallelRanges) {
+      return Fail(Status::InvalidArgument("--parallel must be 1.." +
+                                          std::to_string(kMaxParallelRanges) + ", not '" +
+                                          args.Get("parallel") + "'"));
+    }
   }
   int jobs_in_parallel = std::max(1, std::atoi(args.Get("jobs", "4").c_str()));
   auto plan = PlanCopy(*src->store, src->key, *dst->store, dst->key, args.Has("recursive"));
@@ -178,10 +190,11 @@ int RunLs(const Args& args) {
 
 const Verb kCpVerb = {
     "cp",
-    "cp SRC DST [--recursive] [--jobs N] [--part-size SIZE]  (local paths, file:// or s3:// URIs)",
+    "cp SRC DST [--recursive] [--jobs N] [--parallel N] [--part-size SIZE]  (local paths, "
+    "file:// or s3:// URIs; --jobs: objects at once, --parallel: parts/ranges of each at once)",
     "copy objects between local disk and S3 (S3 to S3 in one bucket: server-side)",
     {"recursive"},
-    {"jobs", "part-size"},
+    {"jobs", "parallel", "part-size"},
     2,
     2,
     RunCp};

@@ -84,6 +84,35 @@ TEST_P(CpCli, MissingSourceFailsAndWritesNothing) {
   EXPECT_NE(out.find("no objects under"), std::string::npos) << out;
 }
 
+// One object in many small ranges/parts with several in flight, both ways; bad --parallel values
+// are refused before anything is written.
+TEST_P(CpCli, ParallelRangesKeepEveryByte) {
+  const std::string big = RandomBytes(23 * 1000 * 1000 + 7, 12);
+  WriteFile(dir_ / "big.bin", big);
+  const std::string remote = scratch_->Uri("par/big.bin");
+  std::string out;
+  ASSERT_EQ(Cli("cp --quiet --parallel 7 --part-size 5MiB " + Quote((dir_ / "big.bin").string()) +
+                    " " + Quote(remote),
+                &out),
+            0)
+      << out;
+  ASSERT_EQ(Cli("cp --quiet --parallel 7 --part-size 1MiB " + Quote(remote) + " " +
+                    Quote((dir_ / "back.bin").string()),
+                &out),
+            0)
+      << out;
+  EXPECT_TRUE(ReadFile(dir_ / "back.bin") == big);
+  for (const char* bad : {"0", "65", "x"}) {
+    EXPECT_EQ(Cli(std::string("cp --quiet --parallel ") + bad + " " + Quote(remote) + " " +
+                      Quote((dir_ / "never.bin").string()),
+                  &out),
+              1)
+        << bad;
+    EXPECT_NE(out.find("--parallel"), std::string::npos) << out;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "never.bin"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CpCli, ::testing::ValuesIn(testing::StoreKinds()),
                          testing::KindName);
 
