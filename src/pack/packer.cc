@@ -357,6 +357,7 @@ class PackRun {
                       bool allow_cast) -> Status {
       format::ReadOptions ro;
       if (fmt != format::Format::kParquet) ro.schema = target;
+      if (o_.read_block_bytes > 0) ro.block_size = o_.read_block_bytes;
       LP_ASSIGN_OR_RETURN(auto reader, format::OpenBatchReader(in_store_for(key), key, fmt, ro));
       if (!target) target = reader->schema();
       if (!writer) {
@@ -427,6 +428,10 @@ Status PackOptions::Validate() const {
   }
   auto path = PartitionPath(partition);
   if (!path.ok()) return path.status().WithContext("pack: --partition");
+  if (read_block_bytes < 0) {
+    return Status::InvalidArgument("pack: read block size must be positive, got " +
+                                   std::to_string(read_block_bytes));
+  }
   if (lock_timeout_seconds <= 0) {
     return Status::InvalidArgument("pack: lock timeout must be positive");
   }

@@ -64,6 +64,10 @@ struct PackOptions {
   std::string input_partition_name;  // reported: the values of this key among the inputs
   std::string schema_file;           // URI or path of a JSON schema file (schema_file.h)
   bool cast_parquet = false;
+  // CSV / JSON Lines inputs: bytes parsed at a time (format::ReadOptions::block_size, which also
+  // bounds type inference), e.g. from S3DataPacker's read_chunksize; 0 means the reader's
+  // default.  Parquet inputs are read in batches of their row groups whatever this is.
+  int64_t read_block_bytes = 0;
   bool dry_run = false;
   int64_t lock_timeout_seconds = kDefaultLockTimeoutSeconds;
   // Retry (up to this long) when another packer holds the table, instead of failing.
