@@ -13,6 +13,7 @@
 #include "arrow/table.h"
 #include "format/arrow_io.h"
 #include "format/arrow_status.h"
+#include "format/jsonl_reader.h"
 #include "format/memory_pool.h"
 #include "format/readahead_gate.h"
 #include "parquet/arrow/reader.h"
@@ -515,6 +516,23 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
                                                             const ReadOptions& options) {
   const std::string name = NameOf(*store, key, options);
   LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
+  // Flat schemas (given or inferred) go to our own reader (jsonl_reader.h), ~3x faster; nested
+  // ones (list, struct...) to Arrow's reader below, which then infers the types itself.
+  JsonlReaderOptions fast;
+  fast.name = name;
+  fast.use_threads = options.use_threads;
+  fast.block_bytes = std::clamp<int64_t>(options.block_size, 1 << 12, kStreamBlockBytes);
+  if (options.schema) {
+    if (JsonlReaderSupports(*options.schema)) return OpenJsonlReader(file, options.schema, fast);
+  } else {
+    LP_ASSIGN_OR_RETURN(
+        JsonlInference inferred,
+        InferJsonlSchema(file, std::clamp<int64_t>(options.block_size, 1 << 12, 1 << 30), name));
+    if (!inferred.nested) {
+      fast.strict_fields = true;  // the first block fixed the fields, as with Arrow's reader
+      return OpenJsonlReader(file, inferred.schema, fast);
+    }
+  }
   // With a schema, read the columns Arrow cannot convert from strings as strings, cast later.
   std::shared_ptr<arrow::Schema> read_schema;
   std::vector<int> cast_columns;
