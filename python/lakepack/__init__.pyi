@@ -142,7 +142,8 @@ def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = 
          partition: Optional[Mapping[str, Any]] = ..., input_partition_name: Optional[str] = ...,
          schema: Optional[str] = ..., cast_parquet: bool = ..., dry_run: bool = ...,
          lock_timeout_seconds: int = ..., wait_seconds: int = ...,
-         options: Optional[StoreOptions] = ..., **kwargs: Any) -> Dict[str, Any]: ...
+         read_block_bytes: Optional[int] = ..., options: Optional[StoreOptions] = ...,
+         **kwargs: Any) -> Dict[str, Any]: ...
 
 class S3TableStore:
     table_extension: Optional[str]

@@ -60,7 +60,8 @@ void RegisterPack(nb::module_& m) {
          const std::string& suffix, int64_t file_limit_bytes, const std::string& in_ext,
          const std::string& out_ext, const std::vector<std::pair<std::string, std::string>>& part,
          const std::string& input_partition_name, const std::string& schema_file, bool cast_parquet,
-         bool dry_run, int64_t lock_timeout_seconds, int64_t wait_seconds, const StoreOptions& so) {
+         bool dry_run, int64_t lock_timeout_seconds, int64_t wait_seconds, int64_t read_block_bytes,
+         const StoreOptions& so) {
         pack::PackOptions o;
         o.input_base = input_base;
         o.output_base = output_base;
@@ -76,6 +77,7 @@ void RegisterPack(nb::module_& m) {
         o.dry_run = dry_run;
         o.lock_timeout_seconds = lock_timeout_seconds;
         o.wait_seconds = wait_seconds;
+        o.read_block_bytes = read_block_bytes;
         o.store = so;
         return RunPack(std::move(o));
       },
@@ -83,7 +85,7 @@ void RegisterPack(nb::module_& m) {
       nb::arg("file_limit_bytes"), nb::arg("in_ext"), nb::arg("out_ext"), nb::arg("partition"),
       nb::arg("input_partition_name"), nb::arg("schema_file"), nb::arg("cast_parquet"),
       nb::arg("dry_run"), nb::arg("lock_timeout_seconds"), nb::arg("wait_seconds"),
-      nb::arg("options"));
+      nb::arg("read_block_bytes"), nb::arg("options"));
   m.attr("DEFAULT_FILE_LIMIT_BYTES") = pack::kDefaultFileLimitBytes;
   m.attr("DEFAULT_LOCK_TIMEOUT_SECONDS") = pack::kDefaultLockTimeoutSeconds;
 }
