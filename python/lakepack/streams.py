@@ -130,9 +130,10 @@ def generate(dst: str, rows: Optional[int] = None, size: Optional[int] = None, s
              **kwargs: Any) -> Dict[str, Any]:
     """Writes deterministic fake customer records (like ``lakepack generate``).
 
-    Give ``rows`` (a row count) or ``size`` (bytes; the file stops just past it), not both;
-    neither means 1,000,000 rows.  The same ``seed`` gives the same data for any thread count.
-    Returns ``{"uri", "format", "rows", "bytes", "seconds"}``.
+    Give ``rows`` (a row count) or ``size`` (bytes; the file lands at or just past it, within a
+    few % for sizes of 1 MB and more), not both; neither means 1,000,000 rows.  The same ``seed``
+    gives the same data for any thread count.  Releases the GIL; Ctrl-C stops it and leaves no
+    file.  Returns ``{"uri", "format", "rows", "bytes", "seconds"}``.
     """
     if rows is not None and size is not None:
         raise TypeError("generate: give rows= or size=, not both")
@@ -148,8 +149,14 @@ def copy(src: str, dst: str, recursive: bool = False, options: Optional[StoreOpt
          **kwargs: Any) -> Dict[str, Any]:
     """Copies objects between local disk and S3 (like ``lakepack cp``).
 
-    With ``recursive``, every object under the prefix ``src`` goes below ``dst``.  A ``dst``
-    ending in ``/`` (or the root) receives ``src``'s base name.  Within one store the server
-    copies.  Returns ``{"objects", "bytes", "seconds"}``.
+    With ``recursive``, every object under the prefix ``src`` goes below ``dst``, four objects
+    at a time (each one itself read in parallel ranges).  A ``dst`` ending in ``/`` (or the
+    root) receives ``src``'s base name.  Within one store the server copies.  Every object
+    appears whole or not at all.  Releases the GIL; Ctrl-C stops it once the objects in flight
+    are done.
+
+    A failed object does not stop the others (up to 10 failures; then no new object starts).
+    The exception (of the first failed object's kind) names the first failed object in listing
+    order, reports the other failures and says how many objects were copied.  Returns ``{"objects", "bytes", "seconds"}``.
     """
     return _lakepack.copy(str(src), str(dst), bool(recursive), _opts(options, kwargs))

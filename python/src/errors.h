@@ -11,6 +11,9 @@
 
 #include <nanobind/nanobind.h>
 
+#include <chrono>
+#include <functional>
+
 #include "lakepack/status.h"
 
 namespace lakepack::py {
@@ -27,5 +30,12 @@ T ValueOrThrow(Result<T> result) {
 // Briefly takes the GIL and runs Python's signal handlers.  Returns Cancelled if one raised (the
 // KeyboardInterrupt stays pending and ThrowIfError re-raises it).  REQUIRES: GIL released.
 Status CheckInterrupt();
+
+// A `cancelled` callback for library jobs (gen::GenerateJobOptions, pack::PackOptions): true once
+// Ctrl-C was pressed.  Runs CheckInterrupt at most once per `interval` (each check takes the GIL
+// briefly) and only on the thread that made the poller (Python runs signal handlers on the main
+// thread only, and the KeyboardInterrupt must stay pending on the calling thread); other threads
+// see the last answer.  Sticky: once true, always true.  REQUIRES: called without the GIL.
+std::function<bool()> InterruptPoller(std::chrono::milliseconds interval);
 
 }  // namespace lakepack::py

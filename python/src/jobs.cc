@@ -2,27 +2,30 @@
 // read_batches / write_batches, which connect lakepack's readers and writers to Arrow streams.
 //
 // Each releases the GIL for its whole run and checks for Ctrl-C between batches or objects; an
-// interrupted or failed write is aborted, so no partial output becomes visible.
+// interrupted or failed write is aborted, so no partial output becomes visible.  generate is
+// gen/generate_job.h; a recursive copy runs a few objects at once (RunCopyJobs).
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "arrow_stream.h"
-#include "cli/counting_store.h"
 #include "errors.h"
 #include "format/arrow_status.h"
 #include "format/format.h"
 #include "format/inspect.h"
 #include "format/reader.h"
 #include "format/schema_file.h"
-#include "format/timestamp_text.h"
 #include "format/writer.h"
-#include "gen/data_generator.h"
-#include "gen/generating_reader.h"
+#include "gen/generate_job.h"
 #include "pump.h"
 
 namespace nb = nanobind;
@@ -31,6 +34,9 @@ namespace lakepack::py {
 namespace {
 
 using format::Format;
+
+// Ctrl-C is polled at most this often: each poll takes the GIL.
+constexpr auto kInterruptPollInterval = std::chrono::milliseconds(100);
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -121,83 +127,35 @@ struct GenerateArgs {
   StoreOptions store;
 };
 
-// With `size`, batches are written in slices of this many rows so the output overshoots the
-// size by at most one slice (as the CLI does).
-constexpr int64_t kSizeSliceRows = 8192;
-// With `size`, Parquet row groups are cut at about size / 8 bytes (the output only grows when a
-// row group is flushed), but no smaller than 1 MB.
-constexpr int64_t kRowGroupsPerSize = 8;
-constexpr int64_t kMinRowGroupBytes = 1000 * 1000;
-
 nb::dict Generate(const GenerateArgs& a) {
-  const auto start = std::chrono::steady_clock::now();
-  int64_t rows_written = 0;
-  Format fmt = Format::kParquet;
-  Result<ObjectInfo> info = Status::Internal("unset");
+  Result<gen::GenerateReport> report = Status::Internal("unset");
   {
     nb::gil_scoped_release release;
-    info = [&]() -> Result<ObjectInfo> {
-      if ((a.rows >= 0) == (a.size >= 0)) {
-        return Status::InvalidArgument("generate: give exactly one of rows= or size=");
-      }
-      LP_ASSIGN_OR_RETURN(fmt, format::ResolveFormat(a.dst, a.format));
-      gen::DataGeneratorOptions go;
+    report = [&]() -> Result<gen::GenerateReport> {
       if (a.seed < 0) return Status::InvalidArgument("generate: seed must be >= 0");
-      go.seed = static_cast<uint64_t>(a.seed);
-      go.threads = a.threads;
-      if (a.batch_rows > 0) go.batch_rows = a.batch_rows;
-      LP_ASSIGN_OR_RETURN(auto generator, gen::DataGenerator::Make(go));
-      LP_ASSIGN_OR_RETURN(StoreLocation out, OpenOutput(a.dst, a.store));
-      format::WriteOptions wo;
-      if (fmt == Format::kParquet) {
-        if (!a.compression.empty()) {
-          LP_ASSIGN_OR_RETURN(wo.compression, format::ParseCompression(a.compression));
-        }
-        if (a.size >= 0) {
-          wo.row_group_bytes =
-              std::clamp(a.size / kRowGroupsPerSize, kMinRowGroupBytes, wo.row_group_bytes);
-        }
-      } else if (!a.compression.empty() && a.compression != "none") {
-        return Status::InvalidArgument("generate: compression applies to Parquet only");
-      }
-      const bool timestamps_as_text = fmt == Format::kCsv;
-      auto schema = generator->schema();
-      if (timestamps_as_text) schema = format::SchemaWithUtcTimestampsAsText(*schema);
-      auto counting = std::make_shared<cli::CountingStore>(out.store);
-      LP_ASSIGN_OR_RETURN(auto writer, format::OpenBatchWriter(counting, out.key, fmt, schema, wo));
-      LP_ASSIGN_OR_RETURN(auto reader,
-                          gen::GeneratingReader::Make(
-                              generator, a.size >= 0 ? gen::GeneratingReader::kUnbounded : a.rows));
-      auto loop = [&]() -> Status {
-        bool done = a.size == 0;
-        while (!done) {
-          LP_RETURN_NOT_OK(CheckInterrupt());
-          std::shared_ptr<arrow::RecordBatch> batch;
-          LP_RETURN_NOT_OK(format::FromArrow(reader->ReadNext(&batch), "generate"));
-          if (!batch) break;
-          const int64_t slice = a.size >= 0 ? kSizeSliceRows : batch->num_rows();
-          for (int64_t off = 0; off < batch->num_rows() && !done; off += slice) {
-            std::shared_ptr<arrow::RecordBatch> part = batch->Slice(off, slice);
-            if (timestamps_as_text) {
-              LP_ASSIGN_OR_RETURN(part, format::WithUtcTimestampsAsText(part));
-            }
-            LP_RETURN_NOT_OK(writer->Write(*part));
-            rows_written += part->num_rows();
-            done = a.size >= 0 && counting->bytes_written() >= a.size;
-          }
-        }
-        return Status::OK();
-      };
-      Status st = loop();
-      (void)reader->Close();
-      if (!st.ok()) {
-        (void)writer->Abort();
-        return st;
-      }
-      return writer->Close();
+      if (a.batch_rows < 0) return Status::InvalidArgument("generate: batch_rows must be >= 0");
+      gen::GenerateJobOptions job;
+      job.output_uri = a.dst;
+      job.format = a.format;
+      job.compression = a.compression;
+      job.rows = a.rows;
+      job.size_bytes = a.size;
+      job.generator.seed = static_cast<uint64_t>(a.seed);
+      job.generator.threads = a.threads;
+      if (a.batch_rows > 0) job.generator.batch_rows = a.batch_rows;
+      job.store = a.store;
+      job.cancelled = InterruptPoller(kInterruptPollInterval);
+      return gen::RunGenerateJob(job);
     }();
   }
-  return WriteReport(a.dst, fmt, rows_written, ValueOrThrow(std::move(info)), SecondsSince(start));
+  gen::GenerateReport r = ValueOrThrow(std::move(report));
+  nb::dict d;
+  d["uri"] = a.dst;
+  d["format"] = format::FormatName(r.format);
+  d["rows"] = r.rows;
+  d["bytes"] = r.bytes;
+  d["seconds"] = r.seconds;
+  return d;
 }
 
 std::string Inspect(const std::string& uri, const std::string& fmt_name, const StoreOptions& so) {
@@ -258,7 +216,129 @@ nb::dict WriteBatches(nb::handle source, const std::string& uri, const std::stri
 
 struct CopyJob {
   std::string src_key, dst_key;
+  int64_t size = 0;
 };
+
+// Objects copied at once by a recursive copy.  Each CopyObject already reads ranges in parallel
+// (WriterOptions::max_parallel_parts), so a few objects at a time keep small-object copies from
+// being bound by per-request latency while memory stays at a few × that window.
+constexpr int kParallelObjects = 4;
+// Failures described in full in the exception message; more are only counted.
+constexpr size_t kFailuresShown = 5;
+// A copy goes on past failed objects (so one error reports them all) until this many failed: a
+// systemic failure (endpoint down, credentials) shows in a few, and more would only repeat it,
+// each after its retries.
+constexpr size_t kMaxFailures = 10;
+
+// The objects to copy and where each goes.
+Result<std::vector<CopyJob>> PlanCopy(const StoreLocation& src, const std::string& src_uri,
+                                      const StoreLocation& dst, bool recursive) {
+  std::vector<ObjectInfo> sources;
+  std::string prefix = src.key;
+  if (recursive) {
+    if (!prefix.empty() && prefix.back() != '/') prefix += '/';
+    LP_ASSIGN_OR_RETURN(sources, src.store->ListAll(prefix));
+    if (sources.empty()) return Status::NotFound("no objects under " + src_uri);
+  } else {
+    if (prefix.empty() || prefix.back() == '/') {
+      return Status::InvalidArgument(src_uri + " is a prefix; use recursive=True");
+    }
+    LP_ASSIGN_OR_RETURN(ObjectInfo head, src.store->Head(prefix));
+    sources.push_back(head);
+  }
+  std::vector<CopyJob> jobs;
+  for (const ObjectInfo& obj : sources) {
+    std::string dst_key = dst.key;
+    if (recursive) {
+      if (!dst_key.empty() && dst_key.back() != '/') dst_key += '/';
+      dst_key += obj.key.substr(prefix.size());
+    } else if (dst_key.empty() || dst_key.back() == '/') {
+      size_t slash = obj.key.rfind('/');
+      dst_key += slash == std::string::npos ? obj.key : obj.key.substr(slash + 1);
+    }
+    jobs.push_back({obj.key, std::move(dst_key), obj.size});
+  }
+  return jobs;
+}
+
+// Copies `jobs`, kParallelObjects at a time, on worker threads; the calling thread watches for
+// Ctrl-C.  After kMaxFailures failures (or Ctrl-C) no new object starts; those in flight finish.
+// Each object is committed atomically by the store, so a stopped copy leaves only whole objects.
+// The error names the first failed object (in listing order) and reports the others.
+Status RunCopyJobs(const StoreLocation& src, const StoreLocation& dst,
+                   const std::vector<CopyJob>& jobs, int64_t* objects, int64_t* bytes) {
+  const bool same_store = src.store->root_uri() == dst.store->root_uri();
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t next = 0;
+  int running = 0;
+  bool stop = false;
+  std::vector<std::pair<size_t, Status>> failures;  // guarded by mu
+  auto work = [&] {
+    while (true) {
+      size_t i;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (stop || next >= jobs.size()) break;
+        i = next++;
+      }
+      const CopyJob& job = jobs[i];
+      Status st = same_store ? src.store->Copy(job.src_key, job.dst_key).status()
+                             : CopyObject(*src.store, job.src_key, *dst.store, job.dst_key);
+      std::lock_guard<std::mutex> lock(mu);
+      if (st.ok()) {
+        ++*objects;
+        *bytes += job.size;
+      } else {
+        failures.emplace_back(i, st);
+        if (failures.size() >= kMaxFailures) stop = true;
+      }
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    --running;
+    cv.notify_all();
+  };
+  std::vector<std::thread> workers;
+  const int n = static_cast<int>(std::min<size_t>(kParallelObjects, jobs.size()));
+  running = n;
+  for (int t = 0; t < n; ++t) workers.emplace_back(work);
+  Status interrupted;
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    while (running > 0) {
+      if (cv.wait_for(lock, kInterruptPollInterval, [&] { return running == 0; })) break;
+      lock.unlock();
+      Status st = interrupted.ok() ? CheckInterrupt() : Status::OK();
+      lock.lock();
+      if (!st.ok()) {
+        interrupted = st;
+        stop = true;
+      }
+    }
+  }
+  for (auto& w : workers) w.join();
+  if (!interrupted.ok()) return interrupted;
+  if (failures.empty()) return Status::OK();
+  std::sort(failures.begin(), failures.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto describe = [&](const std::pair<size_t, Status>& f) {
+    const CopyJob& job = jobs[f.first];
+    return "copying " + src.store->Uri(job.src_key) + " to " + dst.store->Uri(job.dst_key) + ": " +
+           f.second.message();
+  };
+  std::string message = describe(failures[0]);
+  if (failures.size() > 1) {
+    message += " (and " + std::to_string(failures.size() - 1) + " more failed:";
+    for (size_t k = 1; k < failures.size() && k < kFailuresShown; ++k) {
+      message += (k > 1 ? "; " : " ") + describe(failures[k]);
+    }
+    if (failures.size() > kFailuresShown) message += "; ...";
+    message += ")";
+  }
+  message += "; " + std::to_string(*objects) + " of " + std::to_string(jobs.size()) +
+             " objects were copied";
+  return Status(failures[0].second.code(), message);
+}
 
 nb::dict Copy(const std::string& src_uri, const std::string& dst_uri, bool recursive,
               const StoreOptions& so) {
@@ -270,39 +350,8 @@ nb::dict Copy(const std::string& src_uri, const std::string& dst_uri, bool recur
     st = [&]() -> Status {
       LP_ASSIGN_OR_RETURN(StoreLocation src, OpenStore(src_uri, so));
       LP_ASSIGN_OR_RETURN(StoreLocation dst, OpenStore(dst_uri, so));
-      std::vector<ObjectInfo> sources;
-      std::string prefix = src.key;
-      if (recursive) {
-        if (!prefix.empty() && prefix.back() != '/') prefix += '/';
-        LP_ASSIGN_OR_RETURN(sources, src.store->ListAll(prefix));
-        if (sources.empty()) return Status::NotFound("no objects under " + src_uri);
-      } else {
-        if (prefix.empty() || prefix.back() == '/') {
-          return Status::InvalidArgument(src_uri + " is a prefix; use recursive=True");
-        }
-        LP_ASSIGN_OR_RETURN(ObjectInfo head, src.store->Head(prefix));
-        sources.push_back(head);
-      }
-      const bool same_store = src.store->root_uri() == dst.store->root_uri();
-      for (const ObjectInfo& obj : sources) {
-        LP_RETURN_NOT_OK(CheckInterrupt());
-        std::string dst_key = dst.key;
-        if (recursive) {
-          if (!dst_key.empty() && dst_key.back() != '/') dst_key += '/';
-          dst_key += obj.key.substr(prefix.size());
-        } else if (dst_key.empty() || dst_key.back() == '/') {
-          size_t slash = obj.key.rfind('/');
-          dst_key += slash == std::string::npos ? obj.key : obj.key.substr(slash + 1);
-        }
-        if (same_store) {
-          LP_RETURN_NOT_OK(src.store->Copy(obj.key, dst_key));
-        } else {
-          LP_RETURN_NOT_OK(CopyObject(*src.store, obj.key, *dst.store, dst_key));
-        }
-        ++objects;
-        bytes += obj.size;
-      }
-      return Status::OK();
+      LP_ASSIGN_OR_RETURN(auto jobs, PlanCopy(src, src_uri, dst, recursive));
+      return RunCopyJobs(src, dst, jobs, &objects, &bytes);
     }();
   }
   ThrowIfError(st);
