@@ -63,6 +63,8 @@ class PaddedBuffer {
     return arrow::Status::OK();
   }
 
+  void Clear() { size_ = 0; }
+
  private:
   void Reserve(int64_t n) {
     if (n + kPadding <= capacity_) return;
@@ -80,7 +82,7 @@ class PaddedBuffer {
 
 // The text of one block: the lines starting in file bytes [begin, end).
 struct BlockText {
-  PaddedBuffer buf;
+  PaddedBuffer& buf;
   int64_t first = 0;      // offset in buf of the first owned line
   int64_t owned_end = 0;  // offset in buf of file byte `end`: lines starting before it are owned
   int64_t skipped_newlines = 0;  // newlines in [begin, first): 0 or 1
@@ -609,7 +611,11 @@ ParsedBlock ParseBlock(const Layout& layout, arrow::io::RandomAccessFile* file, 
   ParsedBlock out;
   const int64_t begin = index * block_bytes;
   const int64_t end = std::min(size, begin + block_bytes);
-  BlockText text;
+  // Each thread reuses its buffer: a fresh one per block cost page faults (~2 s of system time
+  // per 1.9 GB).
+  thread_local PaddedBuffer buffer;
+  buffer.Clear();
+  BlockText text{buffer};
   arrow::Status st = ReadBlockText(file, size, begin, end, &text);
   if (!st.ok()) {
     out.io = FromArrow(st);
@@ -874,7 +880,8 @@ bool JsonlReaderSupports(const arrow::Schema& schema) {
 Result<JsonlInference> InferJsonlSchema(const std::shared_ptr<arrow::io::RandomAccessFile>& file,
                                         int64_t bytes, const std::string& name) {
   LP_ARROW_ASSIGN_OR_RETURN(int64_t size, file->GetSize(), name);
-  BlockText text;
+  PaddedBuffer buffer;
+  BlockText text{buffer};
   LP_ARROW_RETURN_NOT_OK(ReadBlockText(file.get(), size, 0, std::min(size, bytes), &text), name);
   std::vector<Guess> guesses;
   std::unordered_map<std::string, int, StringHash, std::equal_to<>> index;
