@@ -281,7 +281,23 @@ struct ColumnSpec {
   Kind kind;
   int64_t min = 0, max = 0;   // kInt: the type's range
   uint64_t umax = 0;          // kUInt
+  // The name as the JSON text of a key (no quote, backslash or control character to escape):
+  // a raw key matches when its bytes are these followed by the closing quote.
+  bool plain_name = false;
 };
+
+bool IsPlainName(std::string_view name) {
+  return std::none_of(name.begin(), name.end(), [](char ch) {
+    return ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20;
+  });
+}
+
+// True when the raw key at `k` (just after its opening quote) is `spec`'s name.  Reads at most
+// name.size() + 1 bytes, within the line.  REQUIRES: spec.plain_name.
+inline bool RawKeyIs(const char* k, const char* line_end, const ColumnSpec& spec) {
+  const size_t n = spec.name.size();
+  return k + n < line_end && k[n] == '"' && std::memcmp(k, spec.name.data(), n) == 0;
+}
 
 struct StringHash {
   using is_transparent = void;
@@ -310,6 +326,7 @@ Layout MakeLayout(const std::shared_ptr<arrow::Schema>& schema, bool strict_fiel
   for (int i = 0; i < schema->num_fields(); ++i) {
     const auto& f = schema->field(i);
     ColumnSpec c{f->name(), f->type(), Kind::kNull};
+    c.plain_name = IsPlainName(c.name);
     KindOf(*f->type(), &c.kind);
     switch (f->type()->id()) {
       case arrow::Type::INT8:
@@ -377,22 +394,23 @@ class RowParser {
     const char* line_end = line.data() + line.size();
     size_t guess = 0;  // keys usually come in the same order on every line
     for (auto res : obj) {
-      od::field field;
-      auto e = std::move(res).get(field);
+      auto e = res.error();
       if (e) {
         *what = BadJson(e);
         return false;
       }
-      std::string_view key;
-      e = FieldKey(field, line_end, &key);
-      if (e) {
-        *what = BadJson(e);
-        return false;
-      }
+      od::field& field = res.value_unsafe();  // no copy: this loop is the hot path
       int c;
-      if (guess < layout_.columns.size() && layout_.columns[guess].name == key) {
+      if (guess < layout_.columns.size() && layout_.columns[guess].plain_name &&
+          RawKeyIs(field.key().raw(), line_end, layout_.columns[guess])) {
         c = static_cast<int>(guess);
       } else {
+        std::string_view key;
+        e = FieldKey(field, line_end, &key);
+        if (e) {
+          *what = BadJson(e);
+          return false;
+        }
         auto it = layout_.index.find(key);
         if (it == layout_.index.end()) {
           if (layout_.strict_fields) {
@@ -405,7 +423,7 @@ class RowParser {
       }
       guess = static_cast<size_t>(c) + 1;
       if (filled_[c] == rows_) {
-        *what = "field '" + std::string(key) + "' appears twice";
+        *what = "field '" + layout_.columns[c].name + "' appears twice";
         return false;
       }
       filled_[c] = rows_;
