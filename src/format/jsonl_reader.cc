@@ -225,8 +225,19 @@ od::parser& ThreadParser() {
 
 // ---- the columns ---------------------------------------------------------------------------
 
-enum class Kind { kNull, kBool, kInt, kUInt, kFloat, kDouble, kString, kLargeString, kDate32,
-                  kTimestamp, kDecimal128 };
+enum class Kind {
+  kNull,
+  kBool,
+  kInt,
+  kUInt,
+  kFloat,
+  kDouble,
+  kString,
+  kLargeString,
+  kDate32,
+  kTimestamp,
+  kDecimal128
+};
 
 bool KindOf(const arrow::DataType& t, Kind* kind) {
   using T = arrow::Type;
@@ -279,8 +290,8 @@ struct ColumnSpec {
   std::string name;
   std::shared_ptr<arrow::DataType> type;
   Kind kind;
-  int64_t min = 0, max = 0;   // kInt: the type's range
-  uint64_t umax = 0;          // kUInt
+  int64_t min = 0, max = 0;  // kInt: the type's range
+  uint64_t umax = 0;         // kUInt
   // The name as the JSON text of a key (no quote, backslash or control character to escape):
   // a raw key matches when its bytes are these followed by the closing quote.
   bool plain_name = false;
@@ -387,6 +398,14 @@ class RowParser {
 
   // Parses `line` into one row.  On failure returns false and describes it in `what`.
   bool Parse(std::string_view line, std::string* what) {
+    if (rows_ == reserved_rows_) {
+      // Room for kReserveRows more rows in every builder: fixed-width values are then appended
+      // unchecked (UnsafeAppend).  Every builder holds rows_ values here.
+      for (auto& b : builders_) {
+        if (!Failed(b->Reserve(kReserveRows), what)) return false;
+      }
+      reserved_rows_ += kReserveRows;
+    }
     od::parser& parser = ThreadParser();
     od::document doc;
     od::object obj;
@@ -504,7 +523,8 @@ class RowParser {
           *what = BadJson(e);
           return false;
         }
-        return Failed(static_cast<arrow::BooleanBuilder*>(b)->Append(x), what);
+        static_cast<arrow::BooleanBuilder*>(b)->UnsafeAppend(x);
+        return true;
       }
       case Kind::kInt: {
         if (t != od::json_type::number) return WrongKind(c, t, what);
@@ -512,16 +532,17 @@ class RowParser {
         if (v.get_int64().get(x) || x < spec.min || x > spec.max) return Invalid(c, v, {}, what);
         switch (spec.type->id()) {
           case arrow::Type::INT64:
-            return Failed(static_cast<arrow::Int64Builder*>(b)->Append(x), what);
+            static_cast<arrow::Int64Builder*>(b)->UnsafeAppend(x);
+            return true;
           case arrow::Type::INT32:
-            return Failed(static_cast<arrow::Int32Builder*>(b)->Append(static_cast<int32_t>(x)),
-                          what);
+            static_cast<arrow::Int32Builder*>(b)->UnsafeAppend(static_cast<int32_t>(x));
+            return true;
           case arrow::Type::INT16:
-            return Failed(static_cast<arrow::Int16Builder*>(b)->Append(static_cast<int16_t>(x)),
-                          what);
+            static_cast<arrow::Int16Builder*>(b)->UnsafeAppend(static_cast<int16_t>(x));
+            return true;
           default:
-            return Failed(static_cast<arrow::Int8Builder*>(b)->Append(static_cast<int8_t>(x)),
-                          what);
+            static_cast<arrow::Int8Builder*>(b)->UnsafeAppend(static_cast<int8_t>(x));
+            return true;
         }
       }
       case Kind::kUInt: {
@@ -530,16 +551,17 @@ class RowParser {
         if (v.get_uint64().get(x) || x > spec.umax) return Invalid(c, v, {}, what);
         switch (spec.type->id()) {
           case arrow::Type::UINT64:
-            return Failed(static_cast<arrow::UInt64Builder*>(b)->Append(x), what);
+            static_cast<arrow::UInt64Builder*>(b)->UnsafeAppend(x);
+            return true;
           case arrow::Type::UINT32:
-            return Failed(
-                static_cast<arrow::UInt32Builder*>(b)->Append(static_cast<uint32_t>(x)), what);
+            static_cast<arrow::UInt32Builder*>(b)->UnsafeAppend(static_cast<uint32_t>(x));
+            return true;
           case arrow::Type::UINT16:
-            return Failed(
-                static_cast<arrow::UInt16Builder*>(b)->Append(static_cast<uint16_t>(x)), what);
+            static_cast<arrow::UInt16Builder*>(b)->UnsafeAppend(static_cast<uint16_t>(x));
+            return true;
           default:
-            return Failed(static_cast<arrow::UInt8Builder*>(b)->Append(static_cast<uint8_t>(x)),
-                          what);
+            static_cast<arrow::UInt8Builder*>(b)->UnsafeAppend(static_cast<uint8_t>(x));
+            return true;
         }
       }
       case Kind::kFloat:
@@ -548,10 +570,11 @@ class RowParser {
         double x;
         if (v.get_double().get(x)) return Invalid(c, v, {}, what);
         if (spec.kind == Kind::kFloat) {
-          return Failed(static_cast<arrow::FloatBuilder*>(b)->Append(static_cast<float>(x)),
-                        what);
+          static_cast<arrow::FloatBuilder*>(b)->UnsafeAppend(static_cast<float>(x));
+          return true;
         }
-        return Failed(static_cast<arrow::DoubleBuilder*>(b)->Append(x), what);
+        static_cast<arrow::DoubleBuilder*>(b)->UnsafeAppend(x);
+        return true;
       }
       case Kind::kString:
       case Kind::kLargeString:
@@ -585,7 +608,8 @@ class RowParser {
           d = *r;
         }
         if (!d.FitsInPrecision(dt.precision())) return Invalid(c, v, text, what);
-        return Failed(static_cast<arrow::Decimal128Builder*>(b)->Append(d), what);
+        static_cast<arrow::Decimal128Builder*>(b)->UnsafeAppend(d);
+        return true;
       }
     }
     if (t != od::json_type::string) return WrongKind(c, t, what);
@@ -604,7 +628,8 @@ class RowParser {
         if (!arrow::internal::ParseValue<arrow::Date32Type>(s.data(), s.size(), &days)) {
           return Invalid(c, v, s, what);
         }
-        return Failed(static_cast<arrow::Date32Builder*>(b)->Append(days), what);
+        static_cast<arrow::Date32Builder*>(b)->UnsafeAppend(days);
+        return true;
       }
       default: {  // kTimestamp
         const auto& ts = static_cast<const arrow::TimestampType&>(*spec.type);
@@ -612,15 +637,20 @@ class RowParser {
         if (!arrow::internal::ParseTimestampISO8601(s.data(), s.size(), ts.unit(), &x)) {
           return Invalid(c, v, s, what);
         }
-        return Failed(static_cast<arrow::TimestampBuilder*>(b)->Append(x), what);
+        static_cast<arrow::TimestampBuilder*>(b)->UnsafeAppend(x);
+        return true;
       }
     }
   }
 
   const Layout& layout_;
   std::vector<std::unique_ptr<arrow::ArrayBuilder>> builders_;
+  // Rows reserved at a time: few Reserve calls per block, little unused space.
+  static constexpr int64_t kReserveRows = 1024;
+
   std::vector<int64_t> filled_;  // the last row each column got a value in
   int64_t rows_ = 0;
+  int64_t reserved_rows_ = 0;  // Invariant: every fixed-width builder has room for this many
 };
 
 // Reads and parses block `index`.
@@ -699,7 +729,7 @@ class Workers {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> tasks_;  // guarded by mu_
-  bool stop_ = false;                         // guarded by mu_
+  bool stop_ = false;                        // guarded by mu_
   std::vector<std::thread> threads_;
 };
 
@@ -777,7 +807,7 @@ class JsonlBatchReader final : public arrow::RecordBatchReader {
   const int64_t blocks_;
   const int max_in_flight_;
   const std::string name_;
-  std::unique_ptr<Workers> workers_;  // null: parse on the caller's thread
+  std::unique_ptr<Workers> workers_;              // null: parse on the caller's thread
   std::deque<std::future<ParsedBlock>> pending_;  // in block order
   int64_t next_block_ = 0;
   int64_t lines_before_ = 0;  // newlines before the next block to return
@@ -789,9 +819,9 @@ class JsonlBatchReader final : public arrow::RecordBatchReader {
 struct Guess {
   std::string name;
   od::json_type kind = od::json_type::null;  // null: only nulls so far
-  bool all_int = true;      // numbers
-  bool all_ts_s = true;     // strings: ISO-8601 to the second (Arrow's timestamp[s] rule)
-  bool all_zoned = true;    // strings: ISO-8601 with "Z" or an offset
+  bool all_int = true;                       // numbers
+  bool all_ts_s = true;   // strings: ISO-8601 to the second (Arrow's timestamp[s] rule)
+  bool all_zoned = true;  // strings: ISO-8601 with "Z" or an offset
 };
 
 std::shared_ptr<arrow::DataType> TypeOf(const Guess& g) {
@@ -876,8 +906,8 @@ bool Observe(od::value v, Guess* g, bool* nested, std::string* what) {
       }
       if (g->all_zoned) {
         bool zoned = false;
-        g->all_zoned = arrow::internal::ParseTimestampISO8601(
-                           s.data(), s.size(), arrow::TimeUnit::NANO, &x, &zoned) &&
+        g->all_zoned = arrow::internal::ParseTimestampISO8601(s.data(), s.size(),
+                                                              arrow::TimeUnit::NANO, &x, &zoned) &&
                        zoned;
       }
       return true;
@@ -965,8 +995,8 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonlReader(
   if (size == 0) return Status::InvalidData(options.name + ": empty JSON Lines file");
   auto layout = std::make_shared<Layout>(MakeLayout(schema, options.strict_fields));
   layout->schema_note = "inferred from the first block of the file";
-  return std::shared_ptr<arrow::RecordBatchReader>(std::make_shared<JsonlBatchReader>(
-      std::move(layout), std::move(file), size, options));
+  return std::shared_ptr<arrow::RecordBatchReader>(
+      std::make_shared<JsonlBatchReader>(std::move(layout), std::move(file), size, options));
 }
 
 }  // namespace lakepack::format

@@ -92,28 +92,29 @@ TEST(JsonlReader, EveryTypeNullsMissingAndUnknownKeys) {
   auto t = ReadAll(text, schema);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   auto want = arrow::Table::Make(
-      schema, {
-                  A(arrow::int64(), "[1, null, -9223372036854775808, null]"),
-                  A(arrow::int32(), "[-5, null, null, null]"),
-                  A(arrow::uint8(), "[255, null, null, null]"),
-                  A(arrow::float64(), "[1.5, null, -2, 1e300]"),
-                  A(arrow::float32(), "[0.25, null, null, null]"),
-                  A(arrow::boolean(), "[true, null, null, false]"),
-                  A(arrow::utf8(), R"(["a", null, null, ""])"),
-                  A(arrow::large_utf8(), R"(["x", null, null, null])"),
-                  A(arrow::date32(), "[19724, null, null, null]"),
-                  A(arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"),
-                    "[1704164645123, null, 1704164640000, 1704161045000]"),
-                  A(arrow::timestamp(arrow::TimeUnit::NANO),
-                    "[1738940300935681001, null, null, 0]"),
-                  A(arrow::decimal128(12, 2), R"(["12.34", null, "-0.05", "9999999999.99"])"),
-                  A(arrow::null(), "[null, null, null, null]"),
-              });
+      schema,
+      {
+          A(arrow::int64(), "[1, null, -9223372036854775808, null]"),
+          A(arrow::int32(), "[-5, null, null, null]"),
+          A(arrow::uint8(), "[255, null, null, null]"),
+          A(arrow::float64(), "[1.5, null, -2, 1e300]"),
+          A(arrow::float32(), "[0.25, null, null, null]"),
+          A(arrow::boolean(), "[true, null, null, false]"),
+          A(arrow::utf8(), R"(["a", null, null, ""])"),
+          A(arrow::large_utf8(), R"(["x", null, null, null])"),
+          A(arrow::date32(), "[19724, null, null, null]"),
+          A(arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"),
+            "[1704164645123, null, 1704164640000, 1704161045000]"),
+          A(arrow::timestamp(arrow::TimeUnit::NANO), "[1738940300935681001, null, null, 0]"),
+          A(arrow::decimal128(12, 2), R"(["12.34", null, "-0.05", "9999999999.99"])"),
+          A(arrow::null(), "[null, null, null, null]"),
+      });
   ExpectTablesEqual(**t, *want);
 }
 
 TEST(JsonlReader, EscapesUnicodeCrlfBlankLinesAndNoFinalNewline) {
-  auto schema = arrow::schema({arrow::field("s", arrow::utf8()), arrow::field("k", arrow::int64())});
+  auto schema =
+      arrow::schema({arrow::field("s", arrow::utf8()), arrow::field("k", arrow::int64())});
   const std::string text =
       "{\"s\":\"tab\\tquote\\\"back\\\\slash\\/nl\\n\",\"k\":1}\r\n"
       "\r\n"
@@ -125,8 +126,9 @@ TEST(JsonlReader, EscapesUnicodeCrlfBlankLinesAndNoFinalNewline) {
   auto t = ReadAll(text, schema);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   auto want = arrow::Table::Make(
-      schema, {A(arrow::utf8(), "[\"tab\\tquote\\\"back\\\\slash/nl\\n\", \"h\xc3\xa9 \xe2\x82\xac "
-                                "\xf0\x9f\x98\x80\", \"esc key ignored\", \"last, no newline\"]"),
+      schema, {A(arrow::utf8(),
+                 "[\"tab\\tquote\\\"back\\\\slash/nl\\n\", \"h\xc3\xa9 \xe2\x82\xac "
+                 "\xf0\x9f\x98\x80\", \"esc key ignored\", \"last, no newline\"]"),
                A(arrow::int64(), "[1, 2, 3, 4]")});
   ExpectTablesEqual(**t, *want);
   // An escaped key matches its unescaped column name.
@@ -145,7 +147,8 @@ TEST(JsonlReader, LinesAcrossBlockBoundaries) {
     text += "{\"id\":" + std::to_string(i) + ",\"s\":\"" + std::string(rng() % 300, 'a' + i % 26) +
             "\"}" + (i % 5 == 0 ? "\r\n" : "\n");
   }
-  auto schema = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("s", arrow::utf8())});
+  auto schema =
+      arrow::schema({arrow::field("id", arrow::int64()), arrow::field("s", arrow::utf8())});
   JsonlReaderOptions one;
   one.block_bytes = 1 << 30;
   auto want = ReadAll(text, schema, one);
@@ -171,9 +174,11 @@ TEST(JsonlReader, LinesAcrossBlockBoundaries) {
 
 TEST(JsonlReader, BadLinesNameTheirLine) {
   // Line 6 is bad in each case; lines 2 and 4 are blank, line 3 ends in CRLF.
-  const std::string head = "{\"a\":1,\"s\":\"x\"}\n\n{\"a\":2,\"s\":\"y\"}\r\n  \n{\"a\":3,\"s\":\"z\"}\n";
+  const std::string head =
+      "{\"a\":1,\"s\":\"x\"}\n\n{\"a\":2,\"s\":\"y\"}\r\n  \n{\"a\":3,\"s\":\"z\"}\n";
   const std::string tail = "\n{\"a\":4,\"s\":\"w\"}\n";
-  auto schema = arrow::schema({arrow::field("a", arrow::int64()), arrow::field("s", arrow::utf8())});
+  auto schema =
+      arrow::schema({arrow::field("a", arrow::int64()), arrow::field("s", arrow::utf8())});
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"{\"a\":3,}", "bad JSON line"},
       {"{\"a\": 5, \"s\": \"x\"", "bad JSON line"},
@@ -281,8 +286,8 @@ TEST(JsonlReader, InferenceErrorsAndLateFields) {
 }
 
 TEST(JsonlReader, DecimalsRoundTripThroughOurWriter) {
-  auto schema = arrow::schema({arrow::field("m", arrow::decimal128(38, 10)),
-                               arrow::field("p", arrow::decimal128(5, 0))});
+  auto schema = arrow::schema(
+      {arrow::field("m", arrow::decimal128(38, 10)), arrow::field("p", arrow::decimal128(5, 0))});
   auto table = arrow::Table::Make(
       schema, {A(schema->field(0)->type(),
                  R"(["1234567890123456789012345678.0123456789", "-0.0000000001", null, "0E-10"])"),
@@ -304,12 +309,14 @@ TEST(JsonlReader, SameTableAsArrowsReaderOnGeneratedData) {
   for (int i = 0; i < 20000; ++i) {
     std::vector<std::string> kv;
     kv.push_back("\"id\":" + std::to_string(i));
-    if (pick(10)) kv.push_back("\"n\":" + (pick(5) ? std::to_string(int64_t(rng()) >> pick(64)) : "null"));
+    if (pick(10))
+      kv.push_back("\"n\":" + (pick(5) ? std::to_string(int64_t(rng()) >> pick(64)) : "null"));
     if (pick(10)) {
       kv.push_back("\"x\":" + (pick(5) ? std::to_string((int64_t(rng() % 2000000) - 1000000) / 7.0)
-                                      : std::string("null")));
+                                       : std::string("null")));
     }
-    if (pick(10)) kv.push_back(std::string("\"b\":") + (pick(3) == 0 ? "null" : pick(2) ? "true" : "false"));
+    if (pick(10))
+      kv.push_back(std::string("\"b\":") + (pick(3) == 0 ? "null" : pick(2) ? "true" : "false"));
     if (pick(10)) kv.push_back(std::string("\"s\":\"") + words[pick(6)] + words[pick(6)] + "\"");
     if (pick(10)) {
       char day[32];
@@ -327,9 +334,9 @@ TEST(JsonlReader, SameTableAsArrowsReaderOnGeneratedData) {
     read.block_size = 1 << 30;  // one block: its inference sees everything
     auto parse = arrow::json::ParseOptions::Defaults();
     if (schema) parse.explicit_schema = schema;
-    auto reader = arrow::json::TableReader::Make(arrow::default_memory_pool(), File(text), read,
-                                                 parse)
-                      .ValueOrDie();
+    auto reader =
+        arrow::json::TableReader::Make(arrow::default_memory_pool(), File(text), read, parse)
+            .ValueOrDie();
     return reader->Read().ValueOrDie();
   };
   // Inferred: same types and values as Arrow's inference.
@@ -347,10 +354,11 @@ TEST(JsonlReader, SameTableAsArrowsReaderOnGeneratedData) {
     EXPECT_TRUE(mine->Equals(*theirs->GetColumnByName(f->name()))) << f->name();
   }
   // Given: narrower types too.
-  auto schema = arrow::schema({arrow::field("id", arrow::int32()), arrow::field("n", arrow::int64()),
-                               arrow::field("x", arrow::float64()),
-                               arrow::field("b", arrow::boolean()), arrow::field("s", arrow::utf8()),
-                               arrow::field("day", arrow::timestamp(arrow::TimeUnit::MILLI))});
+  auto schema =
+      arrow::schema({arrow::field("id", arrow::int32()), arrow::field("n", arrow::int64()),
+                     arrow::field("x", arrow::float64()), arrow::field("b", arrow::boolean()),
+                     arrow::field("s", arrow::utf8()),
+                     arrow::field("day", arrow::timestamp(arrow::TimeUnit::MILLI))});
   auto given = ReadAll(text, schema, o);
   ASSERT_TRUE(given.ok()) << given.status().ToString();
   ExpectTablesEqual(**given, *arrow_read(schema));
@@ -360,8 +368,9 @@ TEST(JsonlReader, SameTableAsArrowsReaderOnGeneratedData) {
 TEST(JsonlReader, OpenBatchReaderUsesItAndFallsBackForNested) {
   testing::Scratch scratch("local");
   auto store = scratch.shared_store();
-  ASSERT_TRUE(store->Put(scratch.Key("flat.jsonl"),
-                         "{\"a\":1,\"t\":\"2024-01-02T03:04:05.5Z\"}\n{\"a\":2,\"t\":null}\n")
+  ASSERT_TRUE(store
+                  ->Put(scratch.Key("flat.jsonl"),
+                        "{\"a\":1,\"t\":\"2024-01-02T03:04:05.5Z\"}\n{\"a\":2,\"t\":null}\n")
                   .ok());
   ASSERT_TRUE(store->Put(scratch.Key("nested.jsonl"), "{\"a\":1,\"l\":[1,2]}\n{\"a\":2}\n").ok());
   auto flat = OpenBatchReader(store, scratch.Key("flat.jsonl"), Format::kJsonl);
