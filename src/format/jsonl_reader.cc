@@ -36,8 +36,9 @@ constexpr int kWorkers = 2;
 constexpr int kMaxBlocksInFlight = 2 * kWorkers;
 // simdjson reads up to this many bytes past the end of a document (SIMD loads).
 constexpr int64_t kPadding = simdjson::SIMDJSON_PADDING;
-// Bytes read at a time past a block's end while its last line goes on.
-constexpr int64_t kOverflowReadBytes = 1 << 20;
+// Bytes first read past a block's end while its last line goes on (doubling while it does): most
+// lines are far shorter, and every block but the last reads past its end (a ranged GET on S3).
+constexpr int64_t kOverflowReadBytes = 16 << 10;
 
 // ---- input --------------------------------------------------------------------------------
 
@@ -113,9 +114,9 @@ arrow::Status ReadBlockText(arrow::io::RandomAccessFile* file, int64_t size, int
     return arrow::Status::OK();
   }
   // The last owned line runs past `end`: read on to its newline.
-  while (out->buf.size() + from < size) {
+  for (int64_t step = kOverflowReadBytes; out->buf.size() + from < size; step *= 2) {
     int64_t old = out->buf.size();
-    ARROW_RETURN_NOT_OK(out->buf.Append(file, from + old, kOverflowReadBytes));
+    ARROW_RETURN_NOT_OK(out->buf.Append(file, from + old, std::min(step, size - from - old)));
     if (out->buf.size() == old) break;
     if (std::memchr(out->buf.data() + old, '\n', out->buf.size() - old) != nullptr) break;
   }
