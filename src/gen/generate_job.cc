@@ -150,6 +150,7 @@ Result<GenerateReport> RunGenerateJob(const GenerateJobOptions& o) {
   }
   Plan plan;
   LP_ASSIGN_OR_RETURN(plan.format, format::ResolveFormat(o.output_uri, o.format));
+  LP_ASSIGN_OR_RETURN(plan.generator, DataGenerator::Make(o.generator));
   if (plan.format == format::Format::kParquet) {
     if (!o.compression.empty()) {
       LP_ASSIGN_OR_RETURN(plan.write.compression, format::ParseCompression(o.compression));
@@ -159,7 +160,6 @@ Result<GenerateReport> RunGenerateJob(const GenerateJobOptions& o) {
       // slice of a larger batch skews), so the calibration sample has the output's row groups.
       const int64_t group_bytes = std::clamp(o.size_bytes / kRowGroupsPerSize, kMinRowGroupBytes,
                                              plan.write.row_group_bytes);
-      LP_ASSIGN_OR_RETURN(auto generator, DataGenerator::Make(o.generator));
       LP_ASSIGN_OR_RETURN(auto batch, generator->MakeBatch(0, std::min(kRowWidthSampleRows,
                                                                        o.generator.batch_rows)));
       const int64_t row_width = std::max<int64_t>(
@@ -171,7 +171,6 @@ Result<GenerateReport> RunGenerateJob(const GenerateJobOptions& o) {
     return Status::InvalidArgument("compression applies to Parquet only (got '" + o.compression +
                                    "' for " + format::FormatName(plan.format) + ")");
   }
-  LP_ASSIGN_OR_RETURN(plan.generator, DataGenerator::Make(o.generator));
   LP_ASSIGN_OR_RETURN(StoreLocation out, OpenStore(o.output_uri, o.store));
   if (out.key.empty() || out.key.back() == '/') {
     return Status::InvalidArgument("generate: " + o.output_uri + " names a directory, not a file");
