@@ -160,8 +160,9 @@ Result<GenerateReport> RunGenerateJob(const GenerateJobOptions& o) {
       // slice of a larger batch skews), so the calibration sample has the output's row groups.
       const int64_t group_bytes = std::clamp(o.size_bytes / kRowGroupsPerSize, kMinRowGroupBytes,
                                              plan.write.row_group_bytes);
-      LP_ASSIGN_OR_RETURN(auto batch, generator->MakeBatch(0, std::min(kRowWidthSampleRows,
-                                                                       o.generator.batch_rows)));
+      LP_ASSIGN_OR_RETURN(
+          auto batch,
+          plan.generator->MakeBatch(0, std::min(kRowWidthSampleRows, o.generator.batch_rows)));
       const int64_t row_width = std::max<int64_t>(
           1, arrow::util::TotalBufferSize(*batch) / std::max<int64_t>(1, batch->num_rows()));
       plan.write.row_group_rows = std::max<int64_t>(1, group_bytes / row_width);
