@@ -247,6 +247,34 @@ TEST_P(FormatIo, CsvValueThatDoesNotConvertNamesLineAndColumn) {
       << r.status().message();
 }
 
+// Inferred CSV types never drop characters: numbers with leading zeros or a '+' stay text, in
+// small and default block sizes; plain numbers (also "0", "-0.5", "0.25") are still numbers.
+TEST_P(FormatIo, CsvNumbersThatWouldLoseDigitsStayText) {
+  Put(Key("ids.csv"),
+      "zip,phone,n,x,neg\n"
+      "01234,+4420,1,0.25,-0.5\n"
+      "98765,007,0,0,-01\n");
+  for (int64_t block : {int64_t{1} << 12, int64_t{4} << 20}) {
+    ReadOptions o;
+    o.block_size = block;
+    auto t = ReadTable(Key("ids.csv"), Format::kCsv, o);
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    const auto& schema = *(*t)->schema();
+    EXPECT_EQ(schema.GetFieldByName("zip")->type()->id(), arrow::Type::STRING) << block;
+    EXPECT_EQ(schema.GetFieldByName("phone")->type()->id(), arrow::Type::STRING);
+    EXPECT_EQ(schema.GetFieldByName("n")->type()->id(), arrow::Type::INT64);
+    EXPECT_EQ(schema.GetFieldByName("x")->type()->id(), arrow::Type::DOUBLE);
+    EXPECT_EQ(schema.GetFieldByName("neg")->type()->id(), arrow::Type::STRING);  // "-01"
+    auto zip = std::static_pointer_cast<arrow::StringArray>(
+        (*t)->GetColumnByName("zip")->chunk(0));
+    EXPECT_EQ(zip->GetString(0), "01234");
+    auto phone = std::static_pointer_cast<arrow::StringArray>(
+        (*t)->GetColumnByName("phone")->chunk(0));
+    EXPECT_EQ(phone->GetString(0), "+4420");
+    EXPECT_EQ(phone->GetString(1), "007");
+  }
+}
+
 TEST_P(FormatIo, BadJsonLineNamesItsLine) {
   Put(Key("bad.jsonl"), "{\"a\":1}\n\n{\"a\":2}\n{\"a\":3,}\n{\"a\":4}\n");
   ReadOptions o;

@@ -339,8 +339,20 @@ bool HasDuplicateNames(const arrow::Schema& schema) {
   return std::adjacent_find(names.begin(), names.end()) != names.end();
 }
 
+// True for text that a number would not give back: a leading zero before another digit ("007",
+// "-01.5") or an explicit plus sign ("+4420").  Post codes, phone numbers and zero-padded ids
+// look like that; as int64 or double they would lose their zeros or sign for good.
+bool NumberWouldChangeText(std::string_view v) {
+  if (v.empty()) return false;
+  if (v[0] == '+') return true;
+  const size_t i = v[0] == '-' ? 1 : 0;
+  return v.size() > i + 1 && v[i] == '0' && v[i + 1] >= '0' && v[i + 1] <= '9';
+}
+
 // CSV types as Arrow infers them from the first block, by reading only a prefix serially; null
-// when that fails (the full read then reports the error as before).
+// when that fails (the full read then reports the error as before).  Unlike Arrow, a column
+// inferred as a number whose text in that block has leading zeros or a '+' stays a string
+// (DuckDB's sniffer does the same), so no digit of such a column is lost.
 std::shared_ptr<arrow::Schema> InferCsvSchema(
     const std::shared_ptr<arrow::io::RandomAccessFile>& file, const CsvOptions& c) {
   auto prefix = PrefixStream(file, c.read.block_size);
@@ -351,7 +363,39 @@ std::shared_ptr<arrow::Schema> InferCsvSchema(
   if (!reader.ok()) return nullptr;
   auto schema = (*reader)->schema();
   (void)(*reader)->Close();
-  return HasDuplicateNames(*schema) ? nullptr : schema;
+  if (HasDuplicateNames(*schema)) return nullptr;
+
+  // The same prefix again, with the numeric columns as text, to look at their digits.
+  std::vector<int> numeric;
+  for (int i = 0; i < schema->num_fields(); ++i) {
+    const auto& t = *schema->field(i)->type();
+    if (arrow::is_integer(t.id()) || arrow::is_floating(t.id())) {
+      numeric.push_back(i);
+      serial.convert.column_types[schema->field(i)->name()] = arrow::utf8();
+    }
+  }
+  if (numeric.empty()) return schema;
+  auto again = PrefixStream(file, c.read.block_size);
+  if (!again.ok()) return schema;
+  auto text_reader = MakeCsv(*again, serial);
+  if (!text_reader.ok()) return schema;
+  std::shared_ptr<arrow::RecordBatch> batch;
+  if ((*text_reader)->ReadNext(&batch).ok() && batch) {  // the first block: what Arrow inferred from
+    for (int i : numeric) {
+      const auto* column = batch->GetColumnByName(schema->field(i)->name()).get();
+      if (column == nullptr || column->type_id() != arrow::Type::STRING) continue;
+      const auto& text = static_cast<const arrow::StringArray&>(*column);
+      for (int64_t r = 0; r < text.length(); ++r) {
+        if (!text.IsNull(r) && NumberWouldChangeText(text.GetView(r))) {
+          auto changed = schema->SetField(i, schema->field(i)->WithType(arrow::utf8()));
+          if (changed.ok()) schema = *changed;
+          break;
+        }
+      }
+    }
+  }
+  (void)(*text_reader)->Close();
+  return schema;
 }
 
 Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<ObjectStore> store,
@@ -361,13 +405,14 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
   LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
   CsvOptions c = MakeCsvOptions(options);
   Reopen reopen;
+  // Fix the types the first block gives (InferCsvSchema), then stream.
+  std::shared_ptr<arrow::Schema> inferred = options.schema ? nullptr : InferCsvSchema(file, c);
+  for (const auto& f : inferred ? inferred->fields() : arrow::FieldVector{}) {
+    c.convert.column_types[f->name()] = f->type();
+  }
   if (c.read.block_size > kStreamBlockBytes) {
-    // Same types, smaller blocks: fix the types the first block gives, then stream.
-    std::shared_ptr<arrow::Schema> inferred = options.schema ? nullptr : InferCsvSchema(file, c);
+    // Same types, smaller blocks.
     if (options.schema || inferred) {
-      for (const auto& f : inferred ? inferred->fields() : arrow::FieldVector{}) {
-        c.convert.column_types[f->name()] = f->type();
-      }
       CsvOptions big = c;
       reopen = [file, big]() -> arrow::Result<GatedReader> {
         auto gate = std::make_shared<ReadaheadGate>(kMaxBlocksAhead);
