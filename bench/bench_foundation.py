@@ -64,7 +64,7 @@ def convert_cases(data, csv, jsonl, parquet):
     ], out
 
 
-def cp_cases(data, size):
+def cp_cases(data, size, floor=False):
     env = os.environ.copy()
     endpoint = env.get("AWS_ENDPOINT_URL")
     if not endpoint:
@@ -83,7 +83,7 @@ def cp_cases(data, size):
         raise RuntimeError("aws-cli not found on PATH")
     k = f"s3://{bucket}/bench/blob.bin"
     dl = os.path.join(data, "out", "blob-down.bin")
-    return [
+    cases = [
         ("upload 1 object", [
             ("lakepack", [CLI, "cp", "--quiet", src, k + ".lp"]),
             ("aws-cli", [aws, "s3", "cp", "--quiet", "--endpoint-url", endpoint, src, k + ".aws"]),
@@ -92,7 +92,26 @@ def cp_cases(data, size):
             ("lakepack", [CLI, "cp", "--quiet", k + ".lp", dl + ".lp"]),
             ("aws-cli", [aws, "s3", "cp", "--quiet", "--endpoint-url", endpoint, k + ".aws", dl + ".aws"]),
         ]),
-    ], env, src
+    ]
+    if floor:
+        # What the server alone allows: 8 curl processes move the object's 8 eighths at once,
+        # unsigned payloads, nothing written to disk.  No client can beat this by much.
+        url = f"{endpoint}/{bucket}/bench/blob.bin"
+        part = (size + 7) // 8
+        sign = (f'--aws-sigv4 "aws:amz:{env.get("AWS_DEFAULT_REGION", "us-east-1")}:s3" '
+                f'--user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD"')
+        down = " ".join(
+            f'curl -sf {sign} -H "Range: bytes={i * part}-{min(size, (i + 1) * part) - 1}" -o /dev/null {url}.lp &'
+            for i in range(8))
+        pieces = os.path.join(data, "out", "floor-part")
+        up = " ".join(
+            f'curl -sf {sign} -T {pieces}.{i} {url}.floor{i} &' for i in range(8))
+        wait_all = "for p in $(jobs -p); do wait $p || exit 1; done"
+        split = f"split -n 8 -d -a 1 {src} {pieces}."
+        cases[0][1].append(("server floor (8 curl PUTs)", ["bash", "-c", f"{up} {wait_all}"]))
+        cases[1][1].append(("server floor (8 curl GETs)", ["bash", "-c", f"{down} {wait_all}"]))
+        subprocess.run(["bash", "-c", split], check=True)
+    return cases, env, src
 
 
 def run_group(title, runs, env=None, check=None, repeat=1):
@@ -126,6 +145,8 @@ def main():
     ap.add_argument("--size", default="1GiB")
     ap.add_argument("--only", choices=["convert", "cp"])
     ap.add_argument("--repeat", type=int, default=1, help="runs per tool (best kept)")
+    ap.add_argument("--floor", action="store_true",
+                    help="cp: also time 8 plain curl transfers, what the server alone allows")
     ap.add_argument("--cases", default="", help="comma-separated substrings of case titles to run")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
     args = ap.parse_args()
@@ -154,7 +175,7 @@ def main():
         shutil.rmtree(out, ignore_errors=True)
         os.makedirs(out, exist_ok=True)
     if args.only in (None, "cp"):
-        cases, env, src = cp_cases(data, size)
+        cases, env, src = cp_cases(data, size, args.floor)
         for title, runs in cases:
             if wanted(title):
                 results += run_group(title, runs, env, repeat=args.repeat)
@@ -166,6 +187,10 @@ def main():
                 if not same:
                     sys.exit(1)
                 os.remove(dl)
+        for i in range(8):
+            piece = os.path.join(data, "out", f"floor-part.{i}")
+            if os.path.exists(piece):
+                os.remove(piece)
 
     lines = [f"Run {datetime.datetime.now().isoformat(timespec='seconds')} on {platform.node()} "
              f"({os.cpu_count()} cores), input {args.size}, best of {args.repeat}.", "",
