@@ -134,6 +134,7 @@ static std::string Padded(int64_t g) {
 
 std::string IntentName(int64_t generation) { return "intent-" + Padded(generation) + ".json"; }
 std::string CommitName(int64_t generation) { return "commit-" + Padded(generation) + ".json"; }
+std::string LeaseName(int64_t generation) { return "lease-" + Padded(generation) + ".json"; }
 std::string BaseCopyName(int64_t generation, std::string_view file_name) {
   return "base-" + Padded(generation) + "-" + std::string(file_name);
 }
@@ -148,6 +149,9 @@ std::optional<StateObjectName> ParseStateObjectName(std::string_view name) {
   } else if (starts("commit-")) {
     kind = StateObjectKind::kCommit;
     rest = name.substr(7);
+  } else if (starts("lease-")) {
+    kind = StateObjectKind::kLease;
+    rest = name.substr(6);
   } else if (starts("base-")) {
     kind = StateObjectKind::kBase;
     rest = name.substr(5);

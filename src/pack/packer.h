@@ -5,7 +5,8 @@
 //   1. Reads the state directory `OUTPUT_BASE/TABLE/_lakepack/pack/<partition><STEM>.<EXT>/`
 //      (see state.h): the highest commit, and an intent without commit if a run is in progress
 //      or crashed.  A live one (on this host: its process exists; elsewhere: its lease,
-//      `lock_timeout`, has not expired) makes this run fail with "another packer is working on
+//      `lock_timeout`, counted from the intent or its last renewal, lease-G, has not expired) makes
+//      this run fail with "another packer is working on
 //      TABLE"; an abandoned one is recovered.
 //   2. Lists the partition and the inputs and plans (plan.h): new inputs, the latest file, and
 //      whether it is rewritten.  --dry-run stops here and reports the plan.
@@ -18,7 +19,10 @@
 //      recovery reuses the abandoned run's copy).  Its rows are read from that copy only.
 //   6. Streams the base rows, then every new input's rows in input-URI order, cast to the target
 //      schema, into files N0, N0+1, ... in order (rolling_writer.h: exact sizes).  Each output
-//      object is committed atomically by the store.
+//      object is committed atomically by the store.  A producer thread reads and parses the
+//      inputs (across input files) into a queue of about one row group (batch_queue.h) while the
+//      calling thread encodes and writes, so parsing overlaps encoding.  Meanwhile a LeaseKeeper
+//      (lease_keeper.h) renews the lock's lease, so a run longer than lock_timeout keeps it.
 //   7. Checks no other packer took over (intent-(G+1) absent), writes commit-G (put-if-absent):
 //      the cumulative packed inputs and the manifest of output files.
 //   8. Deletes the base copy (and any left by earlier crashed runs): garbage once committed.
@@ -73,8 +77,19 @@ struct PackOptions {
   // Retry (up to this long) when another packer holds the table, instead of failing.
   int64_t wait_seconds = 0;
   StoreOptions store;
-  // Called after each output file is committed (progress); may be empty.
+  // Called after each output file is committed (progress); may be empty.  A run cancelled or
+  // failed later may take such a file back (see `cancelled`).
   std::function<void(const std::string& uri, int64_t rows, int64_t bytes)> on_file;
+  // Cancellation (e.g. Ctrl-C in the Python binding); may be empty.  Polled on the thread that
+  // called Pack: before the run takes its lock, between batches (so between files too) and before
+  // the commit, and while --wait retries.  When it returns true, Pack aborts the open output
+  // file, deletes the files this run committed, puts the latest file's original bytes back if
+  // the run had already rewritten it, removes its lease, base copy and intent (the lock), so the
+  // table is exactly as before the run, and returns a kCancelled Status.  (Exception: a run that
+  // recovers a crashed one has already deleted that run's partial files; the crashed run's
+  // intent is left for the next run to recover.)  If that clean-up fails, the Status is still
+  // kCancelled, says so, and the intent stays: the next run recovers as after a crash.
+  std::function<bool()> cancelled;
 
   // Checks names, extensions, partition entries and the limit; errors name the option.
   Status Validate() const;

@@ -254,3 +254,30 @@ TEST(RollingWriter, CsvRowEndsRespectQuotes) {
 
 }  // namespace
 }  // namespace lakepack::pack
+
+namespace lakepack::pack {
+namespace {
+
+TEST(State, LeaseRenewalExtendsTheLease) {
+  Intent i;
+  i.generation = 4;
+  i.created_ms = 1000;
+  i.lease_ms = 500;
+  EXPECT_EQ(LeaseExpiryMs(i, nullptr), 1500);
+  auto renewal = ParseLeaseRenewal(ToJson(LeaseRenewal{4, 9000}), "lease-4");
+  ASSERT_TRUE(renewal.ok()) << renewal.status().ToString();
+  EXPECT_EQ(renewal->renewed_ms, 9000);
+  EXPECT_EQ(LeaseExpiryMs(i, &*renewal), 9500);
+  LeaseRenewal other{3, 9000};  // another run's renewal does not count
+  EXPECT_EQ(LeaseExpiryMs(i, &other), 1500);
+  auto bad = ParseLeaseRenewal("{\"generation\":4}", "s3://b/lease-4.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("s3://b/lease-4.json"), std::string::npos);
+  auto name = ParseStateObjectName(LeaseName(4));
+  ASSERT_TRUE(name.has_value());
+  EXPECT_EQ(name->kind, StateObjectKind::kLease);
+  EXPECT_EQ(name->generation, 4);
+}
+
+}  // namespace
+}  // namespace lakepack::pack

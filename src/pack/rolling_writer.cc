@@ -55,6 +55,7 @@ class TextRollingWriter final : public RollingWriter {
       : RollingWriter(limit, std::move(open), std::move(closed)),
         format_(format),
         schema_(std::move(schema)) {}
+  ~TextRollingWriter() override { Abort(); }
 
   Status Write(const std::shared_ptr<arrow::RecordBatch>& batch) override {
     if (batch->num_rows() == 0) return Status::OK();
@@ -91,6 +92,11 @@ class TextRollingWriter final : public RollingWriter {
   Status Finish() override {
     if (stream_) LP_RETURN_NOT_OK(CloseCurrent());
     return Status::OK();
+  }
+
+  void Abort() override {
+    if (stream_) (void)stream_->Abort();
+    stream_.reset();
   }
 
  private:
@@ -155,6 +161,8 @@ class ParquetRollingWriter final : public RollingWriter {
     arrow_props_ = parquet::ArrowWriterProperties::Builder().store_schema()->build();
   }
 
+  ~ParquetRollingWriter() override { Abort(); }
+
   Status Write(const std::shared_ptr<arrow::RecordBatch>& batch) override {
     int64_t n = batch->num_rows();
     if (n == 0) return Status::OK();
@@ -177,6 +185,15 @@ class ParquetRollingWriter final : public RollingWriter {
     if (pending_rows_ > 0) LP_RETURN_NOT_OK(FlushRowGroup());
     if (writer_) LP_RETURN_NOT_OK(CloseCurrent());
     return Status::OK();
+  }
+
+  void Abort() override {
+    // The stream goes first, so what the Parquet writer flushes while torn down goes nowhere.
+    if (stream_) (void)stream_->Abort();
+    writer_.reset();
+    stream_.reset();
+    pending_.clear();
+    pending_rows_ = 0;
   }
 
  private:
@@ -293,10 +310,10 @@ Result<std::unique_ptr<RollingWriter>> RollingWriter::Make(format::Format format
                                                            ClosedFn on_closed) {
   if (limit <= 0) return Status::InvalidArgument("file limit must be positive");
   if (format == format::Format::kParquet) {
-    return std::unique_ptr<RollingWriter>(
-        new ParquetRollingWriter(std::move(schema), limit, std::move(open), std::move(on_closed)));
+    return std::unique_ptr<RollingWriter>(std::make_unique<ParquetRollingWriter>(
+        std::move(schema), limit, std::move(open), std::move(on_closed)));
   }
-  return std::unique_ptr<RollingWriter>(new TextRollingWriter(
+  return std::unique_ptr<RollingWriter>(std::make_unique<TextRollingWriter>(
       format, std::move(schema), limit, std::move(open), std::move(on_closed)));
 }
 

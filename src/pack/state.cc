@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -138,6 +139,27 @@ std::string ToJson(const Commit& c) {
          ",\"etag\":" + format::JsonQuote(f.etag) + ",\"rows\":" + std::to_string(f.rows) + "}";
   }
   return s + "]}\n";
+}
+
+std::string ToJson(const LeaseRenewal& l) {
+  return "{\"kind\":\"lakepack-pack-lease\",\"version\":1,\"generation\":" +
+         std::to_string(l.generation) + ",\"renewed_ms\":" + std::to_string(l.renewed_ms) + "}\n";
+}
+
+Result<LeaseRenewal> ParseLeaseRenewal(std::string_view text, const std::string& source) {
+  auto doc = format::ParseJson(text);
+  if (!doc.ok()) return Status::InvalidData(source + ": " + doc.status().message());
+  LeaseRenewal l;
+  LP_ASSIGN_OR_RETURN(l.generation, Int(*doc, "generation", source));
+  LP_ASSIGN_OR_RETURN(l.renewed_ms, Int(*doc, "renewed_ms", source));
+  return l;
+}
+
+int64_t LeaseExpiryMs(const Intent& intent, const LeaseRenewal* renewal) {
+  int64_t from = intent.created_ms;
+  if (renewal && renewal->generation == intent.generation)
+    from = std::max(from, renewal->renewed_ms);
+  return from + intent.lease_ms;
 }
 
 Result<Intent> ParseIntent(std::string_view text, const std::string& source) {

@@ -5,7 +5,9 @@
 //                  host, boot id, pid, process start time), its lease, the latest file it found,
 //                  and where it preserves that file's original bytes (the base copy);
 //   commit-G.json  written (put-if-absent) when run G is complete: the cumulative list of packed
-//                  inputs (URI + size + ETag) and the manifest of output files it wrote.
+//                  inputs (URI + size + ETag) and the manifest of output files it wrote;
+//   lease-G.json   rewritten by run G while it runs (lease_keeper.h): when it last renewed its
+//                  lease, so a long run keeps its lock past intent-G's created_ms + lease_ms.
 //
 // Invariant: commit-G exists only if intent-G does; an intent without its commit belongs to a
 // run that is in progress or crashed.  Neither is ever overwritten, so a generation number is a
@@ -68,6 +70,12 @@ struct Intent {
   int64_t recovers = -1;   // generation of the abandoned intent this run recovers (-1: none)
 };
 
+// A renewal of run G's lease: the run is presumed dead after renewed_ms + the intent's lease_ms.
+struct LeaseRenewal {
+  int64_t generation = 0;
+  int64_t renewed_ms = 0;  // Unix time, by the owner's clock (as Intent::created_ms)
+};
+
 struct Commit {
   int64_t generation = 0;
   int64_t created_ms = 0;
@@ -77,9 +85,15 @@ struct Commit {
 
 std::string ToJson(const Intent& intent);
 std::string ToJson(const Commit& commit);
+std::string ToJson(const LeaseRenewal& lease);
 // Errors name `source` (the object's URI).
 Result<Intent> ParseIntent(std::string_view text, const std::string& source);
 Result<Commit> ParseCommit(std::string_view text, const std::string& source);
+Result<LeaseRenewal> ParseLeaseRenewal(std::string_view text, const std::string& source);
+
+// When `intent`'s run is presumed dead: its lease counted from its creation or, if later, from
+// `renewal` (null: never renewed; a renewal of another generation is ignored).
+int64_t LeaseExpiryMs(const Intent& intent, const LeaseRenewal* renewal);
 
 int64_t NowUnixMs();
 

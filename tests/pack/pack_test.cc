@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <future>
 #include <map>
 #include <thread>
 
@@ -108,6 +110,20 @@ class PackTest : public ::testing::TestWithParam<std::string> {
       EXPECT_LE(files[i].size, limit * 1.02) << files[i].key;
       if (i + 1 < files.size()) EXPECT_GE(files[i].size, limit * 0.98) << files[i].key;
     }
+  }
+
+  // Every object under db/ (outputs and state) with its bytes.
+  std::map<std::string, std::string> Snapshot() {
+    std::map<std::string, std::string> snap;
+    auto all = scratch_.store().ListAll(scratch_.Key("db/"));
+    EXPECT_TRUE(all.ok()) << all.status().ToString();
+    if (!all.ok()) return snap;
+    for (const auto& o : *all) {
+      auto text = scratch_.store().Get(o.key);
+      EXPECT_TRUE(text.ok()) << o.key;
+      snap[o.key.substr(scratch_.prefix().size())] = text.ok() ? *text : "";
+    }
+    return snap;
   }
 
   Scratch scratch_;
@@ -368,6 +384,105 @@ TEST_P(PackTest, ConcurrentPackers) {
   EXPECT_EQ(rows.size(), 3000u);
   EXPECT_EQ(std::adjacent_find(rows.begin(), rows.end()), rows.end());  // generated rows differ
   ExpectExactSizes(Outputs(), 64000);
+}
+
+// Cancelling after N polls, for N from "before the lock" to "after several files, the latest one
+// rewritten", leaves every object of the table (outputs and state) exactly as before the run; a
+// following run then packs every input exactly once.
+TEST_P(PackTest, CancelLeavesTableAsBefore) {
+  Generate("a.csv", 470, 21);  // ~128 kB: a latest file the next run rewrites
+  ASSERT_TRUE(Pack(Options("csv")).ok());
+  Generate("b.csv", 1500, 22);
+  Generate("c.csv", 1500, 23);
+  const auto before = Snapshot();
+  ASSERT_FALSE(before.empty());
+  int cancelled_after_files = 0, cancelled_after_rewrite = 0;
+  for (int n : {0, 1, 2, 5, 12, 30, 45, 70, 100}) {
+    PackOptions o = Options("csv");
+    o.read_block_bytes = 16 << 10;  // small batches: many polls per output file
+    int polls = 0;
+    o.cancelled = [&] { return ++polls > n; };
+    int files = 0;
+    o.on_file = [&](const std::string&, int64_t, int64_t) { ++files; };
+    auto r = Pack(o);
+    if (r.ok()) break;  // fewer polls than n: the run completed (checked below)
+    ASSERT_EQ(r.status().code(), StatusCode::kCancelled)
+        << "n=" << n << ": " << r.status().ToString();
+    EXPECT_NE(r.status().message().find("as it was before"), std::string::npos)
+        << r.status().message();
+    if (files > 0) ++cancelled_after_files;
+    if (files > 1) ++cancelled_after_rewrite;  // file 0 is the rewritten latest file
+    ASSERT_EQ(Snapshot(), before) << "cancelled after " << n << " polls, " << files << " files";
+  }
+  EXPECT_GE(cancelled_after_files, 2);
+  EXPECT_GE(cancelled_after_rewrite, 1);
+  // The next run, not cancelled, packs everything once (whether or not the loop's last run did).
+  auto r = Pack(Options("csv"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto rows = Rows();
+  EXPECT_EQ(rows.size(), 470u + 1500 + 1500);
+  EXPECT_EQ(std::adjacent_find(rows.begin(), rows.end()), rows.end());
+  ExpectExactSizes(Outputs());
+  auto again = Pack(Options("csv"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->inputs.empty());
+}
+
+// A cancelled Parquet run aborts its open file: nothing of it is visible, and no state is left.
+TEST_P(PackTest, CancelParquetMidFile) {
+  Generate("a.csv", 4000, 24);
+  PackOptions o = Options("snappy.parquet");
+  o.read_block_bytes = 16 << 10;
+  int polls = 0;
+  o.cancelled = [&] { return ++polls > 20; };
+  auto r = Pack(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kCancelled) << r.status().ToString();
+  EXPECT_TRUE(Snapshot().empty());
+  ASSERT_TRUE(Pack(Options("snappy.parquet")).ok());
+  EXPECT_EQ(Rows().size(), 4000u);
+}
+
+// A run longer than its lock timeout keeps the lock: its lease is renewed, so a second packer
+// started meanwhile is refused instead of taking over (and the first one then commits).
+TEST_P(PackTest, LongRunRenewsItsLock) {
+  Generate("a.csv", 1500, 25);
+  Generate("b.csv", 1500, 26);
+  constexpr int64_t kLockSeconds = 1;
+  PackOptions slow = Options("csv");
+  slow.lock_timeout_seconds = kLockSeconds;
+  std::promise<void> first_file;
+  bool signalled = false;
+  slow.on_file = [&](const std::string&, int64_t, int64_t) {
+    if (signalled) return;
+    signalled = true;
+    first_file.set_value();
+    // Stalls for 4 leases while holding the lock.
+    std::this_thread::sleep_for(std::chrono::milliseconds(4000 * kLockSeconds));
+  };
+  Result<PackReport> slow_result = Status::Internal("not run");
+  std::thread runner([&] { slow_result = Pack(slow); });
+  if (first_file.get_future().wait_for(std::chrono::seconds(120)) != std::future_status::ready) {
+    runner.join();
+    FAIL() << "the first packer wrote no file: " << slow_result.status().ToString();
+  }
+  // Well past the intent's own lease.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500 * kLockSeconds));
+  PackOptions other = Options("csv");
+  other.lock_timeout_seconds = kLockSeconds;
+  auto r = Pack(other);
+  runner.join();
+  ASSERT_FALSE(r.ok()) << "the second packer took over a live run";
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("another packer is working"), std::string::npos)
+      << r.status().message();
+  ASSERT_TRUE(slow_result.ok()) << slow_result.status().ToString();
+  auto rows = Rows();
+  EXPECT_EQ(rows.size(), 3000u);
+  EXPECT_EQ(std::adjacent_find(rows.begin(), rows.end()), rows.end());
+  // No lease object is left behind.
+  auto state = scratch_.store().ListAll(scratch_.Key("db/table/_lakepack/"));
+  for (const auto& o : *state) EXPECT_EQ(o.key.find("/lease-"), std::string::npos) << o.key;
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, PackTest, ::testing::ValuesIn(lakepack::testing::StoreKinds()),
