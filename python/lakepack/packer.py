@@ -81,8 +81,10 @@ def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = 
     ``table[_suffix]_N.out_ext`` files of exactly ``file_limit_bytes`` (the last one smaller),
     appending to the latest existing file (like ``lakepack pack``).
 
-    Streaming (bounded memory), idempotent (a re-run packs only new inputs) and crash-safe (an
-    interrupted run is recovered by the next one).  Runs with the GIL released.
+    Streaming (bounded memory), idempotent (a re-run packs only new inputs) and crash-safe (a
+    killed run is recovered by the next one).  Runs with the GIL released.  Ctrl-C cancels
+    within a fraction of a second: the files this run wrote are taken back, the latest file is
+    as it was, and KeyboardInterrupt is raised; a re-run then packs everything exactly once.
 
     ``read_block_bytes`` is how many bytes of a CSV / JSON Lines input are parsed at a time
     (also the span column types are inferred from); the default is the reader's (4 MB, streamed
@@ -347,7 +349,8 @@ class S3DataPacker:
         """Packs every input not packed before into
         ``output_basepath/table_name/[partition/]`` files of about ``file_limit_gigabytes``
         (exactly, except the last), appending to the latest existing one.  Returns the pack
-        report (see :func:`lakepack.pack`); also kept as ``last_report``."""
+        report (see :func:`lakepack.pack`); also kept as ``last_report``.  Ctrl-C cancels
+        cleanly (KeyboardInterrupt; the output is left as it was before the call)."""
         with tempfile.TemporaryDirectory(prefix="lakepack-meta-") as tmp:
             schema = self._schema_file(tmp)
             report = pack(self.input_basepath, self.output_basepath, self.table_name,

@@ -1,13 +1,15 @@
 // pack_binding.cc: the pack job (pack/packer.h) for S3DataPacker.pack_data() and lakepack.pack().
 //
-// Pack runs with the GIL released.  It is not interruptible half-way (its on_file hook cannot
-// stop it); a Ctrl-C is raised when it returns.  Pack is crash-safe, so a killed run is
-// recovered by the next one.
+// Pack runs with the GIL released.  Its `cancelled` hook polls for Ctrl-C (taking the GIL at
+// most every 100 ms); on Ctrl-C Pack stops, takes back what it wrote (see PackOptions::cancelled)
+// and returns kCancelled, and the binding re-raises the KeyboardInterrupt.  Pack is also
+// crash-safe, so a killed run is recovered by the next one.
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,10 +22,14 @@ namespace nb = nanobind;
 namespace lakepack::py {
 namespace {
 
+// Ctrl-C is polled at most this often: each poll takes the GIL.
+constexpr auto kInterruptPollInterval = std::chrono::milliseconds(100);
+
 nb::dict RunPack(pack::PackOptions o) {
   Result<pack::PackReport> report = Status::Internal("unset");
   {
     nb::gil_scoped_release release;
+    o.cancelled = InterruptPoller(kInterruptPollInterval);
     report = pack::Pack(o);
   }
   pack::PackReport r = ValueOrThrow(std::move(report));
