@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <thread>
 
 namespace nb = nanobind;
@@ -41,7 +42,18 @@ const char* ExceptionName(StatusCode code) {
 
 void ThrowIfError(const Status& status) {
   if (status.ok()) return;
-  if (status.code() == StatusCode::kCancelled && PyErr_Occurred()) throw nb::python_error();
+  if (status.code() == StatusCode::kCancelled && PyErr_Occurred()) {
+    // The pending KeyboardInterrupt, with what the job said about stopping as a note (e.g. "pack
+    // of t cancelled; the table is as it was before the run") where Python has notes (3.11+).
+    nb::python_error interrupt;
+    nb::handle exc = interrupt.value();
+    if (PyObject_HasAttrString(exc.ptr(), "add_note")) {
+      const std::string note = "lakepack: " + status.message();
+      nb::object r = nb::steal(PyObject_CallMethod(exc.ptr(), "add_note", "s", note.c_str()));
+      if (!r.is_valid()) PyErr_Clear();  // a note is a nicety; the interrupt is what matters
+    }
+    throw interrupt;
+  }
   // Looked up at raise time (not cached): errors.py is plain Python, imported once by lakepack.
   nb::object cls = nb::module_::import_("lakepack.errors").attr(ExceptionName(status.code()));
   PyErr_SetString(cls.ptr(), status.message().c_str());

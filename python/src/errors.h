@@ -2,8 +2,9 @@
 //
 // A failed Status becomes the exception class of its code, defined in python/lakepack/errors.py
 // (NotFound, AlreadyExists, InvalidData, ...), with the Status message (which names the file and
-// place).  A kCancelled status produced by CheckInterrupt() re-raises the pending
-// KeyboardInterrupt instead.
+// place).  A kCancelled status while a KeyboardInterrupt is pending (CheckInterrupt() or an
+// InterruptPoller saw Ctrl-C) re-raises that KeyboardInterrupt instead, with the status message
+// added as a note (Python 3.11+).
 //
 // Thread-safety: ThrowIfError requires the GIL; CheckInterrupt must be called WITHOUT the GIL
 // (inside nb::gil_scoped_release), from the thread that called into the module.

@@ -150,8 +150,9 @@ _INTERRUPTED_PACK = textwrap.dedent("""
     try:
         lakepack.S3DataPacker(land, db, "t", file_limit_gigabytes=0.01).pack_data()
         print("finished")
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         print("interrupted; cancelled in %.3f s" % (time.perf_counter() - sent[0]))
+        print(*getattr(e, "__notes__", []))
 """)
 
 
@@ -186,6 +187,9 @@ def test_ctrl_c_during_pack_cancels_cleanly_and_a_rerun_packs_everything_once(tm
     assert out.stdout.startswith("interrupted"), out.stdout
     # Cancelled promptly (the whole pack takes seconds; ~25 more files were to come).
     assert float(out.stdout.split()[3]) < 1.0, out.stdout
+    if sys.version_info >= (3, 11):
+        assert "lakepack: pack of " in out.stdout and "cancelled; the table is as it was" \
+            in out.stdout, out.stdout
     # The files it had committed are gone again, and the latest file is as it was.
     assert _listing(db) == before
     assert lakepack.read_batches(f"{db}/t/t_0.snappy.parquet").read_all().equals(latest_before)
