@@ -29,6 +29,12 @@ class PackTest : public ::testing::TestWithParam<std::string> {
  protected:
   PackTest() : scratch_(GetParam()) {}
   std::string In() { return scratch_.Uri("land"); }
+  // Environment for CLI runs of the code under test: on "s3-faulty" the CLI's own S3 requests
+  // fail too (~10%: 503s, and responses dropped after the server did the work).
+  std::string CliEnv(const std::string& more = "") {
+    std::string env = GetParam() == "s3-faulty" ? "LAKEPACK_FAULT_RATE=0.1" : "";
+    return more.empty() ? env : env + " " + more;
+  }
   std::string Out() { return scratch_.Uri("db"); }
   std::string InKey(const std::string& f) { return scratch_.Key("land/table/" + f); }
 
@@ -297,7 +303,8 @@ TEST_P(PackTest, CliSummaryAndJson) {
 }
 
 // Kills the CLI before each of its store operations in turn (LAKEPACK_PACK_CRASH_AT=K), re-runs,
-// and checks the rows equal an uninterrupted run's: none lost, none duplicated.  The table has a
+// and checks the rows equal an uninterrupted run's: none lost, none duplicated.  On "s3-faulty"
+// the CLI's own requests fail too (CliEnv).  The table has a
 // partly filled latest file, so the rewrite-with-base-copy path is crossed too.
 TEST_P(PackTest, CrashAtEveryStepThenRerun) {
   const bool s3 = GetParam() != "local";
@@ -342,19 +349,20 @@ TEST_P(PackTest, CrashAtEveryStepThenRerun) {
   for (int k = 1; k <= max_k; k += stride) {
     restore();
     int rc = RunCli("pack " + In() + " " + Out() + args, &out,
-                    "LAKEPACK_PACK_CRASH_AT=" + std::to_string(k));
+                    CliEnv("LAKEPACK_PACK_CRASH_AT=" + std::to_string(k)));
     if (rc == 0) break;  // the run has fewer than k store operations: every point was covered
     ++crashes;
     if (k % 7 == 0) {
       // A second crash, during the recovery.
       (void)RunCli("pack " + In() + " " + Out() + args, &out,
-                   "LAKEPACK_PACK_CRASH_AT=" + std::to_string(k / 2 + 3));
+                   CliEnv("LAKEPACK_PACK_CRASH_AT=" + std::to_string(k / 2 + 3)));
     }
-    ASSERT_EQ(RunCli("pack " + In() + " " + Out() + args, &out), 0) << "k=" << k << ": " << out;
+    ASSERT_EQ(RunCli("pack " + In() + " " + Out() + args, &out, CliEnv()), 0)
+        << "k=" << k << ": " << out;
     ASSERT_EQ(Rows(), expected) << "crash at step " << k;
     ExpectExactSizes(Outputs(), 50000);
     // And a further run packs nothing.
-    ASSERT_EQ(RunCli("pack " + In() + " " + Out() + args + " --json", &out), 0);
+    ASSERT_EQ(RunCli("pack " + In() + " " + Out() + args + " --json", &out, CliEnv()), 0) << out;
     ASSERT_NE(out.find("\"inputs\":[]"), std::string::npos) << "k=" << k << ": " << out;
   }
   EXPECT_GE(crashes, 20);
@@ -367,8 +375,8 @@ TEST_P(PackTest, ConcurrentPackers) {
   const std::string cmd = "pack " + In() + " " + Out() + " table --file-limit 64kB --out-ext csv";
   std::string out1, out2;
   int rc1 = 0, rc2 = 0;
-  std::thread t1([&] { rc1 = RunCli(cmd, &out1); });
-  std::thread t2([&] { rc2 = RunCli(cmd, &out2); });
+  std::thread t1([&] { rc1 = RunCli(cmd, &out1, CliEnv()); });
+  std::thread t2([&] { rc2 = RunCli(cmd, &out2, CliEnv()); });
   t1.join();
   t2.join();
   EXPECT_TRUE(rc1 == 0 || rc2 == 0) << out1 << out2;
@@ -379,7 +387,7 @@ TEST_P(PackTest, ConcurrentPackers) {
   }
   // Whatever happened, a final run completes the table exactly once.
   std::string out;
-  ASSERT_EQ(RunCli(cmd + " --wait 60", &out), 0) << out;
+  ASSERT_EQ(RunCli(cmd + " --wait 60", &out, CliEnv()), 0) << out;
   auto rows = Rows();
   EXPECT_EQ(rows.size(), 3000u);
   EXPECT_EQ(std::adjacent_find(rows.begin(), rows.end()), rows.end());  // generated rows differ
