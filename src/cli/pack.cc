@@ -1,5 +1,8 @@
 // `lakepack pack`: packs the files of a table into evenly and exactly sized output files (see
 // pack/packer.h), with a summary (or --json) of the files written.
+#include <signal.h>
+
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -52,6 +55,21 @@ void PrintJson(const pack::PackReport& r, bool dry_run) {
   std::printf("%s\n", s.c_str());
 }
 
+// Set by the first SIGINT / SIGTERM: the pack run stops between batches and puts the table back
+// (PackOptions::cancelled).  The handler is reset by its first signal, so a second one kills.
+std::atomic<bool> g_interrupted{false};
+
+void OnInterrupt(int) { g_interrupted.store(true); }
+
+void CatchInterrupts() {
+  struct sigaction sa = {};
+  sa.sa_handler = OnInterrupt;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
 int RunPack(const Args& args) {
   pack::PackOptions o;
   o.input_base = args.positional()[0];
@@ -91,6 +109,8 @@ int RunPack(const Args& args) {
   const bool json = args.Has("json");
   Progress progress(ShowProgress(args) && !json && !o.dry_run, "pack", 0);
   o.on_file = [&](const std::string&, int64_t, int64_t bytes) { progress.Add(bytes); };
+  o.cancelled = [] { return g_interrupted.load(); };
+  CatchInterrupts();
   auto report = pack::Pack(o);
   if (!report.ok()) return Fail(report.status());
   const pack::PackReport& r = *report;

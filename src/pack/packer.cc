@@ -405,7 +405,10 @@ class PackRun {
         if (!batch) break;
         LP_ASSIGN_OR_RETURN(batch, Conform(batch, *target, src.uri, src.allow_cast, row));
         row += batch->num_rows();
-        if (!queue.Push(std::move(batch))) return Status::OK();
+        if (!queue.Push(std::move(batch))) {
+          (void)reader->Close();  // stopped early: lets its read-ahead wind down
+          return Status::OK();
+        }
       }
     }
     return Status::OK();

@@ -3,9 +3,12 @@
 // mismatch, idempotence, exact sizes, crash injection at every store operation, and two packers
 // at once.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <future>
 #include <map>
 #include <thread>
@@ -449,6 +452,43 @@ TEST_P(PackTest, CancelParquetMidFile) {
   EXPECT_TRUE(Snapshot().empty());
   ASSERT_TRUE(Pack(Options("snappy.parquet")).ok());
   EXPECT_EQ(Rows().size(), 4000u);
+}
+
+// Ctrl-C (SIGINT) in `lakepack pack` cancels the run: the table is left as before (or, when the
+// signal comes too late, the run completed); the next run packs every row exactly once.
+TEST_P(PackTest, CliInterruptLeavesTableAsBefore) {
+  Generate("a.csv", 470, 27);
+  const std::string cmd = "pack " + In() + " " + Out() + " table --file-limit 2MB --quiet";
+  std::string out;
+  ASSERT_EQ(RunCli(cmd, &out), 0) << out;
+  Generate("b.csv", 100000, 28);  // ~27 MB: a few tenths of a second to pack
+  const auto before = Snapshot();
+  int interrupted = 0;
+  for (const char* delay : {"0.05", "0.1", "0.2", "0.3"}) {
+    // timeout(1) sends one SIGINT after `delay` (--foreground: to the CLI only, not again to the
+    // process group: a second signal kills, as a second Ctrl-C does); --preserve-status: the
+    // CLI's own exit code.
+    std::string shell = "timeout --foreground --preserve-status -s INT " + std::string(delay) +
+                        " " + std::getenv("LAKEPACK_CLI") + " " + cmd + " 2>&1";
+    FILE* p = ::popen(shell.c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    out.clear();
+    char buf[4096];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, got);
+    int status = ::pclose(p);
+    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (rc == 0) break;                                        // finished before the signal
+    if (out.find("cancelled") == std::string::npos) continue;  // killed before Pack started
+    ++interrupted;
+    EXPECT_NE(out.find("as it was before the run"), std::string::npos) << out;
+    ASSERT_EQ(Snapshot(), before) << "interrupted after " << delay << " s: " << out;
+  }
+  EXPECT_GE(interrupted, 1);
+  ASSERT_EQ(RunCli(cmd, &out), 0) << out;
+  auto rows = Rows();
+  EXPECT_EQ(rows.size(), 100470u);
+  EXPECT_EQ(std::adjacent_find(rows.begin(), rows.end()), rows.end());
 }
 
 // A run longer than its lock timeout keeps the lock: its lease is renewed, so a second packer
