@@ -396,6 +396,10 @@ class PackRun {
       format::ReadOptions ro;
       if (src.format != format::Format::kParquet) ro.schema = *target;
       if (o_.read_block_bytes > 0) ro.block_size = o_.read_block_bytes;
+      // Parquet output: the encoder (this run's calling thread) keeps one core busy, so parsing
+      // on this thread alone keeps up, and skips Arrow's parallel parse's hand-offs and memory
+      // churn (2 GB CSV: 15.0 -> 13.6 CPU s, 8.0 -> 7.5 s, peak RSS ~270 -> ~320 MB).
+      if (out_format_ == format::Format::kParquet) ro.use_threads = false;
       LP_ASSIGN_OR_RETURN(auto reader, format::OpenBatchReader(src.store, src.key, src.format, ro));
       if (!*target) *target = reader->schema();
       int64_t row = 0;
