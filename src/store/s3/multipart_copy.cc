@@ -1,11 +1,9 @@
 #include "store/s3/multipart_copy.h"
 
 #include <algorithm>
-#include <atomic>
-#include <mutex>
-#include <thread>
 #include <vector>
 
+#include "store/parallel_for.h"
 #include "store/s3/multipart_writer.h"
 #include "store/s3/xml.h"
 
@@ -43,52 +41,36 @@ Result<ObjectInfo> MultipartCopy(S3Client& client, const std::string& src_key,
   LP_ASSIGN_OR_RETURN(std::string upload_id, ParseInitiateMultipartUpload(created.body));
 
   std::vector<CompletedPart> done(static_cast<size_t>(parts));
-  std::atomic<int> next{0};
-  std::mutex mu;
-  Status first_error;
-  auto copy_parts = [&] {
-    for (int i = next++; i < parts; i = next++) {
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        if (!first_error.ok()) return;
-      }
-      const int64_t first = int64_t{i} * part_size;
-      const int64_t last = std::min(src.size, first + part_size) - 1;
-      S3Request req = NewRequest("PUT", dst_key);
-      req.query = {{"partNumber", std::to_string(i + 1)}, {"uploadId", upload_id}};
-      req.headers = {
-          {"x-amz-copy-source", "/" + client.bucket() + "/" + UriEncode(src_key, false)},
-          {"x-amz-copy-source-range",
-           "bytes=" + std::to_string(first) + "-" + std::to_string(last)}};
-      if (!src.etag.empty()) {
-        req.headers.emplace_back("x-amz-copy-source-if-match", "\"" + src.etag + "\"");
-      }
-      req.error_in_ok_body = true;
-      req.describe = what;
-      auto resp = client.Call(req);
-      Result<CopyObjectResult> part = Status::Internal("no answer");
-      if (resp.ok()) part = ParseCopyPartResult(resp->body);
-      std::lock_guard<std::mutex> lock(mu);
-      if (!resp.ok() || !part.ok()) {
-        if (first_error.ok()) {
-          Status st = resp.ok() ? part.status() : resp.status();
-          if (st.IsAlreadyExists()) {  // 412: the source's ETag no longer matches
-            st = Status::NotFound(client.Uri(src_key) + " changed during the copy to " +
-                                  client.Uri(dst_key));
-          }
-          first_error = st.WithContext("part " + std::to_string(i + 1) + " of " + what);
-        }
-        return;
-      }
-      done[static_cast<size_t>(i)] = {i + 1, part->etag};
+  Status copied = ParallelFor(0, parts, kParallelPartCopies, [&](int64_t i) -> Status {
+    const int64_t first = i * part_size;
+    const int64_t last = std::min(src.size, first + part_size) - 1;
+    S3Request req = NewRequest("PUT", dst_key);
+    req.query = {{"partNumber", std::to_string(i + 1)}, {"uploadId", upload_id}};
+    req.headers = {{"x-amz-copy-source", "/" + client.bucket() + "/" + UriEncode(src_key, false)},
+                   {"x-amz-copy-source-range",
+                    "bytes=" + std::to_string(first) + "-" + std::to_string(last)}};
+    if (!src.etag.empty()) {
+      req.headers.emplace_back("x-amz-copy-source-if-match", "\"" + src.etag + "\"");
     }
-  };
-  std::vector<std::thread> threads;
-  for (int t = 0; t < std::min(parts, kParallelPartCopies); ++t) threads.emplace_back(copy_parts);
-  for (auto& t : threads) t.join();
-  if (!first_error.ok()) {
+    req.error_in_ok_body = true;
+    req.describe = what;
+    auto resp = client.Call(req);
+    Result<CopyObjectResult> part =
+        resp.ok() ? ParseCopyPartResult(resp->body) : Result<CopyObjectResult>(resp.status());
+    if (!part.ok()) {
+      Status st = part.status();
+      if (st.IsAlreadyExists()) {  // 412: the source's ETag no longer matches
+        st = Status::NotFound(client.Uri(src_key) + " changed during the copy to " +
+                              client.Uri(dst_key));
+      }
+      return st.WithContext("part " + std::to_string(i + 1) + " of " + what);
+    }
+    done[static_cast<size_t>(i)] = {static_cast<int>(i + 1), part->etag};
+    return Status::OK();
+  });
+  if (!copied.ok()) {
     (void)AbortUpload(client, dst_key, upload_id);
-    return first_error;
+    return copied;
   }
 
   const std::string body = BuildCompleteMultipartUpload(done);

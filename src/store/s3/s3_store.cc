@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "store/s3/crypto.h"
+#include "store/parallel_for.h"
 #include "store/s3/multipart_copy.h"
 #include "store/s3/multipart_writer.h"
 #include "store/s3/s3_client.h"
@@ -76,43 +77,27 @@ class S3Store final : public ObjectStore {
     std::string out(static_cast<size_t>(total), '\0');
     std::memcpy(out.data(), resp->body.data(), resp->body.size());
     const int64_t chunks = (total + kGetChunk - 1) / kGetChunk;
-    std::atomic<int64_t> next{1};
-    std::mutex mu;
-    Status error;
-    auto worker = [&] {
-      for (int64_t c = next++; c < chunks; c = next++) {
-        {
-          std::lock_guard<std::mutex> lock(mu);
-          if (!error.ok()) return;
-        }
-        const int64_t begin = c * kGetChunk, end = std::min(total, begin + kGetChunk);
-        S3Request req = NewRequest("GET", key);
-        req.headers = {{"Range", "bytes=" + std::to_string(begin) + "-" + std::to_string(end - 1)}};
-        if (!etag.empty()) req.headers.emplace_back("If-Match", etag);
-        auto r = client_->Call(req);
-        Status st = r.status();
-        if (st.ok() && static_cast<int64_t>(r->body.size()) != end - begin) {
-          st = Status::IOError("GET " + client_->Uri(key) + ": range at offset " +
-                               std::to_string(begin) + " returned " +
-                               std::to_string(r->body.size()) + " bytes, expected " +
-                               std::to_string(end - begin));
-        }
-        if (st.IsAlreadyExists()) {  // 412: If-Match failed
-          st = Status::Unavailable(client_->Uri(key) + " changed while being read (at offset " +
-                                   std::to_string(begin) + ")");
-        }
-        if (!st.ok()) {
-          std::lock_guard<std::mutex> lock(mu);
-          if (error.ok()) error = st;
-          return;
-        }
-        std::memcpy(out.data() + begin, r->body.data(), r->body.size());
+    Status error = ParallelFor(1, chunks, kParallelGets, [&](int64_t c) -> Status {
+      const int64_t begin = c * kGetChunk, end = std::min(total, begin + kGetChunk);
+      S3Request req = NewRequest("GET", key);
+      req.headers = {{"Range", "bytes=" + std::to_string(begin) + "-" + std::to_string(end - 1)}};
+      if (!etag.empty()) req.headers.emplace_back("If-Match", etag);
+      req.partial_sink = out.data() + begin;  // straight into place
+      req.partial_sink_capacity = static_cast<size_t>(end - begin);
+      auto r = client_->Call(req);
+      Status st = r.status();
+      if (st.ok() && (r->status != 206 || static_cast<int64_t>(r->sink_bytes) != end - begin)) {
+        st = Status::IOError("GET " + client_->Uri(key) + ": range at offset " +
+                             std::to_string(begin) + " returned " +
+                             std::to_string(r->status == 206 ? r->sink_bytes : r->body.size()) +
+                             " bytes, expected " + std::to_string(end - begin));
       }
-    };
-    std::vector<std::thread> threads;
-    const int n = static_cast<int>(std::min<int64_t>(kParallelGets, chunks - 1));
-    for (int i = 0; i < n; ++i) threads.emplace_back(worker);
-    for (auto& t : threads) t.join();
+      if (st.IsAlreadyExists()) {  // 412: If-Match failed
+        st = Status::Unavailable(client_->Uri(key) + " changed while being read (at offset " +
+                                 std::to_string(begin) + ")");
+      }
+      return st;
+    });
     LP_RETURN_NOT_OK(error);
     return out;
   }
