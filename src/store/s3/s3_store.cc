@@ -33,6 +33,15 @@ int64_t TotalFromContentRange(const std::string& v) {
   return std::strtoll(v.c_str() + slash + 1, nullptr, 10);
 }
 
+// A GET of bytes [offset, offset+length) of `key` (clamped so the last byte does not overflow).
+// REQUIRES: offset >= 0, length > 0.
+S3Request RangeRequest(const std::string& key, int64_t offset, int64_t length) {
+  const int64_t last = length > INT64_MAX - offset ? INT64_MAX - 1 : offset + length - 1;
+  S3Request req = NewRequest("GET", key);
+  req.headers = {{"Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(last)}};
+  return req;
+}
+
 class S3Store final : public ObjectStore {
  public:
   S3Store(std::shared_ptr<S3Client> client, const StoreOptions& options)
@@ -51,10 +60,7 @@ class S3Store final : public ObjectStore {
 
   Result<std::string> Get(const std::string& key) override {
     LP_RETURN_NOT_OK(CheckKey(key));
-    S3Request first;
-    first.method = "GET";
-    first.key = key;
-    first.headers = {{"Range", "bytes=0-" + std::to_string(kGetChunk - 1)}};
+    S3Request first = RangeRequest(key, 0, kGetChunk);
     CallInfo info;
     auto resp = client_->Call(first, &info);
     if (!resp.ok()) {
@@ -79,8 +85,7 @@ class S3Store final : public ObjectStore {
     const int64_t chunks = (total + kGetChunk - 1) / kGetChunk;
     Status error = ParallelFor(1, chunks, kParallelGets, [&](int64_t c) -> Status {
       const int64_t begin = c * kGetChunk, end = std::min(total, begin + kGetChunk);
-      S3Request req = NewRequest("GET", key);
-      req.headers = {{"Range", "bytes=" + std::to_string(begin) + "-" + std::to_string(end - 1)}};
+      S3Request req = RangeRequest(key, begin, end - begin);
       if (!etag.empty()) req.headers.emplace_back("If-Match", etag);
       req.partial_sink = out.data() + begin;  // straight into place
       req.partial_sink_capacity = static_cast<size_t>(end - begin);
@@ -111,9 +116,7 @@ class S3Store final : public ObjectStore {
       LP_RETURN_NOT_OK(client_->HeadObject(key).status());
       return std::string();
     }
-    const int64_t last = length > INT64_MAX - offset ? INT64_MAX - 1 : offset + length - 1;
-    S3Request req = NewRequest("GET", key);
-    req.headers = {{"Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(last)}};
+    S3Request req = RangeRequest(key, offset, length);
     CallInfo info;
     auto resp = client_->Call(req, &info);
     if (!resp.ok()) {
@@ -131,9 +134,7 @@ class S3Store final : public ObjectStore {
                             char* out) override {
     LP_RETURN_NOT_OK(CheckKey(key));
     if (offset < 0 || length <= 0) return ObjectStore::ReadRange(key, offset, length, out);
-    const int64_t last = length > INT64_MAX - offset ? INT64_MAX - 1 : offset + length - 1;
-    S3Request req = NewRequest("GET", key);
-    req.headers = {{"Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(last)}};
+    S3Request req = RangeRequest(key, offset, length);
     req.partial_sink = out;
     req.partial_sink_capacity = static_cast<size_t>(length);
     CallInfo info;
