@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "cli/progress.h"
-#include "format/json_value.h"
+#include "base/json.h"
 #include "cli/verbs.h"
 
 namespace lakepack::cli {
@@ -165,7 +165,7 @@ int RunLs(const Args& args) {
     if (!page.ok()) return Fail(page.status());
     for (const auto& p : page->common_prefixes) {
       if (json) {
-        std::printf("%s\n{\"prefix\": %s}", count++ ? "," : "", format::JsonQuote(p).c_str());
+        std::printf("%s\n{\"prefix\": %s}", count++ ? "," : "", JsonQuote(p).c_str());
       } else {
         std::printf("%30s PRE %s\n", "", p.substr(prefix.size()).c_str());
       }
@@ -174,8 +174,8 @@ int RunLs(const Args& args) {
       bytes += o.size;
       if (json) {
         std::printf("%s\n{\"key\": %s, \"uri\": %s, \"size\": %lld, \"etag\": %s, \"mtime\": \"%s\"}",
-                    count++ ? "," : "", format::JsonQuote(o.key).c_str(), format::JsonQuote(store.Uri(o.key)).c_str(),
-                    static_cast<long long>(o.size), format::JsonQuote(o.etag).c_str(),
+                    count++ ? "," : "", JsonQuote(o.key).c_str(), JsonQuote(store.Uri(o.key)).c_str(),
+                    static_cast<long long>(o.size), JsonQuote(o.etag).c_str(),
                     FormatTime(o.mtime_ns).c_str());
       } else {
         ++count;

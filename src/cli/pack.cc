@@ -10,7 +10,7 @@
 
 #include "cli/progress.h"
 #include "cli/verbs.h"
-#include "format/json_value.h"
+#include "base/json.h"
 #include "pack/packer.h"
 #include "pack/state.h"
 
@@ -32,17 +32,17 @@ void PrintJson(const pack::PackReport& r, bool dry_run) {
   std::string s = "{\"dry_run\":" + std::string(dry_run ? "true" : "false");
   s += ",\"files\":[";
   for (size_t i = 0; i < r.files.size(); ++i) {
-    s += std::string(i ? "," : "") + "{\"uri\":" + format::JsonQuote(r.files[i].uri) +
+    s += std::string(i ? "," : "") + "{\"uri\":" + JsonQuote(r.files[i].uri) +
          ",\"rows\":" + std::to_string(r.files[i].rows) +
          ",\"bytes\":" + std::to_string(r.files[i].bytes) + "}";
   }
   s += "],\"inputs\":[";
   for (size_t i = 0; i < r.inputs.size(); ++i) {
-    s += std::string(i ? "," : "") + format::JsonQuote(r.inputs[i]);
+    s += std::string(i ? "," : "") + JsonQuote(r.inputs[i]);
   }
   s += "],\"input_partition_values\":[";
   for (size_t i = 0; i < r.input_partition_values.size(); ++i) {
-    s += std::string(i ? "," : "") + format::JsonQuote(r.input_partition_values[i]);
+    s += std::string(i ? "," : "") + JsonQuote(r.input_partition_values[i]);
   }
   s += "],\"already_packed\":" + std::to_string(r.already_packed);
   s += ",\"input_bytes\":" + std::to_string(r.input_bytes);
@@ -51,7 +51,7 @@ void PrintJson(const pack::PackReport& r, bool dry_run) {
   s += ",\"recovered\":" + std::string(r.recovered ? "true" : "false");
   s += ",\"generation\":" + std::to_string(r.generation);
   s += ",\"seconds\":" + std::to_string(r.seconds);
-  s += ",\"plan\":" + format::JsonQuote(r.plan_text) + "}";
+  s += ",\"plan\":" + JsonQuote(r.plan_text) + "}";
   std::printf("%s\n", s.c_str());
 }
 

@@ -4,7 +4,7 @@
 #include <charconv>
 
 #include "arrow/type.h"
-#include "format/json_value.h"
+#include "base/json.h"
 
 namespace lakepack::format {
 namespace {

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "format/json_value.h"
+#include "base/json.h"
 
 namespace lakepack::pack {
 namespace {
@@ -42,33 +42,33 @@ int64_t StartTicksOf(int64_t pid) {
 }
 
 std::string OwnerJson(const Owner& o) {
-  return "{\"host\":" + format::JsonQuote(o.host) + ",\"boot_id\":" + format::JsonQuote(o.boot_id) +
+  return "{\"host\":" + JsonQuote(o.host) + ",\"boot_id\":" + JsonQuote(o.boot_id) +
          ",\"pid\":" + std::to_string(o.pid) + ",\"start_ticks\":" + std::to_string(o.start_ticks) +
          "}";
 }
 
-Result<const format::JsonValue*> Member(const format::JsonValue& obj, const char* key,
-                                        format::JsonValue::Kind kind, const std::string& source) {
-  const format::JsonValue* v =
-      obj.kind == format::JsonValue::Kind::kObject ? obj.Find(key) : nullptr;
+Result<const JsonValue*> Member(const JsonValue& obj, const char* key,
+                                        JsonValue::Kind kind, const std::string& source) {
+  const JsonValue* v =
+      obj.kind == JsonValue::Kind::kObject ? obj.Find(key) : nullptr;
   if (!v || v->kind != kind) {
     return Status::InvalidData(source + ": line " + std::to_string(obj.line) + ": missing " +
-                               format::JsonValue::KindName(kind) + " member '" + key + "'");
+                               JsonValue::KindName(kind) + " member '" + key + "'");
   }
   return v;
 }
 
-Result<int64_t> Int(const format::JsonValue& obj, const char* key, const std::string& source) {
-  LP_ASSIGN_OR_RETURN(auto v, Member(obj, key, format::JsonValue::Kind::kNumber, source));
+Result<int64_t> Int(const JsonValue& obj, const char* key, const std::string& source) {
+  LP_ASSIGN_OR_RETURN(auto v, Member(obj, key, JsonValue::Kind::kNumber, source));
   return static_cast<int64_t>(std::stoll(v->string));
 }
 
-Result<std::string> Str(const format::JsonValue& obj, const char* key, const std::string& source) {
-  LP_ASSIGN_OR_RETURN(auto v, Member(obj, key, format::JsonValue::Kind::kString, source));
+Result<std::string> Str(const JsonValue& obj, const char* key, const std::string& source) {
+  LP_ASSIGN_OR_RETURN(auto v, Member(obj, key, JsonValue::Kind::kString, source));
   return v->string;
 }
 
-Result<Owner> ParseOwner(const format::JsonValue& v, const std::string& source) {
+Result<Owner> ParseOwner(const JsonValue& v, const std::string& source) {
   Owner o;
   LP_ASSIGN_OR_RETURN(o.host, Str(v, "host", source));
   LP_ASSIGN_OR_RETURN(o.boot_id, Str(v, "boot_id", source));
@@ -112,10 +112,10 @@ std::string ToJson(const Intent& i) {
   s += ",\"created_ms\":" + std::to_string(i.created_ms);
   s += ",\"lease_ms\":" + std::to_string(i.lease_ms);
   s += ",\"prev_latest_n\":" + std::to_string(i.prev_latest_n);
-  s += ",\"base_file\":" + format::JsonQuote(i.base_file);
-  s += ",\"base_copy\":" + format::JsonQuote(i.base_copy);
+  s += ",\"base_file\":" + JsonQuote(i.base_file);
+  s += ",\"base_copy\":" + JsonQuote(i.base_copy);
   s += ",\"base_size\":" + std::to_string(i.base_size);
-  s += ",\"base_etag\":" + format::JsonQuote(i.base_etag);
+  s += ",\"base_etag\":" + JsonQuote(i.base_etag);
   s += ",\"base_rows\":" + std::to_string(i.base_rows);
   s += ",\"recovers\":" + std::to_string(i.recovers);
   return s + "}\n";
@@ -128,15 +128,15 @@ std::string ToJson(const Commit& c) {
   s += ",\"packed\":[";
   for (size_t k = 0; k < c.packed.size(); ++k) {
     const auto& p = c.packed[k];
-    s += std::string(k ? "," : "") + "\n {\"uri\":" + format::JsonQuote(p.uri) +
-         ",\"size\":" + std::to_string(p.size) + ",\"etag\":" + format::JsonQuote(p.etag) + "}";
+    s += std::string(k ? "," : "") + "\n {\"uri\":" + JsonQuote(p.uri) +
+         ",\"size\":" + std::to_string(p.size) + ",\"etag\":" + JsonQuote(p.etag) + "}";
   }
   s += "],\"files\":[";
   for (size_t k = 0; k < c.files.size(); ++k) {
     const auto& f = c.files[k];
-    s += std::string(k ? "," : "") + "\n {\"name\":" + format::JsonQuote(f.name) +
+    s += std::string(k ? "," : "") + "\n {\"name\":" + JsonQuote(f.name) +
          ",\"n\":" + std::to_string(f.n) + ",\"size\":" + std::to_string(f.size) +
-         ",\"etag\":" + format::JsonQuote(f.etag) + ",\"rows\":" + std::to_string(f.rows) + "}";
+         ",\"etag\":" + JsonQuote(f.etag) + ",\"rows\":" + std::to_string(f.rows) + "}";
   }
   return s + "]}\n";
 }
@@ -147,7 +147,7 @@ std::string ToJson(const LeaseRenewal& l) {
 }
 
 Result<LeaseRenewal> ParseLeaseRenewal(std::string_view text, const std::string& source) {
-  auto doc = format::ParseJson(text);
+  auto doc = ParseJson(text);
   if (!doc.ok()) return Status::InvalidData(source + ": " + doc.status().message());
   LeaseRenewal l;
   LP_ASSIGN_OR_RETURN(l.generation, Int(*doc, "generation", source));
@@ -163,12 +163,12 @@ int64_t LeaseExpiryMs(const Intent& intent, const LeaseRenewal* renewal) {
 }
 
 Result<Intent> ParseIntent(std::string_view text, const std::string& source) {
-  auto doc = format::ParseJson(text);
+  auto doc = ParseJson(text);
   if (!doc.ok()) return Status::InvalidData(source + ": " + doc.status().message());
   const auto& v = *doc;
   Intent i;
   LP_ASSIGN_OR_RETURN(i.generation, Int(v, "generation", source));
-  LP_ASSIGN_OR_RETURN(auto owner, Member(v, "owner", format::JsonValue::Kind::kObject, source));
+  LP_ASSIGN_OR_RETURN(auto owner, Member(v, "owner", JsonValue::Kind::kObject, source));
   LP_ASSIGN_OR_RETURN(i.owner, ParseOwner(*owner, source));
   LP_ASSIGN_OR_RETURN(i.created_ms, Int(v, "created_ms", source));
   LP_ASSIGN_OR_RETURN(i.lease_ms, Int(v, "lease_ms", source));
@@ -183,13 +183,13 @@ Result<Intent> ParseIntent(std::string_view text, const std::string& source) {
 }
 
 Result<Commit> ParseCommit(std::string_view text, const std::string& source) {
-  auto doc = format::ParseJson(text);
+  auto doc = ParseJson(text);
   if (!doc.ok()) return Status::InvalidData(source + ": " + doc.status().message());
   const auto& v = *doc;
   Commit c;
   LP_ASSIGN_OR_RETURN(c.generation, Int(v, "generation", source));
   LP_ASSIGN_OR_RETURN(c.created_ms, Int(v, "created_ms", source));
-  LP_ASSIGN_OR_RETURN(auto packed, Member(v, "packed", format::JsonValue::Kind::kArray, source));
+  LP_ASSIGN_OR_RETURN(auto packed, Member(v, "packed", JsonValue::Kind::kArray, source));
   for (const auto& e : packed->array) {
     PackedInput p;
     LP_ASSIGN_OR_RETURN(p.uri, Str(e, "uri", source));
@@ -197,7 +197,7 @@ Result<Commit> ParseCommit(std::string_view text, const std::string& source) {
     LP_ASSIGN_OR_RETURN(p.etag, Str(e, "etag", source));
     c.packed.push_back(std::move(p));
   }
-  LP_ASSIGN_OR_RETURN(auto files, Member(v, "files", format::JsonValue::Kind::kArray, source));
+  LP_ASSIGN_OR_RETURN(auto files, Member(v, "files", JsonValue::Kind::kArray, source));
   for (const auto& e : files->array) {
     ManifestFile f;
     LP_ASSIGN_OR_RETURN(f.name, Str(e, "name", source));

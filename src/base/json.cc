@@ -1,9 +1,11 @@
-#include "format/json_value.h"
+#include "base/json.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
-namespace lakepack::format {
+namespace lakepack {
 namespace {
 
 // Deeper nesting than this is surely not a schema file; the limit keeps the recursion bounded.
@@ -36,10 +38,15 @@ class Parser {
                                ": " + what);
   }
 
-  int Line() const {
-    int line = 1;
-    for (size_t k = 0; k < i_; ++k) line += s_[k] == '\n';
-    return line;
+  // The line at i_.  The parser only moves forward between calls, so each byte is counted once
+  // (the recount from the start after a step back happens only on the way to an error).
+  int Line() {
+    if (i_ < line_pos_) {
+      line_pos_ = 0;
+      line_ = 1;
+    }
+    for (; line_pos_ < i_; ++line_pos_) line_ += s_[line_pos_] == '\n';
+    return line_;
   }
 
   void SkipSpace() {
@@ -248,6 +255,8 @@ class Parser {
 
   std::string_view s_;
   size_t i_ = 0;
+  size_t line_pos_ = 0;  // Line(): newlines in s_[0, line_pos_) counted in line_
+  int line_ = 1;
 };
 
 }  // namespace
@@ -285,11 +294,21 @@ std::string JsonQuote(std::string_view s) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -304,4 +323,92 @@ std::string JsonQuote(std::string_view s) {
   return out;
 }
 
-}  // namespace lakepack::format
+JsonWriter& JsonWriter::BeginObject() {
+  BeforeValue();
+  out_ += '{';
+  has_value_.push_back(false);
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndObject() {
+  out_ += '}';
+  has_value_.pop_back();
+  return *this;
+}
+
+JsonWriter& JsonWriter::BeginArray() {
+  BeforeValue();
+  out_ += '[';
+  has_value_.push_back(false);
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndArray() {
+  out_ += ']';
+  has_value_.pop_back();
+  return *this;
+}
+
+JsonWriter& JsonWriter::Key(std::string_view key) {
+  BeforeValue();
+  out_ += JsonQuote(key);
+  out_ += ':';
+  after_key_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::String(std::string_view value) {
+  BeforeValue();
+  out_ += JsonQuote(value);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Int(int64_t value) {
+  BeforeValue();
+  out_ += std::to_string(value);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Double(double value) {
+  BeforeValue();
+  if (!std::isfinite(value)) {
+    out_ += "null";
+    return *this;
+  }
+  char buf[32];
+  // The shortest text that reads back as the same double (0.1, not 0.10000000000000001).
+  auto r = std::to_chars(buf, buf + sizeof buf, value);
+  out_.append(buf, r.ptr);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Bool(bool value) {
+  BeforeValue();
+  out_ += value ? "true" : "false";
+  return *this;
+}
+
+JsonWriter& JsonWriter::Null() {
+  BeforeValue();
+  out_ += "null";
+  return *this;
+}
+
+JsonWriter& JsonWriter::Raw(std::string_view json) {
+  BeforeValue();
+  out_ += json;
+  return *this;
+}
+
+void JsonWriter::BeforeValue() {
+  if (after_key_) {  // the value of the key just written: no comma
+    after_key_ = false;
+    return;
+  }
+  if (!has_value_.empty()) {
+    if (has_value_.back()) out_ += ',';
+    has_value_.back() = true;
+  }
+}
+
+}  // namespace lakepack
