@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The main job on local disk, end to end: sets up and builds lakepack, generates ~50 MB of fake
-# data as CSV, converts it to snappy Parquet and to JSON Lines, inspects the Parquet file, and
-# prints sizes, row counts and timings.  Output goes to LAKEPACK_DEMO_DIR (default build/demo),
-# which is wiped first.  DEMO_SIZE (default 50MB) and DEMO_SEED (default 42) change the data.
+# The main job on local disk, end to end.  Sets up and builds lakepack, then in LAKEPACK_DEMO_DIR
+# (default build/demo, wiped first):
+#   1. generates a landing zone of fake customer records: 8 CSV files of DEMO_SIZE/8 each;
+#   2. packs them (`lakepack pack`, the headline job) into snappy Parquet files of about
+#      DEMO_FILE_LIMIT each, `customers_N.snappy.parquet`, and lists the files with size and rows;
+#   3. lands 2 more inputs and packs again: the latest file is filled first, then new ones follow;
+#      a third run finds nothing new (packing is idempotent);
+#   4. converts one input to JSON Lines and inspects a packed file.
+# DEMO_SIZE (default 80MB), DEMO_FILE_LIMIT (default 8MB) and DEMO_SEED (default 42) change it.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -10,7 +15,8 @@ cd "$ROOT"
 BUILD=${LAKEPACK_BUILD_DIR:-$ROOT/build}
 export LAKEPACK_BUILD_DIR=$BUILD
 DEMO=${LAKEPACK_DEMO_DIR:-$BUILD/demo}
-SIZE=${DEMO_SIZE:-50MB}
+SIZE=${DEMO_SIZE:-80MB}
+LIMIT=${DEMO_FILE_LIMIT:-8MB}
 SEED=${DEMO_SEED:-42}
 
 bash scripts/setup.sh
@@ -41,21 +47,60 @@ timed() {
 size_of() { stat -c %s "$1" | awk '{ printf "%.1f MB", $1 / 1e6 }'; }
 lines_of() { wc -l <"$1" | tr -d ' '; }
 
-timed generate "$LP" generate "$DEMO/data.csv" --size "$SIZE" --seed "$SEED" --format csv --quiet
-timed parquet "$LP" convert "$DEMO/data.csv" "$DEMO/data.parquet" --compression snappy --quiet
-timed jsonl "$LP" convert "$DEMO/data.csv" "$DEMO/data.jsonl" --compression none --quiet
-timed inspect "$LP" inspect "$DEMO/data.parquet" >"$DEMO/inspect.txt"
+# Bytes of DEMO_SIZE (decimal units, as lakepack reads them) divided among the 8 first inputs.
+part_size=$("$LP" version >/dev/null && python3 -c "
+import re, sys
+m = re.fullmatch(r'([0-9.]+)\s*([KMG]?B?)', sys.argv[1].upper())
+n = float(m.group(1)) * {'': 1, 'B': 1, 'K': 1e3, 'KB': 1e3, 'M': 1e6, 'MB': 1e6, 'G': 1e9, 'GB': 1e9}[m.group(2)]
+print(int(n / 8))" "$SIZE")
+mkdir -p "$DEMO/land/customers"
+gen_input() {  # gen_input I: landing file I (its own seed, so every file differs)
+  "$LP" generate "$DEMO/land/customers/day_$1.csv" --size "$part_size" --seed $((SEED + $1)) \
+    --format csv --quiet
+}
+timed generate bash -c "$(declare -f gen_input); LP='$LP' DEMO='$DEMO' part_size=$part_size SEED=$SEED; for i in 1 2 3 4 5 6 7 8; do gen_input \$i; done"
+
+pack() {  # pack LABEL: one pack run of the landing zone into the lake; its JSON report kept
+  timed "$1" "$LP" pack "$DEMO/land" "$DEMO/lake" customers --in-ext csv \
+    --out-ext snappy.parquet --file-limit "$LIMIT" --json >"$DEMO/$1.json"
+}
+report() {  # report LABEL: what the run packed
+  python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+print('  packed %d new input(s) in %s s; %d output file(s) written' % (
+    len(r.get('inputs', [])), sys.argv[2], len(r.get('files', []))))" "$DEMO/$1.json" "${TIMES[$1]}"
+}
+table() {  # the lake's files with size and rows (rows from the Parquet footers)
+  printf '  %-34s %10s %10s\n' file size rows
+  for f in $(ls "$DEMO/lake/customers/" | grep -v '^_' | sort -t_ -k2 -n); do
+    printf '  %-34s %10s %10s\n' "$f" "$(size_of "$DEMO/lake/customers/$f")" \
+      "$("$LP" inspect "$DEMO/lake/customers/$f" | awk '$1 == "rows:" { print $2; exit }')"
+  done
+}
 
 echo
-echo "lakepack demo in $DEMO (size $SIZE, seed $SEED)"
-printf '  %-36s %12s %12s %10s\n' step output rows seconds
-printf '  %-36s %12s %12s %10s\n' "generate -> data.csv" "$(size_of "$DEMO/data.csv")" \
-  "$(($(lines_of "$DEMO/data.csv") - 1))" "${TIMES[generate]}"
-printf '  %-36s %12s %12s %10s\n' "convert -> data.parquet (snappy)" \
-  "$(size_of "$DEMO/data.parquet")" "$(awk '$1 == "rows:" { print $2; exit }' "$DEMO/inspect.txt")" \
-  "${TIMES[parquet]}"
-printf '  %-36s %12s %12s %10s\n' "convert -> data.jsonl" "$(size_of "$DEMO/data.jsonl")" \
-  "$(lines_of "$DEMO/data.jsonl")" "${TIMES[jsonl]}"
+echo "lakepack demo in $DEMO (landing zone $SIZE in 8 CSV files, file limit $LIMIT, seed $SEED)"
+echo "generated 8 inputs of $(size_of "$DEMO/land/customers/day_1.csv") each in ${TIMES[generate]} s"
 echo
-echo "lakepack inspect data.parquet (${TIMES[inspect]} s):"
-sed 's/^/  /' "$DEMO/inspect.txt"
+echo "1. lakepack pack land lake customers --file-limit $LIMIT --out-ext snappy.parquet"
+pack pack1
+report pack1
+table
+echo
+echo "2. two more inputs land; pack fills the latest file first, then starts new ones"
+gen_input 9
+gen_input 10
+pack pack2
+report pack2
+table
+echo
+echo "3. the same command again: nothing new to pack (inputs already packed are recorded)"
+pack pack3
+report pack3
+echo
+timed jsonl "$LP" convert "$DEMO/land/customers/day_1.csv" "$DEMO/day_1.jsonl" --compression none --quiet
+echo "4. lakepack convert day_1.csv day_1.jsonl: $(size_of "$DEMO/day_1.jsonl"), $(lines_of "$DEMO/day_1.jsonl") rows in ${TIMES[jsonl]} s"
+first=$(ls "$DEMO/lake/customers/" | grep -v '^_' | sort -t_ -k2 -n | head -1)
+echo "   lakepack inspect lake/customers/$first:"
+"$LP" inspect "$DEMO/lake/customers/$first" | awk '/^ *schema:/ { exit } { print "     " $0 }'
