@@ -51,6 +51,22 @@ Result<std::map<std::string, std::string>> ParseFlatJson(std::string_view s,
   auto skip_ws = [&] {
     while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
   };
+  // Four hex digits at i (no sign, no "0x": exactly what JSON allows), advancing past them.
+  auto hex4 = [&](uint32_t* cp) -> bool {
+    if (i + 4 > s.size()) return false;
+    *cp = 0;
+    for (size_t k = 0; k < 4; ++k) {
+      const char c = s[i + k];
+      const int d = c >= '0' && c <= '9'   ? c - '0'
+                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                           : -1;
+      if (d < 0) return false;
+      *cp = *cp * 16 + static_cast<uint32_t>(d);
+    }
+    i += 4;
+    return true;
+  };
   auto read_string = [&](std::string* v) -> bool {
     if (i >= s.size() || s[i] != '"') return false;
     ++i;
@@ -79,16 +95,30 @@ Result<std::map<std::string, std::string>> ParseFlatJson(std::string_view s,
           v->push_back('\f');
           break;
         case 'u': {
-          if (i + 4 > s.size()) return false;
-          unsigned cp = std::stoul(std::string(s.substr(i, 4)), nullptr, 16);
-          i += 4;
+          // \uXXXX, and a surrogate pair \uD8xx\uDCxx as one code point, as UTF-8.
+          uint32_t cp = 0;
+          if (!hex4(&cp)) return false;
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            uint32_t low = 0;
+            if (i + 2 > s.size() || s[i] != '\\' || s[i + 1] != 'u') return false;
+            i += 2;
+            if (!hex4(&low) || low < 0xDC00 || low > 0xDFFF) return false;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            return false;  // a lone low surrogate
+          }
           if (cp < 0x80) {
             v->push_back(static_cast<char>(cp));
           } else if (cp < 0x800) {
             v->push_back(static_cast<char>(0xC0 | (cp >> 6)));
             v->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-          } else {
+          } else if (cp < 0x10000) {
             v->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+            v->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            v->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+          } else {
+            v->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+            v->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
             v->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
             v->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
           }
@@ -110,13 +140,13 @@ Result<std::map<std::string, std::string>> ParseFlatJson(std::string_view s,
   while (true) {
     skip_ws();
     std::string key, value;
-    if (!read_string(&key)) return fail("expected a quoted key");
+    if (!read_string(&key)) return fail("expected a quoted key (or a bad escape in it)");
     skip_ws();
     if (i >= s.size() || s[i] != ':') return fail("expected ':'");
     ++i;
     skip_ws();
     if (i < s.size() && s[i] == '"') {
-      if (!read_string(&value)) return fail("unterminated string");
+      if (!read_string(&value)) return fail("unterminated string or bad escape");
     } else {
       size_t start = i;
       while (i < s.size() && s[i] != ',' && s[i] != '}' &&
@@ -189,7 +219,8 @@ IniFile ParseIni(std::string_view text) {
     if (line.front() == '[' && line.back() == ']') {
       // "[profile  x]" → "profile x"
       std::string name = Trim(std::string_view(line).substr(1, line.size() - 2));
-      if (name.rfind("profile", 0) == 0 && name.size() > 7 && std::isspace(name[7])) {
+      if (name.rfind("profile", 0) == 0 && name.size() > 7 &&
+          std::isspace(static_cast<unsigned char>(name[7]))) {
         name = "profile " + Trim(std::string_view(name).substr(7));
       }
       section = name;

@@ -210,9 +210,47 @@ TEST(CredentialProcessOutput, Parsing) {
                                             "cmd")
                    .ok());
   EXPECT_FALSE(ParseCredentialProcessOutput("{\"Version\": 1}", "cmd").ok());
+  // \u escapes: exactly four hex digits; surrogate pairs join into one code point.
+  auto u = ParseCredentialProcessOutput(
+      "{\"Version\":1,\"AccessKeyId\":\"\\u00e9\\uD83D\\uDE00\",\"SecretAccessKey\":\"s\"}", "cmd");
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  EXPECT_EQ(u->credentials.access_key_id, "\xc3\xa9\xf0\x9f\x98\x80");
   auto bad = ParseCredentialProcessOutput("not json", "my-cmd");
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidData);
   EXPECT_NE(bad.status().message().find("my-cmd"), std::string::npos);
+}
+
+// Issue 16 F6: an Expiration before 1677 wrapped to a date far in the future, so a long-expired
+// credential was cached as valid.  Now it is in the past (and is refreshed on every use).
+TEST(CredentialProcessOutput, ExpirationLongAgoIsExpired) {
+  auto r = ParseCredentialProcessOutput(
+      "{\"Version\":1,\"AccessKeyId\":\"a\",\"SecretAccessKey\":\"b\","
+      "\"Expiration\":\"1012-01-01T00:00:00Z\"}",
+      "cmd");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_LT(r->expiration, std::chrono::system_clock::now());
+  auto nan = ParseCredentialProcessOutput(
+      "{\"Version\":1,\"AccessKeyId\":\"a\",\"SecretAccessKey\":\"b\","
+      "\"Expiration\":\"2024-01-01T00:00:nanZ\"}",
+      "cmd");
+  EXPECT_EQ(nan.status().code(), StatusCode::kInvalidData) << nan.status().ToString();
+}
+
+// Issue 16 F1: a bad \u escape made std::stoul throw out of the parser, which aborted
+// `lakepack cp` (exit 134) when the first request ran on a worker thread.  Now InvalidData naming
+// the command and the place.
+TEST(CredentialProcessOutput, BadUnicodeEscapeIsInvalidDataNotAnException) {
+  for (const char* text :
+       {"{\"\\uZZZZ\"", "{\"Version\":1,\"AccessKeyId\":\"\\uZZZZ\",\"SecretAccessKey\":\"b\"}",
+        "{\"Version\":1,\"AccessKeyId\":\"\\u12\"}", "{\"Version\":1,\"AccessKeyId\":\"\\u-123\"}",
+        "{\"Version\":1,\"AccessKeyId\":\"\\u 123\"}",
+        "{\"Version\":1,\"AccessKeyId\":\"\\uD83D\"}",
+        "{\"Version\":1,\"AccessKeyId\":\"\\uDE00x\"}"}) {
+    Result<ProcessCredentials> r = Status::Internal("not parsed");
+    EXPECT_NO_THROW(r = ParseCredentialProcessOutput(text, "my-cmd")) << text;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidData) << text;
+    EXPECT_NE(r.status().message().find("my-cmd"), std::string::npos) << r.status().ToString();
+  }
 }
 
 }  // namespace

@@ -3,7 +3,10 @@
 // HttpTransport sends one request and returns one response; it never retries (the S3 client
 // does).  A request that never got an answer (connect failure, timeout, reset) is a response with
 // status 0 and `failure` saying why, so the client can decide whether retrying is safe and useful.
-//   - CurlTransport: libcurl, with a pool of easy handles so connections are reused;
+//   - CurlTransport: libcurl, with a pool of easy handles so connections are reused.  The pool
+//     belongs to one process: after fork() the child never touches the parent's handles or
+//     connections (see CurlTransport), and every answer is checked against its request's framing
+//     (see CheckResponseFraming) so that a mixed-up answer is a transport failure, never data;
 //   - FaultInjectingTransport: a test decorator that makes a fraction of requests fail, either
 //     before they are sent (a synthetic 503 SlowDown) or after the server did the work (the
 //     response is dropped and reported as a connection reset).
@@ -78,20 +81,48 @@ struct CurlOptions {
   long low_speed_time_s = 30;
 };
 
+// Why `response` cannot be the answer to `request`, or "" when its framing is consistent: the
+// status line's code is the one curl reports; the body length is the Content-Length; a 206
+// answers a request with a Range header, and its Content-Range starts at the requested first byte,
+// ends at the requested last byte (or the object's last), and counts exactly the bytes received.
+// `status_line_code` is the code of the last status line seen (-1: none).  Pure; for tests too.
+std::string CheckResponseFraming(const HttpRequest& request, const HttpResponse& response,
+                                 int status_line_code);
+
+// Fork safety.  Handles and their keep-alive sockets are tagged with the process that opened
+// them.  After fork() (noticed by pthread_atfork and, for forks that bypass it, by a pid check on
+// every request) the child abandons the parent's pooled handles without cleaning them up (a
+// cleanup could send a TLS close_notify on the shared socket and so break the parent's
+// connection) and closes only its own copies of the parent's sockets (close(), never shutdown():
+// the parent's connections stay open).  The handles' memory is left behind once per fork.  The
+// pool's mutex is held across fork() so a child never inherits it locked.
 class CurlTransport final : public HttpTransport {
  public:
   static Result<std::unique_ptr<CurlTransport>> Make(const CurlOptions& options = {});
   ~CurlTransport() override;
   Result<HttpResponse> Send(const HttpRequest& request) override;
 
+  // The process and fork generation this pool belongs to; a pool is adopted by the process that
+  // next uses it.  For tests.
+  int64_t owner_pid() const;
+
  private:
-  explicit CurlTransport(const CurlOptions& options) : options_(options) {}
+  friend struct CurlForkHooks;
+  explicit CurlTransport(const CurlOptions& options);
   void* Acquire();             // a CURL* from the pool, or a new one (nullptr on failure)
   void Release(void* handle);  // back to the pool, keeping its connection alive
+  void Discard(void* handle);  // a handle whose connection is suspect: cleaned up, not pooled
+  // REQUIRES: mu_ held.  After a fork, forgets the parent's handles and closes this process's
+  // copies of the parent's sockets.
+  void AdoptLocked();
 
   CurlOptions options_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::vector<void*> idle_;  // CURL* handles; guarded by mu_
+  // The fds this process's handles opened (libcurl's socket callbacks record them; CLOEXEC).
+  std::vector<int> sockets_;  // guarded by mu_
+  int64_t pid_;               // the process that owns idle_ and sockets_; guarded by mu_
+  uint64_t fork_generation_;  // of that process (see CurlForkHooks); guarded by mu_
 };
 
 class FaultInjectingTransport final : public HttpTransport {

@@ -161,7 +161,7 @@ Result<HttpResponse> S3Client::Call(const S3Request& request, CallInfo* info_out
   http.partial_sink_capacity = request.partial_sink_capacity;
 
   const auto start = std::chrono::steady_clock::now();
-  int connect_failures = 0;
+  int connect_failures = 0, timeouts = 0;
   std::string last_problem;
   for (int attempt = 0;; ++attempt) {
     LP_ASSIGN_OR_RETURN(AwsCredentials creds, config_.credentials->Get());
@@ -189,6 +189,7 @@ Result<HttpResponse> S3Client::Call(const S3Request& request, CallInfo* info_out
         }
       } else {
         info.maybe_applied = true;  // the server may have acted before the connection broke
+        if (resp.failure == TransportFailure::kTimeout) ++timeouts;
       }
       retry = true;
     } else {
@@ -214,7 +215,9 @@ Result<HttpResponse> S3Client::Call(const S3Request& request, CallInfo* info_out
       delay = BackoffDelay(attempt, rng_);
     }
     auto elapsed = std::chrono::steady_clock::now() - start;
-    if (attempt >= max_retries_ || elapsed + delay > kMaxRetryTime) {
+    const bool stalled = resp.status == 0 && resp.failure == TransportFailure::kTimeout &&
+                         timeouts <= kMinTimeoutRetries;
+    if (attempt >= max_retries_ || (elapsed + delay > max_retry_time_ && !stalled)) {
       return Status::Unavailable(request.method + " " + Uri(request.key) + " failed after " +
                                  std::to_string(info.attempts) + " attempts (last: " +
                                  last_problem + ", endpoint " + endpoint_ + ")");

@@ -2,8 +2,10 @@
 //
 // Call() signs each attempt afresh (SigV4, credentials from the provider), sends it through the
 // HttpTransport and retries transient failures: HTTP 500/502/503/504, SlowDown, RequestTimeout,
-// InternalError, timeouts and connection resets, with exponential backoff and full jitter, at
-// most StoreOptions::max_retries times and never longer than kMaxRetryTime in all.  A refused
+// InternalError, timeouts and connection resets (including an answer that does not match its
+// request, see http.h), with exponential backoff and full jitter, at most
+// StoreOptions::max_retries times and never longer than kMaxRetryTime in all (but a stalled
+// transfer is retried at least kMinTimeoutRetries times).  A refused
 // connection is retried only twice and a host that does not resolve not at all, so an unreachable
 // endpoint fails in seconds with Unavailable naming it.
 //
@@ -36,6 +38,10 @@ namespace lakepack::s3 {
 
 // The retry budget in time: after this long, a call gives up even with retries left.
 constexpr std::chrono::seconds kMaxRetryTime{30};
+// A timed-out attempt (a stalled connection: CurlOptions::low_speed_time_s without progress) is
+// retried at least this many times even past kMaxRetryTime: the stall alone can use up the time
+// budget, and it says little about the next attempt, which goes on a fresh connection.
+constexpr int kMinTimeoutRetries = 2;
 // Retries of a refused connection: enough to ride out a server restart's blip, few enough that
 // a wrong endpoint fails fast.
 constexpr int kMaxConnectRetries = 2;
@@ -94,6 +100,8 @@ class S3Client {
                                const PutOptions& options);
 
   std::string Uri(std::string_view key) const;  // "s3://bucket/key"
+  // Replaces kMaxRetryTime, so a test can reach the time budget without waiting 30 s.
+  void set_max_retry_time_for_testing(std::chrono::milliseconds t) { max_retry_time_ = t; }
   const std::string& bucket() const { return bucket_; }
   const std::string& endpoint() const { return endpoint_; }
   const S3Config& config() const { return config_; }
@@ -109,6 +117,7 @@ class S3Client {
   std::string host_;         // the Host header value
   std::string path_prefix_;  // "/bucket" (path style) or "" (virtual-hosted)
   int max_retries_ = 8;
+  std::chrono::milliseconds max_retry_time_ = kMaxRetryTime;
   std::shared_ptr<HttpTransport> transport_;
   std::mutex rng_mu_;
   std::mt19937_64 rng_;  // backoff jitter; guarded by rng_mu_

@@ -4,10 +4,13 @@
 #include "store/s3/s3_store.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <deque>
+#include <thread>
 
 #include "store/s3/crypto.h"
 #include "store/s3/multipart_writer.h"
@@ -48,6 +51,7 @@ class ScopedEnv {
 class ScriptedTransport final : public HttpTransport {
  public:
   Result<HttpResponse> Send(const HttpRequest& request) override {
+    std::this_thread::sleep_for(delay);  // how long each attempt takes (a stall, say)
     std::lock_guard<std::mutex> lock(mu);
     sent.push_back(request);
     sent.back().body = {};
@@ -74,6 +78,7 @@ class ScriptedTransport final : public HttpTransport {
     return r;
   }
 
+  std::chrono::milliseconds delay{0};
   std::mutex mu;
   std::deque<HttpResponse> script;
   std::vector<HttpRequest> sent;
@@ -138,6 +143,41 @@ TEST_F(FakeServerTest, RetriesTransientFailuresThenSucceeds) {
   EXPECT_EQ(r->body, "data");
   EXPECT_EQ(info.attempts, 4);
   EXPECT_TRUE(info.maybe_applied);
+}
+
+// Issue 15: a transfer that stalled for CurlOptions::low_speed_time_s (30 s) used up the whole
+// retry budget (kMaxRetryTime, 30 s), so it failed "after 1 attempts".  A stall is now retried
+// (up to kMinTimeoutRetries times past the budget) on a fresh connection; other failures still
+// respect the budget.  Here the budget is 20 ms and every attempt takes 30 ms.
+TEST_F(FakeServerTest, StalledTransferIsRetriedPastTheTimeBudget) {
+  client_->set_max_retry_time_for_testing(std::chrono::milliseconds(20));
+  transport_->delay = std::chrono::milliseconds(30);
+  transport_->script = {ScriptedTransport::Lost(TransportFailure::kTimeout),
+                        ScriptedTransport::Lost(TransportFailure::kTimeout),
+                        ScriptedTransport::Answer(200, "data")};
+  CallInfo info;
+  auto r = client_->Call(NewRequest("GET", "k"), &info);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->body, "data");
+  EXPECT_EQ(info.attempts, 3);
+
+  // Stalls without end: kMinTimeoutRetries retries, then Unavailable naming the stall.
+  transport_->script.clear();
+  for (int i = 0; i < 4; ++i) {
+    transport_->script.push_back(ScriptedTransport::Lost(TransportFailure::kTimeout));
+  }
+  r = client_->Call(NewRequest("GET", "k"), &info);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsUnavailable()) << r.status().ToString();
+  EXPECT_EQ(info.attempts, 1 + kMinTimeoutRetries);
+  EXPECT_NE(r.status().message().find("timed out"), std::string::npos) << r.status().ToString();
+
+  // A reset past the budget is not retried.
+  transport_->script = {ScriptedTransport::Lost(TransportFailure::kReset),
+                        ScriptedTransport::Answer(200, "data")};
+  r = client_->Call(NewRequest("GET", "k"), &info);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(info.attempts, 1);
 }
 
 TEST_F(FakeServerTest, ExhaustedRetriesSayHowManyAttempts) {
@@ -447,6 +487,88 @@ TEST_F(LiveS3, MissingBucketIsNotFoundNamingIt) {
   auto l = store->List("");
   EXPECT_TRUE(l.status().IsNotFound()) << l.status().ToString();
   EXPECT_NE(l.status().message().find("lakepack-no-such-bucket"), std::string::npos);
+}
+
+// The body of fork-test object `k`: its name repeated, so a mix-up shows whose bytes came back.
+std::string ForkBody(int k) {
+  const std::string name = "k" + std::to_string(k) + ";";
+  std::string b;
+  while (b.size() < 4096) b += name;
+  b.resize(4096);
+  return b;
+}
+
+// Issue 15: a store used before fork() handed its pooled keep-alive connections to the children,
+// so parent and children wrote requests on one socket and read each other's answers: get()
+// returned another key's bytes or raw "HTTP/1.1 206" text, with no error.  Here the parent warms
+// its pool from several threads, forks, and then the parent and every child GET the objects in
+// different orders at once through the inherited store; every answer must be the object's own.
+TEST_F(LiveS3, StoreUsedBeforeForkGivesEveryProcessItsOwnAnswers) {
+  constexpr int kKeys = 8, kChildren = 4, kGets = 250;
+  for (int k = 0; k < kKeys; ++k) {
+    ASSERT_TRUE(store_->Put(prefix_ + "k" + std::to_string(k), ForkBody(k)).ok());
+  }
+  // Each process counts its wrong answers and its errors, and keeps the first of either.
+  auto run = [&](int who, int* wrong, int* errors, std::string* first) {
+    for (int i = 0; i < kGets; ++i) {
+      const int k = (i + who * 3) % kKeys;
+      auto got = store_->Get(prefix_ + "k" + std::to_string(k));
+      if (!got.ok()) {
+        ++*errors;
+        if (first->empty()) first->assign(got.status().ToString().substr(0, 200));
+      } else if (*got != ForkBody(k)) {
+        ++*wrong;
+        if (first->empty())
+          first->assign("k" + std::to_string(k) + " got '" + got->substr(0, 16) + "'");
+      }
+    }
+  };
+  {  // several idle keep-alive connections in the pool at fork time
+    std::vector<std::thread> warm;
+    for (int t = 0; t < 4; ++t) {
+      warm.emplace_back([&, t] {
+        int w = 0, e = 0;
+        std::string f;
+        run(t, &w, &e, &f);
+      });
+    }
+    for (auto& t : warm) t.join();
+  }
+  std::vector<std::pair<pid_t, int>> children;  // pid, read end of its report pipe
+  for (int c = 1; c <= kChildren; ++c) {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      ::close(fds[0]);
+      int wrong = 0, errors = 0;
+      std::string first;
+      run(c, &wrong, &errors, &first);
+      const std::string report = std::to_string(wrong) + " " + std::to_string(errors) + " " + first;
+      ssize_t n = ::write(fds[1], report.data(), report.size());
+      ::_exit(n == static_cast<ssize_t>(report.size()) ? 0 : 3);
+    }
+    ::close(fds[1]);
+    children.emplace_back(pid, fds[0]);
+  }
+  int wrong = 0, errors = 0;
+  std::string first;
+  run(0, &wrong, &errors, &first);
+  EXPECT_EQ(wrong, 0) << "parent: " << first;
+  EXPECT_EQ(errors, 0) << "parent: " << first;
+  for (auto [pid, fd] : children) {
+    std::string report;
+    char buf[512];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) report.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child " << pid;
+    EXPECT_EQ(report.rfind("0 0 ", 0), 0u)
+        << "child " << pid << " (wrong, errors, first): " << report;
+  }
 }
 
 TEST_F(LiveS3, KeysNeedingEncodingInListings) {

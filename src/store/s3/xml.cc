@@ -69,12 +69,44 @@ void EscapeInto(std::string& out, std::string_view s) {
   }
 }
 
-int64_t FromTm(std::tm& tm, int64_t frac_ns) {
-  time_t secs = timegm(&tm);
-  if (secs == static_cast<time_t>(-1)) return 0;
-  // Nanoseconds since 1970 overflow int64 in 2262: later dates saturate.
-  if (secs >= INT64_MAX / 1000000000LL) return INT64_MAX;
-  return static_cast<int64_t>(secs) * 1000000000LL + frac_ns;
+// Days from 1970-01-01 to the proleptic Gregorian date y-m-d (any int32 year: no overflow in
+// int64).  REQUIRES: 1 <= m <= 12, 1 <= d <= 31.
+int64_t DaysFromCivil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+// Nanoseconds since the epoch of a UTC date and time, saturated to the int64 range (about
+// 1677-09-21 .. 2262-04-11: an earlier date is INT64_MIN, a later one INT64_MAX); 0 when a field
+// is out of range (month 1-12, day 1-31, hour 0-23, minute 0-59, second 0-60, fraction in ns).
+int64_t UtcNanos(int64_t y, int mo, int d, int h, int mi, int sec, int64_t frac_ns) {
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 ||
+      sec > 60 || frac_ns < 0 || frac_ns >= 1000000000 || y < -9999999 || y > 9999999) {
+    return 0;
+  }
+  const int64_t secs = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+  // One second short of the exact limits, so secs * 1e9 + frac_ns cannot overflow.
+  constexpr int64_t kMaxSecs = INT64_MAX / 1000000000 - 1;
+  if (secs > kMaxSecs) return INT64_MAX;
+  if (secs < -kMaxSecs) return INT64_MIN;
+  return secs * 1000000000 + frac_ns;
+}
+
+// Exactly `n` decimal digits at s[*i], advancing past them.
+bool Digits(std::string_view s, size_t* i, size_t n, int64_t* out) {
+  if (*i + n > s.size()) return false;
+  *out = 0;
+  for (size_t k = 0; k < n; ++k) {
+    const char c = s[*i + k];
+    if (c < '0' || c > '9') return false;
+    *out = *out * 10 + (c - '0');
+  }
+  *i += n;
+  return true;
 }
 
 }  // namespace
@@ -190,18 +222,50 @@ std::string BuildDelete(const std::vector<std::string>& keys) {
 }
 
 int64_t ParseIso8601(std::string_view s) {
-  std::tm tm{};
-  int y, mo, d, h, mi;
-  double sec;
-  std::string str(s);
-  if (std::sscanf(str.c_str(), "%d-%d-%dT%d:%d:%lfZ", &y, &mo, &d, &h, &mi, &sec) != 6) return 0;
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = static_cast<int>(sec);
-  return FromTm(tm, static_cast<int64_t>((sec - tm.tm_sec) * 1e9 + 0.5));
+  // YYYY-MM-DD'T'HH:MM:SS[.fraction][Z | ±HH:MM], each field its exact width.
+  size_t i = 0;
+  int64_t y, mo, d, h, mi, sec;
+  auto sep = [&](char a, char b) {
+    if (i >= s.size() || (s[i] != a && s[i] != b)) return false;
+    ++i;
+    return true;
+  };
+  if (!Digits(s, &i, 4, &y) || !sep('-', '-') || !Digits(s, &i, 2, &mo) || !sep('-', '-') ||
+      !Digits(s, &i, 2, &d) || !sep('T', 't') || !Digits(s, &i, 2, &h) || !sep(':', ':') ||
+      !Digits(s, &i, 2, &mi) || !sep(':', ':') || !Digits(s, &i, 2, &sec)) {
+    return 0;
+  }
+  int64_t frac_ns = 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    int64_t scale = 100000000;
+    const size_t start = i;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+      frac_ns += (s[i] - '0') * scale;  // digits past nanoseconds are dropped
+      scale /= 10;
+    }
+    if (i == start) return 0;
+  }
+  int64_t offset_min = 0;
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    ++i;
+  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    const int64_t sign = s[i++] == '-' ? -1 : 1;
+    int64_t oh, om;
+    if (!Digits(s, &i, 2, &oh) || !sep(':', ':') || !Digits(s, &i, 2, &om) || oh > 23 || om > 59) {
+      return 0;
+    }
+    offset_min = sign * (oh * 60 + om);
+  }
+  if (i != s.size()) return 0;
+  int64_t ns = UtcNanos(y, static_cast<int>(mo), static_cast<int>(d), static_cast<int>(h),
+                        static_cast<int>(mi), static_cast<int>(sec), frac_ns);
+  if (ns == 0 || ns == INT64_MIN || ns == INT64_MAX || offset_min == 0) return ns;
+  // Local time minus its offset is UTC; saturate as UtcNanos does.
+  const int64_t shift = offset_min * 60 * 1000000000;
+  if (shift > 0 && ns < INT64_MIN + shift) return INT64_MIN;
+  if (shift < 0 && ns > INT64_MAX + shift) return INT64_MAX;
+  return ns - shift;
 }
 
 int64_t ParseHttpDate(std::string_view s) {
@@ -209,7 +273,8 @@ int64_t ParseHttpDate(std::string_view s) {
   std::string str(s);
   const char* end = strptime(str.c_str(), "%a, %d %b %Y %H:%M:%S", &tm);
   if (!end) return 0;
-  return FromTm(tm, 0);
+  return UtcNanos(int64_t{tm.tm_year} + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                  tm.tm_sec, 0);
 }
 
 std::string StripQuotes(std::string_view etag) {

@@ -83,10 +83,12 @@ std::string BuildCompleteMultipartUpload(const std::vector<CompletedPart>& parts
 // A quiet <Delete> of `keys` (only failures are reported back).
 std::string BuildDelete(const std::vector<std::string>& keys);
 
-// "2009-10-12T17:50:30.000Z" → nanoseconds since the epoch; 0 if unparseable.
+// "2009-10-12T17:50:30.000Z" (RFC 3339: 'Z' or a ±HH:MM offset) → nanoseconds since the epoch;
+// 0 if unparseable or a field is out of range.  Dates outside int64 nanoseconds saturate: before
+// 1677-09-21 → INT64_MIN, after 2262-04-11 → INT64_MAX.
 int64_t ParseIso8601(std::string_view s);
 // "Wed, 12 Oct 2009 17:50:00 GMT" (HTTP-date, RFC 7231) → nanoseconds since the epoch; 0 if
-// unparseable.
+// unparseable; saturated as ParseIso8601.
 int64_t ParseHttpDate(std::string_view s);
 // Removes one pair of surrounding double quotes (and &quot; entities already decoded by XML).
 std::string StripQuotes(std::string_view etag);

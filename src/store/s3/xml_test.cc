@@ -162,6 +162,31 @@ TEST(Xml, Dates) {
   EXPECT_EQ(ParseIso8601("1970-01-01T00:00:01.000Z"), 1000000000LL);
   EXPECT_EQ(ParseHttpDate("Wed, 12 Oct 2009 17:50:00 GMT"), 1255369800000000000LL);
   EXPECT_EQ(ParseIso8601("yesterday"), 0);
+  EXPECT_EQ(ParseIso8601("2009-10-12T17:50:30.5Z"), 1255369830500000000LL);
+  EXPECT_EQ(ParseIso8601("2009-10-12T19:50:30+02:00"), 1255369830000000000LL);
+  EXPECT_EQ(ParseIso8601("1969-12-31T23:59:59.000000001234Z"), -999999999LL);
+}
+
+// Issue 16 F6: dates from a server or a credential_process Expiration overflowed (UB): a year-1012
+// Expiration wrapped to ~2181 and an expired credential was taken as valid.  Fields are now
+// range-checked and the result saturates at the ends of int64 nanoseconds.
+TEST(Xml, DatesOutsideTheNanosecondRangeSaturateAndBadFieldsAreUnparseable) {
+  EXPECT_EQ(ParseIso8601("1012-01-01T00:00:00Z"), INT64_MIN);
+  EXPECT_EQ(ParseIso8601("1012-01-02T03:04:05.123Z"), INT64_MIN);
+  EXPECT_EQ(ParseIso8601("1677-09-21T00:12:43Z"), INT64_MIN);  // just before the range
+  EXPECT_EQ(ParseIso8601("1677-09-21T00:12:45Z"), -9223372035000000000LL);
+  EXPECT_EQ(ParseIso8601("2262-04-11T23:47:16Z"), INT64_MAX);
+  EXPECT_EQ(ParseIso8601("9999-12-31T23:59:59Z"), INT64_MAX);
+  EXPECT_EQ(ParseHttpDate("Mon, 01 Jan 1012 00:00:00 GMT"), INT64_MIN);
+  EXPECT_EQ(ParseHttpDate("Fri, 31 Dec 9999 23:59:59 GMT"), INT64_MAX);
+  for (const char* bad :
+       {"-2147483648-01-01T00:00:00Z", "2024--2147483648-01T00:00:00Z", "2024-01-01T00:00:nanZ",
+        "2024-13-01T00:00:00Z", "2024-01-32T00:00:00Z", "2024-01-01T24:00:00Z",
+        "2024-01-01T00:60:00Z", "2024-01-01T00:00:61Z", "2024-01-01T00:00:00.Z",
+        "2024-01-01T00:00:00Zjunk", "2024-01-01T00:00:00+25:00",
+        "2024-01-01T00:00:000000000000000000000000000000000000000000000000000000Z"}) {
+    EXPECT_EQ(ParseIso8601(bad), 0) << bad;
+  }
   EXPECT_EQ(StripQuotes("\"x\""), "x");
   EXPECT_EQ(StripQuotes("x"), "x");
 }
