@@ -11,8 +11,7 @@ cd "$ROOT"
 APT_PACKAGES=(
   g++ cmake ninja-build ccache pkg-config
   libcurl4-openssl-dev libssl-dev libpugixml-dev libgtest-dev libgmock-dev clang-format
-  # The JSON Lines reader (src/format/jsonl_reader.cc).
-  libsimdjson-dev
+  # (simdjson's source comes pinned from PyPI; cmake/private_deps.cmake links them all statically.)
   # The S3 test server (scripts/s3-server.sh): Ceph mon + OSD + radosgw, uuidgen, curl.
   radosgw ceph-mon ceph-osd uuid-runtime curl
   # The benchmarks (bench/): GNU time for wall time and peak RSS.

@@ -57,8 +57,18 @@ else
   pytest_what="pytest $([ $pytest_rc = 0 ] && echo passed || echo FAILED)"
 fi
 
-parts="ctest $([ $ctest_rc = 0 ] && echo passed || echo FAILED), $pytest_what, S3 server ${LAKEPACK_S3_SERVER_KIND:-?} at $AWS_ENDPOINT_URL"
-if [ $ctest_rc = 0 ] && [ $pytest_rc = 0 ]; then
+sanitize_rc=0
+sanitize_what=""
+if [ "${LAKEPACK_SANITIZE:-0}" = 1 ]; then
+  # Opt-in: the C++ suite and the fuzz corpora under ASan+UBSan+LSan (scripts/sanitize.sh).
+  stamp "sanitize"
+  bash scripts/sanitize.sh
+  sanitize_rc=$?
+  sanitize_what=", sanitizers $([ $sanitize_rc = 0 ] && echo passed || echo FAILED)"
+fi
+
+parts="ctest $([ $ctest_rc = 0 ] && echo passed || echo FAILED), $pytest_what$sanitize_what, S3 server ${LAKEPACK_S3_SERVER_KIND:-?} at $AWS_ENDPOINT_URL"
+if [ $ctest_rc = 0 ] && [ $pytest_rc = 0 ] && [ $sanitize_rc = 0 ]; then
   summary PASS "$parts"
   exit 0
 fi

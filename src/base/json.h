@@ -30,6 +30,15 @@ struct JsonValue {
   std::vector<std::pair<std::string, JsonValue>> object;  // in document order
   int line = 1;                                           // where the value starts
 
+  // Defined in json.cc, where JsonValue is complete: clang with libstdc++ in C++20 mode rejects
+  // the implicit ones here, which instantiate std::pair<std::string, JsonValue> too early.
+  JsonValue();
+  JsonValue(const JsonValue&);
+  JsonValue(JsonValue&&) noexcept;
+  JsonValue& operator=(const JsonValue&);
+  JsonValue& operator=(JsonValue&&) noexcept;
+  ~JsonValue();
+
   // The member named `key`, or nullptr.  REQUIRES: kind == kObject.
   const JsonValue* Find(std::string_view key) const;
   static const char* KindName(Kind kind);

@@ -186,7 +186,7 @@ simdjson::error_code FieldKey(od::field& field, const char* line_end, std::strin
     *key = std::string_view(k, q - k);
     return simdjson::SUCCESS;
   }
-  return field.unescaped_key().get(*key);
+  return field.unescaped_key(/*allow_replacement=*/false).get(*key);
 }
 
 // Starts parsing `line` (followed by padding, see PaddedBuffer) as one JSON object.

@@ -13,6 +13,7 @@
 #include "arrow/table.h"
 #include "format/arrow_io.h"
 #include "format/arrow_status.h"
+#include "format/json_object_lines.h"
 #include "format/jsonl_reader.h"
 #include "format/memory_pool.h"
 #include "format/readahead_gate.h"
@@ -45,6 +46,15 @@ arrow::Result<std::shared_ptr<arrow::io::InputStream>> Gated(
   ARROW_ASSIGN_OR_RAISE(int64_t size, file->GetSize());
   ARROW_ASSIGN_OR_RAISE(auto stream, arrow::io::RandomAccessFile::GetStream(file, 0, size));
   return std::make_shared<GatedInputStream>(std::move(stream), gate);
+}
+
+// `file` from its start as a gated stream (Gated) whose lines are checked to be JSON objects
+// before Arrow's JSON reader sees them (json_object_lines.h: Arrow crashes on a `null` line).
+arrow::Result<std::shared_ptr<arrow::io::InputStream>> GatedObjectLines(
+    const std::shared_ptr<arrow::io::RandomAccessFile>& file,
+    const std::shared_ptr<ReadaheadGate>& gate) {
+  ARROW_ASSIGN_OR_RAISE(auto stream, Gated(file, gate));
+  return std::make_shared<ObjectLinesInputStream>(std::move(stream));
 }
 
 // A reader over gated input, and its gate.
@@ -519,6 +529,13 @@ int64_t FindBadJsonLine(const std::shared_ptr<ObjectStore>& store, const std::st
   };
   Status scan = ForEachLine(store, key, [&](int64_t line, std::string_view text) {
     if (IsBlank(text)) return true;
+    if (std::string not_object = NotAnObjectLine(text); !not_object.empty()) {
+      // Never handed to Arrow (json_object_lines.h); bad itself unless a line before it is.
+      if (!check()) return false;
+      *problem = StripPrefix(std::move(not_object), "bad JSON line: ");
+      bad = line;
+      return false;
+    }
     lines.emplace_back(text);
     numbers.push_back(line);
     if (static_cast<int64_t>(lines.size()) < kRescanChunkLines) return true;
@@ -541,7 +558,8 @@ Status DiagnoseJson(const std::shared_ptr<ObjectStore>& store, const std::string
                     const ReadOptions& options, const std::shared_ptr<arrow::Schema>& read_schema,
                     const arrow::Status& st) {
   const std::string name = NameOf(*store, key, options);
-  if (st.detail()) return FromArrow(st, name);  // a store error, not the data
+  const bool not_object = IsNotAnObjectLineError(st);  // met ahead of Arrow, maybe too early
+  if (st.detail() && !not_object) return FromArrow(st, name);  // a store error, not the data
   arrow::json::ParseOptions parse = JsonParseOptions(read_schema);
   if (!options.schema && read_schema) {
     // The inferred types are fixed now; a field they lack is what broke the stream.
@@ -553,6 +571,7 @@ Status DiagnoseJson(const std::shared_ptr<ObjectStore>& store, const std::string
     return Status::InvalidData(name + ": line " + std::to_string(line) +
                                ": bad JSON line: " + CleanJsonMessage(problem));
   }
+  if (not_object) return FromArrow(st, name);
   return Status::InvalidData(name + ": bad JSON: " + CleanJsonMessage(st.message()));
 }
 
@@ -603,6 +622,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
     // the inferred fields and types (an unexpected field is an error), as an explicit schema does.
     if (!read_schema) {
       auto prefix = PrefixStream(file, read.block_size);
+      if (prefix.ok()) *prefix = std::make_shared<ObjectLinesInputStream>(std::move(*prefix));
       auto serial = read;
       serial.use_threads = false;
       auto first =
@@ -620,7 +640,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
       auto big = read;
       reopen = [file, big, parse]() -> arrow::Result<GatedReader> {
         auto gate = std::make_shared<ReadaheadGate>(kMaxBlocksAhead);
-        ARROW_ASSIGN_OR_RAISE(auto input, Gated(file, gate));
+        ARROW_ASSIGN_OR_RAISE(auto input, GatedObjectLines(file, gate));
         ARROW_ASSIGN_OR_RAISE(
             auto reader, arrow::json::StreamingReader::Make(input, big, parse,
                                                             arrow::io::IOContext(StreamPool())));
@@ -630,7 +650,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
     }
   }
   auto gate = std::make_shared<ReadaheadGate>(kMaxBlocksAhead);
-  LP_ARROW_ASSIGN_OR_RETURN(auto input, Gated(file, gate), name);
+  LP_ARROW_ASSIGN_OR_RETURN(auto input, GatedObjectLines(file, gate), name);
   auto reader =
       arrow::json::StreamingReader::Make(input, read, parse, arrow::io::IOContext(StreamPool()));
   if (!reader.ok()) {

@@ -69,6 +69,24 @@ TEST_F(ErrorsCli, BadJsonLineNamesTheLine) {
   EXPECT_FALSE(fs::exists(P("out.csv")));
 }
 
+// A nested --schema sends JSON Lines through Arrow's reader, which crashed (SIGSEGV) on a `null`
+// first line (issue 16, F3).
+TEST_F(ErrorsCli, NullJsonLineWithANestedSchemaNamesTheLine) {
+  Write("list.schema.json", R"({"columns":[{"name":"a","type":"list<int64>"}]})");
+  Write("null.jsonl", "null");
+  ExpectFailure(
+      "convert " + P("null.jsonl") + " " + P("out.parquet") + " --schema " + P("list.schema.json"),
+      {"null.jsonl: line 1: ", "expected an object, got a null"});
+  EXPECT_FALSE(fs::exists(P("out.parquet")));
+  ExpectFailure("inspect " + P("null.jsonl") + " --schema " + P("list.schema.json"),
+                {"null.jsonl: line 1: "});
+  Write("late.jsonl", "{\"a\": [1]}\n\n{\"a\": []}\nnull\n{\"a\": [2, 3]}\n");
+  ExpectFailure(
+      "convert " + P("late.jsonl") + " " + P("out.parquet") + " --schema " + P("list.schema.json"),
+      {"late.jsonl: line 4: ", "expected an object, got a null"});
+  EXPECT_FALSE(fs::exists(P("out.parquet")));
+}
+
 TEST_F(ErrorsCli, TruncatedAndCorruptParquet) {
   std::string out;
   Write("ok.csv", "a,b\n1,x\n2,y\n3,z\n");
