@@ -12,6 +12,7 @@
 #include <random>
 
 #include "store/local_store.h"
+#include "store/memory_store.h"
 
 namespace lakepack::testing {
 
@@ -49,7 +50,15 @@ static std::string UniqueName() {
   return std::to_string(::getpid()) + "-" + std::to_string(now) + "-" + std::to_string(counter++);
 }
 
+Scratch::Scratch(std::shared_ptr<ObjectStore> store, std::string prefix)
+    : kind_("custom"), store_(std::move(store)), prefix_(std::move(prefix)) {}
+
 Scratch::Scratch(const std::string& kind) : kind_(kind) {
+  if (kind == "memory") {
+    store_ = MemoryStore::Make();
+    prefix_ = "t/";
+    return;
+  }
   if (kind == "local") {
     local_dir_ = (std::filesystem::temp_directory_path() / ("lakepack-test-" + UniqueName())).string();
     std::filesystem::create_directories(local_dir_);

@@ -4,7 +4,7 @@
 // visible atomically, conditional creation, prefix listing.  Two backends implement it:
 //   - LocalStore: a directory on local disk (the embedded default);
 //   - S3Store: one bucket of an S3-compatible server, over libcurl with our own SigV4 signing.
-// Every backend passes the same conformance suite (tests/store/conformance_test.cc).
+// Every backend passes the same conformance suite (tests/store/store_conformance.h, instantiated per backend).
 //
 // Keys are UTF-8 strings without a leading '/'.  A store is bound to a root (a bucket, or a local
 // directory); `OpenStore(uri)` splits a URI into a store and a key inside it.
