@@ -1,6 +1,9 @@
 // lost_answer_store.cc: see lost_answer_store.h.
 #include "store/testing/lost_answer_store.h"
 
+#include <chrono>
+#include <thread>
+
 namespace lakepack::testing {
 namespace {
 
@@ -54,7 +57,23 @@ Status LostAnswerStore::Refused(const std::string& key) {
   return Status::IOError("injected: the put of " + Uri(key) + " failed before it was applied");
 }
 
+void LostAnswerStore::Delay() {
+  if (options_.max_delay_us <= 0) return;
+  int64_t us;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    us = std::uniform_int_distribution<int64_t>(0, options_.max_delay_us)(rng_);
+  }
+  std::this_thread::sleep_for(std::chrono::microseconds(us));
+}
+
+Result<ListPage> LostAnswerStore::List(const std::string& prefix, const ListOptions& options) {
+  Delay();
+  return inner().List(prefix, options);
+}
+
 Result<std::string> LostAnswerStore::Get(const std::string& key) {
+  Delay();
   if (Draw(options_.get_fail_rate)) {
     return Status::IOError("injected: the get of " + Uri(key) + " failed");
   }
@@ -63,6 +82,7 @@ Result<std::string> LostAnswerStore::Get(const std::string& key) {
 
 Result<ObjectInfo> LostAnswerStore::Put(const std::string& key, std::string_view data,
                                         const PutOptions& options) {
+  Delay();
   if (Draw(options_.refused_rate)) return Refused(key);
   auto r = inner().Put(key, data, options);
   if (r.ok() && Draw(options_.lost_rate)) return LostAnswer(key, options.if_absent);

@@ -5,7 +5,8 @@
 //   - applied, with its answer lost: the caller gets IOError, or, as S3 clients report it when
 //     their retry meets the object the first try created, AlreadyExists (half of the losses each);
 //   - refused before it is applied: IOError, nothing written.
-// A Get may fail (IOError) before it reads anything.  Every outcome is drawn from a seeded
+// A Get may fail (IOError) before it reads anything, and calls may be delayed at random (to
+// widen race windows).  Every outcome is drawn from a seeded
 // generator, so a failing run can be replayed with its seed.
 //
 // Thread-safety: as the inner store's (the generator and counters are guarded).
@@ -25,6 +26,9 @@ struct LostAnswerOptions {
   double lost_rate = 0.2;      // puts applied whose answer is lost
   double refused_rate = 0.05;  // puts refused before they are applied
   double get_fail_rate = 0.0;  // gets that fail before reading
+  // Each Get, Put and List first sleeps a random 0..max_delay_us: on a store that answers in
+  // microseconds (memory) racing writers would otherwise never overlap.
+  int64_t max_delay_us = 0;
   uint64_t seed = 1;
 };
 
@@ -35,6 +39,7 @@ class LostAnswerStore final : public ForwardingStore {
   Result<std::string> Get(const std::string& key) override;
   Result<ObjectInfo> Put(const std::string& key, std::string_view data,
                          const PutOptions& options = {}) override;
+  Result<ListPage> List(const std::string& prefix, const ListOptions& options = {}) override;
   Result<std::unique_ptr<ObjectWriter>> OpenWriter(const std::string& key,
                                                    const WriterOptions& options = {}) override;
   bool is_local() const override { return false; }  // readers go through Get
@@ -48,6 +53,7 @@ class LostAnswerStore final : public ForwardingStore {
   // The answer a caller gets for an applied put whose answer is lost.
   Status LostAnswer(const std::string& key, bool if_absent);
   Status Refused(const std::string& key);
+  void Delay();
 
  private:
   const LostAnswerOptions options_;
