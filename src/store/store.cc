@@ -9,6 +9,7 @@
 
 #include "store/local_store.h"
 #include "store/s3/s3_store.h"
+#include "store/testing/crash_store.h"
 
 namespace lakepack {
 
@@ -39,7 +40,7 @@ Result<StoreLocation> OpenStore(const std::string& uri, const StoreOptions& opti
     std::string key = slash == std::string::npos ? "" : rest.substr(slash + 1);
     if (bucket.empty()) return Status::InvalidArgument("no bucket in '" + uri + "'");
     LP_ASSIGN_OR_RETURN(auto store, s3::MakeS3Store(bucket, options));
-    return StoreLocation{std::move(store), std::move(key)};
+    return StoreLocation{MaybeWrapForCrashTest(std::move(store)), std::move(key)};
   }
   if (uri.find("://") != std::string::npos && uri.rfind(kFile, 0) != 0) {
     return Status::InvalidArgument("unsupported URI scheme in '" + uri +
@@ -55,7 +56,7 @@ Result<StoreLocation> OpenStore(const std::string& uri, const StoreOptions& opti
   while (!key.empty() && key.back() == '/') key.pop_back();
   if (trailing_slash && !key.empty()) key += '/';
   LP_ASSIGN_OR_RETURN(auto store, LocalStore::Make("/"));
-  return StoreLocation{std::move(store), std::move(key)};
+  return StoreLocation{MaybeWrapForCrashTest(std::move(store)), std::move(key)};
 }
 
 Result<int64_t> ObjectStore::ReadRange(const std::string& key, int64_t offset, int64_t length,
