@@ -150,7 +150,9 @@ struct StoreLocation {
 };
 
 // Opens the store a URI lives in: "s3://bucket/key", "file:///abs/path" or a plain path
-// (relative paths are made absolute).  For a local path the store root is "/" .
+// (relative paths are made absolute).  For a local path the store root is "/" .  With
+// LAKEPACK_CRASH_AT=K in the environment (tests only) the store kills the process before its K-th
+// call (src/store/testing/crash_store.h).
 Result<StoreLocation> OpenStore(const std::string& uri, const StoreOptions& options = {});
 
 // Reads a whole ObjectWriter-sized stream into a store from a callback; helper for copies.
