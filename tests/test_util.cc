@@ -13,6 +13,7 @@
 
 #include "store/local_store.h"
 #include "store/memory_store.h"
+#include "store/test_hooks.h"
 
 namespace lakepack::testing {
 
@@ -66,9 +67,9 @@ Scratch::Scratch(const std::string& kind) : kind_(kind) {
     prefix_ = "t/";
     return;
   }
-  StoreOptions options;
-  if (kind == "s3-faulty") options.fault_rate = 0.1;
-  auto loc = S3Configured() ? OpenStore("s3://" + TestBucket() + "/", options)
+  StoreTestHooks hooks;
+  if (kind == "s3-faulty") hooks.fault_rate = 0.1;
+  auto loc = S3Configured() ? OpenStoreWithHooks("s3://" + TestBucket() + "/", {}, hooks)
                             : Result<StoreLocation>(Status::InvalidArgument(
                                   "LAKEPACK_REQUIRE_S3=1 but LAKEPACK_TEST_S3/AWS_ENDPOINT_URL unset"));
   if (!loc.ok()) {

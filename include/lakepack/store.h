@@ -134,14 +134,7 @@ struct StoreOptions {
   std::string region;        // overrides AWS_REGION / AWS_DEFAULT_REGION / profile
   std::string profile;       // overrides AWS_PROFILE
   int max_retries = 8;
-  // Test hook: probability with which the S3 transport injects a fault (a 503, or a dropped
-  // response after the server did the work).  0 in production; LAKEPACK_FAULT_RATE sets it too.
-  double fault_rate = 0.0;
-  // S3 server-side copies (Copy, cp within a bucket): objects larger than this are copied as a
-  // multipart upload of UploadPartCopy parts of `copy_part_size` bytes.  0 means the defaults:
-  // S3's single-copy limit, 5 GiB, and 512 MiB parts.  Lower only to test the multipart path.
-  int64_t multipart_copy_threshold = 0;
-  int64_t copy_part_size = 0;
+  // (Test hooks — injected faults, small multipart copies — are internal: src/store/test_hooks.h.)
 };
 
 struct StoreLocation {

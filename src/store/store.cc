@@ -8,6 +8,7 @@
 #include <future>
 
 #include "store/local_store.h"
+#include "store/test_hooks.h"
 #include "store/s3/s3_store.h"
 #include "store/testing/crash_store.h"
 
@@ -32,6 +33,11 @@ Result<std::vector<ObjectInfo>> ObjectStore::ListAll(const std::string& prefix) 
 }
 
 Result<StoreLocation> OpenStore(const std::string& uri, const StoreOptions& options) {
+  return OpenStoreWithHooks(uri, options, StoreTestHooks{});
+}
+
+Result<StoreLocation> OpenStoreWithHooks(const std::string& uri, const StoreOptions& options,
+                                         const StoreTestHooks& hooks) {
   constexpr std::string_view kS3 = "s3://", kFile = "file://";
   if (uri.rfind(kS3, 0) == 0) {
     std::string rest = uri.substr(kS3.size());
@@ -39,7 +45,7 @@ Result<StoreLocation> OpenStore(const std::string& uri, const StoreOptions& opti
     std::string bucket = rest.substr(0, slash);
     std::string key = slash == std::string::npos ? "" : rest.substr(slash + 1);
     if (bucket.empty()) return Status::InvalidArgument("no bucket in '" + uri + "'");
-    LP_ASSIGN_OR_RETURN(auto store, s3::MakeS3Store(bucket, options));
+    LP_ASSIGN_OR_RETURN(auto store, s3::MakeS3Store(bucket, options, hooks));
     return StoreLocation{MaybeWrapForCrashTest(std::move(store)), std::move(key)};
   }
   if (uri.find("://") != std::string::npos && uri.rfind(kFile, 0) != 0) {
