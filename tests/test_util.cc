@@ -12,6 +12,8 @@
 #include <random>
 
 #include "store/local_store.h"
+#include "store/memory_store.h"
+#include "store/test_hooks.h"
 
 namespace lakepack::testing {
 
@@ -49,7 +51,15 @@ static std::string UniqueName() {
   return std::to_string(::getpid()) + "-" + std::to_string(now) + "-" + std::to_string(counter++);
 }
 
+Scratch::Scratch(std::shared_ptr<ObjectStore> store, std::string prefix)
+    : kind_("custom"), store_(std::move(store)), prefix_(std::move(prefix)) {}
+
 Scratch::Scratch(const std::string& kind) : kind_(kind) {
+  if (kind == "memory") {
+    store_ = MemoryStore::Make();
+    prefix_ = "t/";
+    return;
+  }
   if (kind == "local") {
     local_dir_ = (std::filesystem::temp_directory_path() / ("lakepack-test-" + UniqueName())).string();
     std::filesystem::create_directories(local_dir_);
@@ -57,9 +67,9 @@ Scratch::Scratch(const std::string& kind) : kind_(kind) {
     prefix_ = "t/";
     return;
   }
-  StoreOptions options;
-  if (kind == "s3-faulty") options.fault_rate = 0.1;
-  auto loc = S3Configured() ? OpenStore("s3://" + TestBucket() + "/", options)
+  StoreTestHooks hooks;
+  if (kind == "s3-faulty") hooks.fault_rate = 0.1;
+  auto loc = S3Configured() ? OpenStoreWithHooks("s3://" + TestBucket() + "/", {}, hooks)
                             : Result<StoreLocation>(Status::InvalidArgument(
                                   "LAKEPACK_REQUIRE_S3=1 but LAKEPACK_TEST_S3/AWS_ENDPOINT_URL unset"));
   if (!loc.ok()) {

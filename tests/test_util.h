@@ -16,11 +16,15 @@
 
 namespace lakepack::testing {
 
-// A fresh, empty place to put objects for one test: a temp directory, or a unique prefix in the
-// test bucket.  Removed (best effort) on destruction.
+// A fresh, empty place to put objects for one test: a temp directory, a unique prefix in the
+// test bucket, or a new in-memory store.  Removed (best effort) on destruction.
 class Scratch {
  public:
+  // kind: "local", "s3", "s3-faulty" (StoreKinds()) or "memory" (an in-memory store).
   explicit Scratch(const std::string& kind);
+  // `prefix` (ending with '/') in a store made by the caller: a backend or decorator under test.
+  // On destruction every key under `prefix` is deleted.
+  Scratch(std::shared_ptr<ObjectStore> store, std::string prefix);
   ~Scratch();
   ObjectStore& store() { return *store_; }
   std::shared_ptr<ObjectStore> shared_store() { return store_; }

@@ -4,7 +4,7 @@
 // visible atomically, conditional creation, prefix listing.  Two backends implement it:
 //   - LocalStore: a directory on local disk (the embedded default);
 //   - S3Store: one bucket of an S3-compatible server, over libcurl with our own SigV4 signing.
-// Every backend passes the same conformance suite (tests/store/conformance_test.cc).
+// Every backend passes the same conformance suite (tests/store/store_conformance.h, instantiated per backend).
 //
 // Keys are UTF-8 strings without a leading '/'.  A store is bound to a root (a bucket, or a local
 // directory); `OpenStore(uri)` splits a URI into a store and a key inside it.
@@ -134,14 +134,7 @@ struct StoreOptions {
   std::string region;        // overrides AWS_REGION / AWS_DEFAULT_REGION / profile
   std::string profile;       // overrides AWS_PROFILE
   int max_retries = 8;
-  // Test hook: probability with which the S3 transport injects a fault (a 503, or a dropped
-  // response after the server did the work).  0 in production; LAKEPACK_FAULT_RATE sets it too.
-  double fault_rate = 0.0;
-  // S3 server-side copies (Copy, cp within a bucket): objects larger than this are copied as a
-  // multipart upload of UploadPartCopy parts of `copy_part_size` bytes.  0 means the defaults:
-  // S3's single-copy limit, 5 GiB, and 512 MiB parts.  Lower only to test the multipart path.
-  int64_t multipart_copy_threshold = 0;
-  int64_t copy_part_size = 0;
+  // (Test hooks — injected faults, small multipart copies — are internal: src/store/test_hooks.h.)
 };
 
 struct StoreLocation {
@@ -150,7 +143,9 @@ struct StoreLocation {
 };
 
 // Opens the store a URI lives in: "s3://bucket/key", "file:///abs/path" or a plain path
-// (relative paths are made absolute).  For a local path the store root is "/" .
+// (relative paths are made absolute).  For a local path the store root is "/" .  With
+// LAKEPACK_CRASH_AT=K in the environment (tests only) the store kills the process before its K-th
+// call (src/store/testing/crash_store.h).
 Result<StoreLocation> OpenStore(const std::string& uri, const StoreOptions& options = {});
 
 // Reads a whole ObjectWriter-sized stream into a store from a callback; helper for copies.

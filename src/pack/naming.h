@@ -64,7 +64,7 @@ Partition PartitionValuesOf(std::string_view relative_key);
 constexpr int kGenerationDigits = 12;
 std::string IntentName(int64_t generation);  // "intent-000000000007.json"
 std::string CommitName(int64_t generation);  // "commit-000000000007.json"
-// "lease-000000000007.json": run 7's latest lease renewal (lease.h); overwritten while it runs.
+// "lease-000000000007.json": run 7's latest lease renewal (txlog/lease.h); overwritten while it runs.
 std::string LeaseName(int64_t generation);
 // "base-000000000007-TABLE_3.csv": the preserved original bytes of a rewritten latest file.
 std::string BaseCopyName(int64_t generation, std::string_view file_name);

@@ -14,10 +14,10 @@
 #include "format/reader.h"
 #include "format/schema_file.h"
 #include "pack/batch_queue.h"
-#include "pack/crash_store.h"
-#include "pack/lease_keeper.h"
 #include "pack/rolling_writer.h"
 #include "pack/state.h"
+#include "txlog/lease.h"
+#include "txlog/log.h"
 
 namespace lakepack::pack {
 namespace {
@@ -100,37 +100,6 @@ Result<std::shared_ptr<arrow::RecordBatch>> Conform(
   return arrow::RecordBatch::Make(target, batch->num_rows(), std::move(columns));
 }
 
-struct StateListing {
-  int64_t max_commit = -1;
-  int64_t max_intent = -1;
-  std::vector<std::string> base_copies;  // keys
-  std::vector<std::string> leases;       // keys
-};
-
-Result<StateListing> ReadStateListing(ObjectStore& store, const std::string& prefix) {
-  StateListing s;
-  LP_ASSIGN_OR_RETURN(auto objects, ListDir(store, prefix));
-  for (const auto& o : objects) {
-    auto name = ParseStateObjectName(BaseName(o.key));
-    if (!name) continue;
-    switch (name->kind) {
-      case StateObjectKind::kCommit:
-        s.max_commit = std::max(s.max_commit, name->generation);
-        break;
-      case StateObjectKind::kIntent:
-        s.max_intent = std::max(s.max_intent, name->generation);
-        break;
-      case StateObjectKind::kBase:
-        s.base_copies.push_back(o.key);
-        break;
-      case StateObjectKind::kLease:
-        s.leases.push_back(o.key);
-        break;
-    }
-  }
-  return s;
-}
-
 class PackRun {
  public:
   explicit PackRun(const PackOptions& o) : o_(o) {}
@@ -159,8 +128,8 @@ class PackRun {
   Status Open() {
     LP_ASSIGN_OR_RETURN(auto in, OpenStore(o_.input_base, o_.store));
     LP_ASSIGN_OR_RETURN(auto out, OpenStore(o_.output_base, o_.store));
-    in_ = MaybeWrapForCrashTest(in.store);
-    out_ = in.store == out.store ? in_ : MaybeWrapForCrashTest(out.store);
+    in_ = in.store;  // OpenStore wraps both for crash tests (store/testing/crash_store.h)
+    out_ = out.store;
     in_prefix_ = DirPrefix(in.key) + o_.table + "/";
     table_prefix_ = DirPrefix(out.key) + o_.table + "/";
     LP_ASSIGN_OR_RETURN(std::string part, PartitionPath(o_.partition));
@@ -178,28 +147,51 @@ class PackRun {
     return out_->Uri(part_prefix_) + OutputStem(o_.table, o_.suffix) + "_N." + o_.out_ext;
   }
 
+  // One of the state directory's logs: "intent-" or "commit-" records (state.h).
+  Result<std::unique_ptr<txlog::Log>> OpenLog(const char* stem) {
+    txlog::LogOptions lo;
+    lo.prefix = state_prefix_;
+    lo.stem = stem;
+    return txlog::Log::Open(out_, std::move(lo));
+  }
+
+  // Whether another packer took over run `generation` (it started the next run, which it does
+  // only once our lease expired): the phrase for the lease keeper's message, or nullopt.
+  Result<std::optional<std::string>> TakenOver(int64_t generation) {
+    const std::string next = state_prefix_ + IntentName(generation + 1);
+    auto head = out_->Head(next);
+    if (head.ok()) {
+      return std::optional<std::string>("another packer took over (" + out_->Uri(next) +
+                                        " exists)");
+    }
+    if (head.status().IsNotFound()) return std::optional<std::string>();
+    return head.status();
+  }
+
   Result<PackReport> Attempt() {
     PackReport report;
-    // 1. State.
-    LP_ASSIGN_OR_RETURN(StateListing st, ReadStateListing(*out_, state_prefix_));
+    // 1. State: the latest intent and commit (txlog logs in the state directory).  Fresh logs
+    // each attempt: a cancelled run takes its intent back (Undo).
+    LP_ASSIGN_OR_RETURN(auto intents, OpenLog("intent-"));
+    LP_ASSIGN_OR_RETURN(auto commits, OpenLog("commit-"));
+    LP_ASSIGN_OR_RETURN(const int64_t max_intent, intents->Latest());
+    LP_ASSIGN_OR_RETURN(const int64_t max_commit, commits->Latest());
     Commit committed;
-    bool have_commit = st.max_commit >= 0;
+    bool have_commit = max_commit >= 0;
     if (have_commit) {
-      std::string key = state_prefix_ + CommitName(st.max_commit);
-      LP_ASSIGN_OR_RETURN(std::string text, out_->Get(key));
-      LP_ASSIGN_OR_RETURN(committed, ParseCommit(text, out_->Uri(key)));
+      LP_ASSIGN_OR_RETURN(std::string text, commits->Read(max_commit));
+      LP_ASSIGN_OR_RETURN(committed, ParseCommit(text, out_->Uri(commits->RecordKey(max_commit))));
     }
     Intent abandoned;
     bool recovering = false;
-    if (st.max_intent > st.max_commit) {
-      std::string key = state_prefix_ + IntentName(st.max_intent);
-      LP_ASSIGN_OR_RETURN(std::string text, out_->Get(key));
-      LP_ASSIGN_OR_RETURN(abandoned, ParseIntent(text, out_->Uri(key)));
+    if (max_intent > max_commit) {
+      LP_ASSIGN_OR_RETURN(std::string text, intents->Read(max_intent));
+      LP_ASSIGN_OR_RETURN(abandoned, ParseIntent(text, out_->Uri(intents->RecordKey(max_intent))));
       bool dead = OwnerIsDeadOnThisHost(abandoned.owner);
       int64_t expiry = LeaseExpiryMs(abandoned, nullptr);
       if (!dead && NowUnixMs() > expiry) {
-        // Past the intent's own lease: a live run has renewed it (lease_keeper.h).
-        const std::string lease_key = state_prefix_ + LeaseName(st.max_intent);
+        // Past the intent's own lease: a live run has renewed it (txlog/lease.h).
+        const std::string lease_key = state_prefix_ + LeaseName(max_intent);
         auto text = out_->Get(lease_key);
         if (!text.ok() && !text.status().IsNotFound()) return text.status();
         if (text.ok()) {
@@ -217,7 +209,7 @@ class PackRun {
       }
       recovering = true;
     }
-    const int64_t generation = std::max(st.max_intent, st.max_commit) + 1;
+    const int64_t generation = std::max(max_intent, max_commit) + 1;
 
     // 2. Listings and plan.
     LP_ASSIGN_OR_RETURN(auto part_files, ListDir(*out_, part_prefix_));
@@ -275,19 +267,29 @@ class PackRun {
       intent.base_size = plan.latest_size;
       intent.base_etag = plan.latest_etag;
     }
-    const std::string intent_key = state_prefix_ + IntentName(generation);
-    auto put = out_->PutIfAbsent(intent_key, ToJson(intent));
-    if (!put.ok()) {
-      if (put.status().IsAlreadyExists()) {
+    Status locked = intents->Append(generation, ToJson(intent));
+    if (!locked.ok()) {
+      if (locked.IsAlreadyExists()) {
         return Status::AlreadyExists("another packer started run " + std::to_string(generation) +
                                      " on " + TableName() + " at the same time (" +
-                                     out_->Uri(intent_key) + " exists); retry later");
+                                     out_->Uri(intents->RecordKey(generation)) +
+                                     " exists); retry later");
       }
-      return put.status();
+      return locked;
     }
     report.generation = generation;
     const std::string run_name = "run " + std::to_string(generation) + " on " + TableName();
-    auto keeper = LeaseKeeper::Start(out_, state_prefix_, generation, intent.lease_ms, run_name);
+    txlog::LeaseOptions lease;
+    lease.store = out_;
+    lease.lease_key = state_prefix_ + LeaseName(generation);
+    lease.renewal_record = [generation](int64_t now_ms) {
+      return ToJson(LeaseRenewal{generation, now_ms});
+    };
+    lease.taken_over = [this, generation] { return TakenOver(generation); };
+    lease.lease_ms = intent.lease_ms;
+    lease.what = run_name;
+    LP_RETURN_NOT_OK(lease.Validate());
+    auto keeper = txlog::LeaseKeeper::Start(std::move(lease));
 
     // 4. Recovery: drop what the crashed run may have written.
     if (!plan.stale_files.empty()) {
@@ -325,14 +327,13 @@ class PackRun {
     LP_RETURN_NOT_OK(keeper->status());
 
     // 7. Commit, unless another packer took over after our lease expired.
-    auto next = out_->Head(state_prefix_ + IntentName(generation + 1));
-    if (next.ok()) {
+    LP_ASSIGN_OR_RETURN(auto taken, TakenOver(generation));
+    if (taken) {
       return Status::Cancelled("run " + std::to_string(generation) + " on " + TableName() +
                                " lost its lock (another packer took over after " +
                                std::to_string(o_.lock_timeout_seconds) +
                                " s); its output will be redone by that packer");
     }
-    if (!next.status().IsNotFound()) return next.status();
     Commit c;
     c.generation = generation;
     c.created_ms = NowUnixMs();
@@ -344,17 +345,27 @@ class PackRun {
     for (const auto& f : committed.files) files[f.n] = f;
     for (const auto& f : written_) files[f.n] = f;
     for (auto& [n, f] : files) c.files.push_back(f);
-    LP_ASSIGN_OR_RETURN(auto committed_info,
-                        out_->PutIfAbsent(state_prefix_ + CommitName(generation), ToJson(c)));
-    (void)committed_info;
+    LP_RETURN_NOT_OK(commits->Append(generation, ToJson(c)));
     keeper->Stop();  // before its lease object is deleted: a renewal in flight would recreate it
 
-    // 8. Garbage: base copies (ours and any a crash after a commit left behind), leases.
-    std::vector<std::string> garbage = st.base_copies;
-    garbage.insert(garbage.end(), st.leases.begin(), st.leases.end());
-    garbage.push_back(state_prefix_ + LeaseName(generation));
+    // 8. Garbage: base copies (ours and any a crash after a commit left behind), leases — of
+    // this run and earlier ones only: a packer may already have started run G+1.
+    std::vector<std::string> garbage = {state_prefix_ + LeaseName(generation)};
     if (!base_key.empty()) garbage.push_back(base_key);
-    if (!garbage.empty()) (void)out_->Delete(garbage);  // harmless if it fails
+    for (const char* stem : {"base-", "lease-"}) {
+      auto left = out_->ListAll(state_prefix_ + stem);
+      if (!left.ok()) break;  // harmless: the next run's step 8 tries again
+      for (const auto& o : *left) {
+        auto name = ParseStateObjectName(BaseName(o.key));
+        if (name && name->generation <= generation &&
+            (name->kind == StateObjectKind::kBase || name->kind == StateObjectKind::kLease)) {
+          garbage.push_back(o.key);
+        }
+      }
+    }
+    std::sort(garbage.begin(), garbage.end());
+    garbage.erase(std::unique(garbage.begin(), garbage.end()), garbage.end());
+    (void)out_->Delete(garbage);  // harmless if it fails
     return report;
   }
 
@@ -421,7 +432,7 @@ class PackRun {
   // Step 6.  Returns CancelledStatus() when `cancelled` says so, and the keeper's status once the
   // lock is lost; either way the open output file is aborted.
   Status WriteAll(const PackPlan& plan, const std::string& base_key,
-                  const std::map<std::string, std::string>& key_of_uri, const LeaseKeeper& keeper,
+                  const std::map<std::string, std::string>& key_of_uri, const txlog::LeaseKeeper& keeper,
                   PackReport* report) {
     std::shared_ptr<arrow::Schema> target;
     LP_ASSIGN_OR_RETURN(target, TargetSchema(plan, base_key));

@@ -3,7 +3,7 @@
 //
 // One run (Pack):
 //   1. Reads the state directory `OUTPUT_BASE/TABLE/_lakepack/pack/<partition><STEM>.<EXT>/`
-//      (see state.h): the highest commit, and an intent without commit if a run is in progress
+//      (see state.h; its intents and commits are txlog logs): the highest commit, and an intent without commit if a run is in progress
 //      or crashed.  A live one (on this host: its process exists; elsewhere: its lease,
 //      `lock_timeout`, counted from the intent or its last renewal, lease-G, has not expired) makes
 //      this run fail with "another packer is working on
@@ -22,7 +22,7 @@
 //      object is committed atomically by the store.  A producer thread reads and parses the
 //      inputs (across input files) into a queue of about one row group (batch_queue.h) while the
 //      calling thread encodes and writes, so parsing overlaps encoding.  Meanwhile a LeaseKeeper
-//      (lease_keeper.h) renews the lock's lease, so a run longer than lock_timeout keeps it.
+//      (txlog/lease.h) renews the lock's lease, so a run longer than lock_timeout keeps it.
 //   7. Checks no other packer took over (intent-(G+1) absent), writes commit-G (put-if-absent):
 //      the cumulative packed inputs and the manifest of output files.
 //   8. Deletes the base copy (and any left by earlier crashed runs): garbage once committed.

@@ -1,114 +1,24 @@
 // state.cc: see state.h.
 #include "pack/state.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "base/json.h"
+#include "txlog/json_fields.h"
 
 namespace lakepack::pack {
 namespace {
 
-std::string ReadSmallFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return {};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-// Field 22 of /proc/PID/stat (after the ")" that ends the command name), or -1.
-int64_t StartTicksOf(int64_t pid) {
-  std::string stat = ReadSmallFile("/proc/" + std::to_string(pid) + "/stat");
-  size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return -1;
-  std::istringstream in(stat.substr(paren + 2));
-  std::string field;
-  // Fields after the name start at field 3 (state); start time is field 22.
-  for (int i = 3; i <= 22; ++i) {
-    if (!(in >> field)) return -1;
-  }
-  return std::stoll(field);
-}
-
-std::string OwnerJson(const Owner& o) {
-  return "{\"host\":" + JsonQuote(o.host) + ",\"boot_id\":" + JsonQuote(o.boot_id) +
-         ",\"pid\":" + std::to_string(o.pid) + ",\"start_ticks\":" + std::to_string(o.start_ticks) +
-         "}";
-}
-
-Result<const JsonValue*> Member(const JsonValue& obj, const char* key,
-                                        JsonValue::Kind kind, const std::string& source) {
-  const JsonValue* v =
-      obj.kind == JsonValue::Kind::kObject ? obj.Find(key) : nullptr;
-  if (!v || v->kind != kind) {
-    return Status::InvalidData(source + ": line " + std::to_string(obj.line) + ": missing " +
-                               JsonValue::KindName(kind) + " member '" + key + "'");
-  }
-  return v;
-}
-
-Result<int64_t> Int(const JsonValue& obj, const char* key, const std::string& source) {
-  LP_ASSIGN_OR_RETURN(auto v, Member(obj, key, JsonValue::Kind::kNumber, source));
-  return static_cast<int64_t>(std::stoll(v->string));
-}
-
-Result<std::string> Str(const JsonValue& obj, const char* key, const std::string& source) {
-  LP_ASSIGN_OR_RETURN(auto v, Member(obj, key, JsonValue::Kind::kString, source));
-  return v->string;
-}
-
-Result<Owner> ParseOwner(const JsonValue& v, const std::string& source) {
-  Owner o;
-  LP_ASSIGN_OR_RETURN(o.host, Str(v, "host", source));
-  LP_ASSIGN_OR_RETURN(o.boot_id, Str(v, "boot_id", source));
-  LP_ASSIGN_OR_RETURN(o.pid, Int(v, "pid", source));
-  LP_ASSIGN_OR_RETURN(o.start_ticks, Int(v, "start_ticks", source));
-  return o;
-}
+using txlog::JsonInt;
+using txlog::JsonMember;
+using txlog::JsonString;
 
 }  // namespace
-
-int64_t NowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-Owner ThisProcessOwner() {
-  Owner o;
-  char host[256] = {0};
-  ::gethostname(host, sizeof host - 1);
-  o.host = host;
-  o.boot_id = Trim(ReadSmallFile("/proc/sys/kernel/random/boot_id"));
-  o.pid = ::getpid();
-  o.start_ticks = StartTicksOf(o.pid);
-  return o;
-}
-
-bool OwnerIsDeadOnThisHost(const Owner& owner) {
-  Owner me = ThisProcessOwner();
-  if (owner.host != me.host) return false;
-  if (owner.boot_id != me.boot_id) return !owner.boot_id.empty() && !me.boot_id.empty();
-  if (owner.pid == me.pid && owner.start_ticks == me.start_ticks) return false;  // ourselves
-  int64_t ticks = StartTicksOf(owner.pid);
-  return ticks < 0 || ticks != owner.start_ticks;
-}
 
 std::string ToJson(const Intent& i) {
   std::string s = "{\"kind\":\"lakepack-pack-intent\",\"version\":1";
   s += ",\"generation\":" + std::to_string(i.generation);
-  s += ",\"owner\":" + OwnerJson(i.owner);
+  s += ",\"owner\":" + txlog::OwnerToJson(i.owner);
   s += ",\"created_ms\":" + std::to_string(i.created_ms);
   s += ",\"lease_ms\":" + std::to_string(i.lease_ms);
   s += ",\"prev_latest_n\":" + std::to_string(i.prev_latest_n);
@@ -147,11 +57,11 @@ std::string ToJson(const LeaseRenewal& l) {
 }
 
 Result<LeaseRenewal> ParseLeaseRenewal(std::string_view text, const std::string& source) {
-  auto doc = ParseJson(text);
-  if (!doc.ok()) return Status::InvalidData(source + ": " + doc.status().message());
+  auto doc = txlog::ParseRecord(text, source);
+  if (!doc.ok()) return doc.status();
   LeaseRenewal l;
-  LP_ASSIGN_OR_RETURN(l.generation, Int(*doc, "generation", source));
-  LP_ASSIGN_OR_RETURN(l.renewed_ms, Int(*doc, "renewed_ms", source));
+  LP_ASSIGN_OR_RETURN(l.generation, JsonInt(*doc, "generation", source));
+  LP_ASSIGN_OR_RETURN(l.renewed_ms, JsonInt(*doc, "renewed_ms", source));
   return l;
 }
 
@@ -163,48 +73,48 @@ int64_t LeaseExpiryMs(const Intent& intent, const LeaseRenewal* renewal) {
 }
 
 Result<Intent> ParseIntent(std::string_view text, const std::string& source) {
-  auto doc = ParseJson(text);
-  if (!doc.ok()) return Status::InvalidData(source + ": " + doc.status().message());
+  auto doc = txlog::ParseRecord(text, source);
+  if (!doc.ok()) return doc.status();
   const auto& v = *doc;
   Intent i;
-  LP_ASSIGN_OR_RETURN(i.generation, Int(v, "generation", source));
-  LP_ASSIGN_OR_RETURN(auto owner, Member(v, "owner", JsonValue::Kind::kObject, source));
-  LP_ASSIGN_OR_RETURN(i.owner, ParseOwner(*owner, source));
-  LP_ASSIGN_OR_RETURN(i.created_ms, Int(v, "created_ms", source));
-  LP_ASSIGN_OR_RETURN(i.lease_ms, Int(v, "lease_ms", source));
-  LP_ASSIGN_OR_RETURN(i.prev_latest_n, Int(v, "prev_latest_n", source));
-  LP_ASSIGN_OR_RETURN(i.base_file, Str(v, "base_file", source));
-  LP_ASSIGN_OR_RETURN(i.base_copy, Str(v, "base_copy", source));
-  LP_ASSIGN_OR_RETURN(i.base_size, Int(v, "base_size", source));
-  LP_ASSIGN_OR_RETURN(i.base_etag, Str(v, "base_etag", source));
-  LP_ASSIGN_OR_RETURN(i.base_rows, Int(v, "base_rows", source));
-  LP_ASSIGN_OR_RETURN(i.recovers, Int(v, "recovers", source));
+  LP_ASSIGN_OR_RETURN(i.generation, JsonInt(v, "generation", source));
+  LP_ASSIGN_OR_RETURN(auto owner, JsonMember(v, "owner", JsonValue::Kind::kObject, source));
+  LP_ASSIGN_OR_RETURN(i.owner, txlog::ParseOwner(*owner, source));
+  LP_ASSIGN_OR_RETURN(i.created_ms, JsonInt(v, "created_ms", source));
+  LP_ASSIGN_OR_RETURN(i.lease_ms, JsonInt(v, "lease_ms", source));
+  LP_ASSIGN_OR_RETURN(i.prev_latest_n, JsonInt(v, "prev_latest_n", source));
+  LP_ASSIGN_OR_RETURN(i.base_file, JsonString(v, "base_file", source));
+  LP_ASSIGN_OR_RETURN(i.base_copy, JsonString(v, "base_copy", source));
+  LP_ASSIGN_OR_RETURN(i.base_size, JsonInt(v, "base_size", source));
+  LP_ASSIGN_OR_RETURN(i.base_etag, JsonString(v, "base_etag", source));
+  LP_ASSIGN_OR_RETURN(i.base_rows, JsonInt(v, "base_rows", source));
+  LP_ASSIGN_OR_RETURN(i.recovers, JsonInt(v, "recovers", source));
   return i;
 }
 
 Result<Commit> ParseCommit(std::string_view text, const std::string& source) {
-  auto doc = ParseJson(text);
-  if (!doc.ok()) return Status::InvalidData(source + ": " + doc.status().message());
+  auto doc = txlog::ParseRecord(text, source);
+  if (!doc.ok()) return doc.status();
   const auto& v = *doc;
   Commit c;
-  LP_ASSIGN_OR_RETURN(c.generation, Int(v, "generation", source));
-  LP_ASSIGN_OR_RETURN(c.created_ms, Int(v, "created_ms", source));
-  LP_ASSIGN_OR_RETURN(auto packed, Member(v, "packed", JsonValue::Kind::kArray, source));
+  LP_ASSIGN_OR_RETURN(c.generation, JsonInt(v, "generation", source));
+  LP_ASSIGN_OR_RETURN(c.created_ms, JsonInt(v, "created_ms", source));
+  LP_ASSIGN_OR_RETURN(auto packed, JsonMember(v, "packed", JsonValue::Kind::kArray, source));
   for (const auto& e : packed->array) {
     PackedInput p;
-    LP_ASSIGN_OR_RETURN(p.uri, Str(e, "uri", source));
-    LP_ASSIGN_OR_RETURN(p.size, Int(e, "size", source));
-    LP_ASSIGN_OR_RETURN(p.etag, Str(e, "etag", source));
+    LP_ASSIGN_OR_RETURN(p.uri, JsonString(e, "uri", source));
+    LP_ASSIGN_OR_RETURN(p.size, JsonInt(e, "size", source));
+    LP_ASSIGN_OR_RETURN(p.etag, JsonString(e, "etag", source));
     c.packed.push_back(std::move(p));
   }
-  LP_ASSIGN_OR_RETURN(auto files, Member(v, "files", JsonValue::Kind::kArray, source));
+  LP_ASSIGN_OR_RETURN(auto files, JsonMember(v, "files", JsonValue::Kind::kArray, source));
   for (const auto& e : files->array) {
     ManifestFile f;
-    LP_ASSIGN_OR_RETURN(f.name, Str(e, "name", source));
-    LP_ASSIGN_OR_RETURN(f.n, Int(e, "n", source));
-    LP_ASSIGN_OR_RETURN(f.size, Int(e, "size", source));
-    LP_ASSIGN_OR_RETURN(f.etag, Str(e, "etag", source));
-    LP_ASSIGN_OR_RETURN(f.rows, Int(e, "rows", source));
+    LP_ASSIGN_OR_RETURN(f.name, JsonString(e, "name", source));
+    LP_ASSIGN_OR_RETURN(f.n, JsonInt(e, "n", source));
+    LP_ASSIGN_OR_RETURN(f.size, JsonInt(e, "size", source));
+    LP_ASSIGN_OR_RETURN(f.etag, JsonString(e, "etag", source));
+    LP_ASSIGN_OR_RETURN(f.rows, JsonInt(e, "rows", source));
     c.files.push_back(std::move(f));
   }
   return c;

@@ -6,14 +6,18 @@
 //                  and where it preserves that file's original bytes (the base copy);
 //   commit-G.json  written (put-if-absent) when run G is complete: the cumulative list of packed
 //                  inputs (URI + size + ETag) and the manifest of output files it wrote;
-//   lease-G.json   rewritten by run G while it runs (lease_keeper.h): when it last renewed its
+//   lease-G.json   rewritten by run G while it runs (txlog/lease.h): when it last renewed its
 //                  lease, so a long run keeps its lock past intent-G's created_ms + lease_ms.
+//
+// The intents and the commits are two txlog logs (txlog/log.h, stems "intent-" and "commit-") in
+// the same directory; txlog writes them (put-if-absent, lost answers settled), finds the latest,
+// keeps the lease and tells owners' liveness.  This file holds only pack's record types.
 //
 // Invariant: commit-G exists only if intent-G does; an intent without its commit belongs to a
 // run that is in progress or crashed.  Neither is ever overwritten, so a generation number is a
 // lock that put-if-absent hands to exactly one packer.
 //
-// Thread-safety: plain values and pure functions (ReadOwnerOfThisProcess reads /proc).
+// Thread-safety: plain values and pure functions.
 #pragma once
 
 #include <cstdint>
@@ -21,24 +25,15 @@
 #include <vector>
 
 #include "lakepack/status.h"
+#include "txlog/owner.h"
 
 namespace lakepack::pack {
 
-// The process that wrote an intent.
-struct Owner {
-  std::string host;
-  std::string boot_id;  // /proc/sys/kernel/random/boot_id: tells a reboot from a live pid
-  int64_t pid = 0;
-  int64_t start_ticks = 0;  // field 22 of /proc/PID/stat: tells pid reuse from the same process
-};
-
-// The owner fields of the calling process.
-Owner ThisProcessOwner();
-
-// True when `owner` is on this machine (same host and boot) and its process is gone (no such pid,
-// or the pid now belongs to a process started at another time), or when it ran before the last
-// reboot.  False when it is alive or on another machine (then only the lease can tell).
-bool OwnerIsDeadOnThisHost(const Owner& owner);
+// Owners and the clock are txlog's (txlog/owner.h); named here for pack's readers.
+using txlog::NowUnixMs;
+using txlog::Owner;
+using txlog::OwnerIsDeadOnThisHost;
+using txlog::ThisProcessOwner;
 
 struct PackedInput {
   std::string uri;
@@ -94,7 +89,5 @@ Result<LeaseRenewal> ParseLeaseRenewal(std::string_view text, const std::string&
 // When `intent`'s run is presumed dead: its lease counted from its creation or, if later, from
 // `renewal` (null: never renewed; a renewal of another generation is ignored).
 int64_t LeaseExpiryMs(const Intent& intent, const LeaseRenewal* renewal);
-
-int64_t NowUnixMs();
 
 }  // namespace lakepack::pack

@@ -8,7 +8,9 @@
 #include <future>
 
 #include "store/local_store.h"
+#include "store/test_hooks.h"
 #include "store/s3/s3_store.h"
+#include "store/testing/crash_store.h"
 
 namespace lakepack {
 
@@ -31,6 +33,11 @@ Result<std::vector<ObjectInfo>> ObjectStore::ListAll(const std::string& prefix) 
 }
 
 Result<StoreLocation> OpenStore(const std::string& uri, const StoreOptions& options) {
+  return OpenStoreWithHooks(uri, options, StoreTestHooks{});
+}
+
+Result<StoreLocation> OpenStoreWithHooks(const std::string& uri, const StoreOptions& options,
+                                         const StoreTestHooks& hooks) {
   constexpr std::string_view kS3 = "s3://", kFile = "file://";
   if (uri.rfind(kS3, 0) == 0) {
     std::string rest = uri.substr(kS3.size());
@@ -38,8 +45,8 @@ Result<StoreLocation> OpenStore(const std::string& uri, const StoreOptions& opti
     std::string bucket = rest.substr(0, slash);
     std::string key = slash == std::string::npos ? "" : rest.substr(slash + 1);
     if (bucket.empty()) return Status::InvalidArgument("no bucket in '" + uri + "'");
-    LP_ASSIGN_OR_RETURN(auto store, s3::MakeS3Store(bucket, options));
-    return StoreLocation{std::move(store), std::move(key)};
+    LP_ASSIGN_OR_RETURN(auto store, s3::MakeS3Store(bucket, options, hooks));
+    return StoreLocation{MaybeWrapForCrashTest(std::move(store)), std::move(key)};
   }
   if (uri.find("://") != std::string::npos && uri.rfind(kFile, 0) != 0) {
     return Status::InvalidArgument("unsupported URI scheme in '" + uri +
@@ -55,7 +62,7 @@ Result<StoreLocation> OpenStore(const std::string& uri, const StoreOptions& opti
   while (!key.empty() && key.back() == '/') key.pop_back();
   if (trailing_slash && !key.empty()) key += '/';
   LP_ASSIGN_OR_RETURN(auto store, LocalStore::Make("/"));
-  return StoreLocation{std::move(store), std::move(key)};
+  return StoreLocation{MaybeWrapForCrashTest(std::move(store)), std::move(key)};
 }
 
 Result<int64_t> ObjectStore::ReadRange(const std::string& key, int64_t offset, int64_t length,

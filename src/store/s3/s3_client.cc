@@ -65,7 +65,8 @@ std::chrono::milliseconds BackoffDelay(int retry, std::mt19937_64& rng) {
 
 Result<std::unique_ptr<S3Client>> S3Client::Make(const std::string& bucket,
                                                  const StoreOptions& options,
-                                                 std::shared_ptr<HttpTransport> transport) {
+                                                 std::shared_ptr<HttpTransport> transport,
+                                                 double fault_rate) {
   std::unique_ptr<S3Client> c(new S3Client());
   c->bucket_ = bucket;
   LP_ASSIGN_OR_RETURN(c->config_, ResolveS3Config(options));
@@ -84,7 +85,7 @@ Result<std::unique_ptr<S3Client>> S3Client::Make(const std::string& bucket,
   if (!transport) {
     LP_ASSIGN_OR_RETURN(auto curl, CurlTransport::Make());
     transport = std::move(curl);
-    double rate = options.fault_rate;
+    double rate = fault_rate;
     if (const char* env = std::getenv("LAKEPACK_FAULT_RATE"); env && rate <= 0) {
       rate = std::atof(env);
     }

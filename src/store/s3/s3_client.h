@@ -84,10 +84,11 @@ std::chrono::milliseconds BackoffDelay(int retry, std::mt19937_64& rng);
 class S3Client {
  public:
   // `transport` defaults to a CurlTransport, wrapped in a FaultInjectingTransport when
-  // options.fault_rate (or LAKEPACK_FAULT_RATE) is above 0.
+  // `fault_rate` (a test hook, store/test_hooks.h; or LAKEPACK_FAULT_RATE) is above 0.
   static Result<std::unique_ptr<S3Client>> Make(const std::string& bucket,
                                                 const StoreOptions& options,
-                                                std::shared_ptr<HttpTransport> transport = {});
+                                                std::shared_ptr<HttpTransport> transport = {},
+                                                double fault_rate = 0.0);
 
   // Sends `request` with retries; returns the 2xx (or 304) response, or the mapped error.
   Result<HttpResponse> Call(const S3Request& request, CallInfo* info = nullptr);

@@ -44,12 +44,12 @@ S3Request RangeRequest(const std::string& key, int64_t offset, int64_t length) {
 
 class S3Store final : public ObjectStore {
  public:
-  S3Store(std::shared_ptr<S3Client> client, const StoreOptions& options)
+  S3Store(std::shared_ptr<S3Client> client, const StoreTestHooks& hooks)
       : client_(std::move(client)),
-        single_copy_limit_(options.multipart_copy_threshold > 0
-                               ? std::min(options.multipart_copy_threshold, kMaxSingleCopySize)
+        single_copy_limit_(hooks.multipart_copy_threshold > 0
+                               ? std::min(hooks.multipart_copy_threshold, kMaxSingleCopySize)
                                : kMaxSingleCopySize),
-        copy_part_size_(options.copy_part_size > 0 ? options.copy_part_size : kCopyPartSize) {}
+        copy_part_size_(hooks.copy_part_size > 0 ? hooks.copy_part_size : kCopyPartSize) {}
 
   std::string root_uri() const override { return "s3://" + client_->bucket(); }
 
@@ -260,9 +260,11 @@ class S3Store final : public ObjectStore {
 }  // namespace
 
 Result<std::shared_ptr<ObjectStore>> MakeS3Store(const std::string& bucket,
-                                                 const StoreOptions& options) {
-  LP_ASSIGN_OR_RETURN(std::unique_ptr<S3Client> client, S3Client::Make(bucket, options));
-  return std::shared_ptr<ObjectStore>(std::make_shared<S3Store>(std::move(client), options));
+                                                 const StoreOptions& options,
+                                                 const StoreTestHooks& hooks) {
+  LP_ASSIGN_OR_RETURN(std::unique_ptr<S3Client> client,
+                      S3Client::Make(bucket, options, {}, hooks.fault_rate));
+  return std::shared_ptr<ObjectStore>(std::make_shared<S3Store>(std::move(client), hooks));
 }
 
 }  // namespace lakepack::s3

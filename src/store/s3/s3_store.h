@@ -12,12 +12,14 @@
 #include <string>
 
 #include "lakepack/store.h"
+#include "store/test_hooks.h"
 
 namespace lakepack::s3 {
 
 // Opens bucket `bucket` with credentials, region and endpoint resolved from `options` and the
 // AWS environment.  Fails with InvalidArgument when no credentials can be found.
 Result<std::shared_ptr<ObjectStore>> MakeS3Store(const std::string& bucket,
-                                                 const StoreOptions& options);
+                                                 const StoreOptions& options,
+                                                 const StoreTestHooks& hooks = {});
 
 }  // namespace lakepack::s3

@@ -409,9 +409,9 @@ TEST_F(LiveS3, MultipartIfAbsentKeepsTheExistingObject) {
 }
 
 TEST_F(LiveS3, FaultInjectionStillGivesIdenticalBytes) {
-  StoreOptions faulty;
+  StoreTestHooks faulty;
   faulty.fault_rate = 0.1;
-  auto store = MakeS3Store(lakepack::testing::TestBucket(), faulty).ValueOrDie();
+  auto store = MakeS3Store(lakepack::testing::TestBucket(), {}, faulty).ValueOrDie();
   for (int i = 0; i < 20; ++i) {
     const std::string data = RandomBytes(1000 + i * 7919, 100 + i);
     const std::string key = prefix_ + "f/" + std::to_string(i);
@@ -440,11 +440,11 @@ TEST_F(LiveS3, FaultInjectionStillGivesIdenticalBytes) {
 // injected faults too, since every part copy is a retried request.
 TEST_F(LiveS3, LargeServerSideCopyGoesInParts) {
   for (double fault_rate : {0.0, 0.1}) {
-    StoreOptions o;
+    StoreTestHooks o;
     o.multipart_copy_threshold = 6 << 20;
     o.copy_part_size = 5 << 20;  // S3's minimum part: 3 parts, the last short
     o.fault_rate = fault_rate;
-    auto store = MakeS3Store(lakepack::testing::TestBucket(), o).ValueOrDie();
+    auto store = MakeS3Store(lakepack::testing::TestBucket(), {}, o).ValueOrDie();
     const std::string data = RandomBytes((13 << 20) + 11, 21);
     ASSERT_TRUE(store->Put(prefix_ + "src", data).ok());
     const std::string dst = prefix_ + "dst" + std::to_string(fault_rate);
