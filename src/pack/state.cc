@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -38,7 +39,9 @@ int64_t StartTicksOf(int64_t pid) {
   for (int i = 3; i <= 22; ++i) {
     if (!(in >> field)) return -1;
   }
-  return std::stoll(field);
+  int64_t ticks = -1;
+  auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), ticks);
+  return ec == std::errc() && end == field.data() + field.size() ? ticks : -1;
 }
 
 std::string OwnerJson(const Owner& o) {
@@ -60,7 +63,15 @@ Result<const JsonValue*> Member(const JsonValue& obj, const char* key,
 
 Result<int64_t> Int(const JsonValue& obj, const char* key, const std::string& source) {
   LP_ASSIGN_OR_RETURN(auto v, Member(obj, key, JsonValue::Kind::kNumber, source));
-  return static_cast<int64_t>(std::stoll(v->string));
+  // A whole int64 in plain digits ("1e3", "-.5" or 20 digits are not ours; std::stoll threw).
+  int64_t n = 0;
+  const std::string& text = v->string;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return Status::InvalidData(source + ": line " + std::to_string(v->line) + ": member '" + key +
+                               "' is not a 64-bit integer: " + text);
+  }
+  return n;
 }
 
 Result<std::string> Str(const JsonValue& obj, const char* key, const std::string& source) {

@@ -18,6 +18,7 @@
 #include "pack/naming.h"
 #include "pack/packer.h"
 #include "pack/rolling_writer.h"
+#include "pack/state.h"
 #include "test_util.h"
 
 namespace lakepack::pack {
@@ -531,6 +532,42 @@ TEST_P(PackTest, LongRunRenewsItsLock) {
   // No lease object is left behind.
   auto state = scratch_.store().ListAll(scratch_.Key("db/table/_lakepack/"));
   for (const auto& o : *state) EXPECT_EQ(o.key.find("/lease-"), std::string::npos) << o.key;
+}
+
+// Puts an intent of run 1 held by a live process on another host, `edit` applied to its JSON,
+// where Options("csv") finds it.
+void PutForeignIntent(Scratch& scratch, int64_t lease_ms,
+                      const std::function<void(std::string*)>& edit = {}) {
+  Intent i;
+  i.generation = 1;
+  i.owner = ThisProcessOwner();
+  i.owner.host = "another-host";  // not provably dead: only its lease can free the lock
+  i.created_ms = NowUnixMs();
+  i.lease_ms = lease_ms;
+  std::string text = ToJson(i);
+  if (edit) edit(&text);
+  const std::string key =
+      scratch.Key("db/table/_lakepack/pack/" + OutputStem("table", "") + ".csv/" + IntentName(1));
+  ASSERT_TRUE(scratch.store().Put(key, text).ok());
+}
+
+// Issue 16 F8: std::stoll on state numbers threw out of Pack ("lakepack: error: stoll", no file
+// named) for a number beyond int64 or one like "-.5"; now InvalidData naming the object.
+TEST_P(PackTest, StateNumberOutOfRangeIsInvalidDataNamingTheObject) {
+  Generate("a.csv", 100, 32);
+  for (const char* bad : {"99999999999999999999", "-.5", "1e3"}) {
+    PutForeignIntent(scratch_, 60000, [&](std::string* text) {
+      const size_t at = text->find("\"created_ms\":") + 13;
+      const size_t end = text->find(',', at);
+      text->replace(at, end - at, bad);
+    });
+    Result<PackReport> r = Status::Internal("not run");
+    EXPECT_NO_THROW(r = Pack(Options("csv"))) << bad;
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidData) << r.status().ToString();
+    EXPECT_NE(r.status().message().find(IntentName(1)), std::string::npos) << r.status().ToString();
+    EXPECT_NE(r.status().message().find("created_ms"), std::string::npos) << r.status().ToString();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, PackTest, ::testing::ValuesIn(lakepack::testing::StoreKinds()),
