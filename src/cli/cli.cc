@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -63,10 +64,9 @@ Result<int64_t> ParseSize(const std::string& text) {
   size_t i = 0;
   while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
   if (i == 0) return Status::InvalidArgument("not a size: '" + text + "' (e.g. 256MB, 1GiB)");
-  double number;
-  try {
-    number = std::stod(text.substr(0, i));
-  } catch (...) {
+  double number = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + i, number);
+  if (ec != std::errc() || end != text.data() + i) {
     return Status::InvalidArgument("not a size: '" + text + "'");
   }
   std::string unit;

@@ -1,4 +1,5 @@
 // convert: rewrite a data file in another format (csv, jsonl, parquet), streaming batch by batch.
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 
@@ -38,11 +39,9 @@ Result<Plan> MakePlan(const Args& args) {
     LP_ASSIGN_OR_RETURN(p.read.schema, format::LoadSchemaFile(args.Get("schema"), store_options));
   }
   if (args.Has("batch-rows")) {
-    try {
-      p.read.batch_rows = std::stoll(args.Get("batch-rows"));
-    } catch (...) {
-      p.read.batch_rows = 0;
-    }
+    const std::string rows = args.Get("batch-rows");
+    auto [end, ec] = std::from_chars(rows.data(), rows.data() + rows.size(), p.read.batch_rows);
+    if (ec != std::errc() || end != rows.data() + rows.size()) p.read.batch_rows = 0;
     if (p.read.batch_rows <= 0) {
       return Status::InvalidArgument("--batch-rows: not a positive number: " +
                                      args.Get("batch-rows"));

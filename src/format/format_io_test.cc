@@ -374,6 +374,32 @@ TEST_P(FormatIo, ParquetOptionsAndInspect) {
   EXPECT_EQ(csv->schema->num_fields(), 7);
 }
 
+// Issue 16 F8: the footer accessors in InspectParquet ran outside any try, so a corrupt footer
+// threw parquet::ParquetException out of InspectFile ("lakepack: error: Unsupported compression
+// codec value: 38", without the file's name).  Here one column chunk's codec in the footer is
+// patched to 38 (Thrift compact: path_in_schema ["zqx"], then field 4 codec, zigzag 0 → 76).
+TEST_P(FormatIo, InspectOfACorruptFooterIsInvalidDataNamingTheFile) {
+  auto table = arrow::Table::Make(arrow::schema({arrow::field("zqx", arrow::int64())}),
+                                  {A(arrow::int64(), "[1, 2, 3]")});
+  WriteOptions o;
+  o.compression = arrow::Compression::UNCOMPRESSED;
+  WriteTable(*table, Key("ok.parquet"), Format::kParquet, o);
+  std::string bytes = store_->Get(Key("ok.parquet")).ValueOrDie();
+  const std::string chunk_path("\x19\x18\x03zqx\x15\x00", 8);
+  const size_t at = bytes.rfind(chunk_path);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + chunk_path.size() - 1] = '\x4c';
+  Put(Key("codec.parquet"), bytes);
+  ReadOptions ro;
+  ro.display_name = "codec.parquet";
+  Result<FileFacts> facts = Status::Internal("not inspected");
+  EXPECT_NO_THROW(facts = InspectFile(store_, Key("codec.parquet"), Format::kParquet, ro));
+  ASSERT_FALSE(facts.ok());
+  EXPECT_EQ(facts.status().code(), StatusCode::kInvalidData) << facts.status().ToString();
+  EXPECT_NE(facts.status().message().find("codec.parquet"), std::string::npos)
+      << facts.status().ToString();
+}
+
 TEST_P(FormatIo, RemoteParquetReadsAreCoalesced) {
   if (!remote_) GTEST_SKIP() << "counts ranged reads of the store-backed file";
   auto table = FlatTable();

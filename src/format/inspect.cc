@@ -44,36 +44,42 @@ Status InspectParquet(std::shared_ptr<ObjectStore> store, const std::string& key
   } catch (const std::exception& e) {
     return Status::InvalidData(facts->name + ": not a valid Parquet file: " + e.what());
   }
-  auto md = pq->metadata();
-  facts->rows = md->num_rows();
-  facts->created_by = md->created_by();
-  facts->format_version = VersionName(md->version());
-  facts->footer_bytes = md->size();
-  for (int g = 0; g < md->num_row_groups(); ++g) {
-    auto rg = md->RowGroup(g);
-    RowGroupFacts r;
-    r.rows = rg->num_rows();
-    r.uncompressed_bytes = rg->total_byte_size();
-    for (int c = 0; c < rg->num_columns(); ++c) {
-      auto col = rg->ColumnChunk(c);
-      ColumnChunkFacts cf;
-      cf.path = col->path_in_schema()->ToDotString();
-      cf.codec = CodecName(col->compression());
-      cf.compressed_bytes = col->total_compressed_size();
-      cf.uncompressed_bytes = col->total_uncompressed_size();
-      r.compressed_bytes += cf.compressed_bytes;
-      r.columns.push_back(std::move(cf));
-    }
-    facts->row_groups.push_back(std::move(r));
-  }
-  if (auto kv = md->key_value_metadata()) {
-    for (int64_t i = 0; i < kv->size(); ++i) {
-      std::string v = kv->value(i);
-      if (v.size() > kMaxMetadataValueChars) {
-        v = "<" + std::to_string(v.size()) + " bytes>";
+  // The footer's accessors throw parquet::ParquetException on a corrupt footer (an unknown codec,
+  // a bad column index, histogram sizes that disagree): caught here, naming the file.
+  try {
+    auto md = pq->metadata();
+    facts->rows = md->num_rows();
+    facts->created_by = md->created_by();
+    facts->format_version = VersionName(md->version());
+    facts->footer_bytes = md->size();
+    for (int g = 0; g < md->num_row_groups(); ++g) {
+      auto rg = md->RowGroup(g);
+      RowGroupFacts r;
+      r.rows = rg->num_rows();
+      r.uncompressed_bytes = rg->total_byte_size();
+      for (int c = 0; c < rg->num_columns(); ++c) {
+        auto col = rg->ColumnChunk(c);
+        ColumnChunkFacts cf;
+        cf.path = col->path_in_schema()->ToDotString();
+        cf.codec = CodecName(col->compression());
+        cf.compressed_bytes = col->total_compressed_size();
+        cf.uncompressed_bytes = col->total_uncompressed_size();
+        r.compressed_bytes += cf.compressed_bytes;
+        r.columns.push_back(std::move(cf));
       }
-      facts->metadata.emplace_back(kv->key(i), v);
+      facts->row_groups.push_back(std::move(r));
     }
+    if (auto kv = md->key_value_metadata()) {
+      for (int64_t i = 0; i < kv->size(); ++i) {
+        std::string v = kv->value(i);
+        if (v.size() > kMaxMetadataValueChars) {
+          v = "<" + std::to_string(v.size()) + " bytes>";
+        }
+        facts->metadata.emplace_back(kv->key(i), v);
+      }
+    }
+  } catch (const std::exception& e) {
+    return Status::InvalidData(facts->name + ": corrupt Parquet footer: " + e.what());
   }
   return Status::OK();
 }

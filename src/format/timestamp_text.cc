@@ -65,7 +65,10 @@ Unit UnitOf(arrow::TimeUnit::type unit) {
 // Writes u.text_bytes() characters at p.  REQUIRES: the value's second is in the fast range.
 void Format(int64_t ticks, const Unit& u, char* p) {
   const int64_t secs = FloorDiv(ticks, u.per_second);
-  const int64_t frac = ticks - secs * u.per_second;
+  // The remainder, never secs * per_second: that product is below INT64_MIN for ns ticks before
+  // 1677-09-21 00:12:44Z.
+  int64_t frac = ticks % u.per_second;
+  if (frac < 0) frac += u.per_second;
   const int64_t days = FloorDiv(secs, kSecondsPerDay);
   const int64_t sod = secs - days * kSecondsPerDay;
   int y, m, d;

@@ -54,6 +54,15 @@ TEST(TimestampTextTest, EdgeCasesMatchArrow) {
             "2021-07-21 02:09:43.416245Z");
 }
 
+// Issue 16 F7: nanosecond ticks in [INT64_MIN, -9223372036000000000) took the fast path with
+// `ticks - secs * 1e9`, whose product is below INT64_MIN (signed overflow; the wrap happened to
+// give the right text at -O2).  timestamp_text_ubsan_test runs this with overflow checks.
+TEST(TimestampTextTest, NanosecondsAtTheInt64EdgeMatchArrow) {
+  ExpectSameAsArrow(Timestamps({INT64_MIN + 1, int64_t{-9223372036000000001},
+                                int64_t{-9223372036000000000}, INT64_MAX, INT64_MAX - 1},
+                               arrow::TimeUnit::NANO));
+}
+
 TEST(TimestampTextTest, EveryUnitMatchesArrow) {
   for (auto [unit, per_second] : {std::pair{arrow::TimeUnit::SECOND, int64_t{1}},
                                   {arrow::TimeUnit::MILLI, 1000},

@@ -205,7 +205,10 @@ class PackRun {
             "another packer is working on " + TableName() + " (host " + abandoned.owner.host +
             ", pid " + std::to_string(abandoned.owner.pid) + ", since " +
             IsoTime(abandoned.created_ms) + ", run " + std::to_string(abandoned.generation) +
-            "); retry later (its lock expires at " + IsoTime(expiry) + " unless renewed)");
+            "); retry later (its lock " +
+            (expiry == INT64_MAX ? std::string("has no expiry that can be computed")
+                                 : "expires at " + IsoTime(expiry) + " unless renewed") +
+            ")");
       }
       recovering = true;
     }
@@ -550,6 +553,8 @@ class PackRun {
 
 }  // namespace
 
+static_assert(kMaxLockTimeoutSeconds * 1000 == kMaxLeaseMs);
+
 Status PackOptions::Validate() const {
   if (input_base.empty()) return Status::InvalidArgument("pack: INPUT_BASE is empty");
   if (output_base.empty()) return Status::InvalidArgument("pack: OUTPUT_BASE is empty");
@@ -581,6 +586,12 @@ Status PackOptions::Validate() const {
   }
   if (lock_timeout_seconds <= 0) {
     return Status::InvalidArgument("pack: lock timeout must be positive");
+  }
+  if (lock_timeout_seconds > kMaxLockTimeoutSeconds || wait_seconds > kMaxLockTimeoutSeconds) {
+    return Status::InvalidArgument("pack: --lock-timeout and --wait may be at most " +
+                                   std::to_string(kMaxLockTimeoutSeconds) +
+                                   " seconds (ten years), got " +
+                                   std::to_string(std::max(lock_timeout_seconds, wait_seconds)));
   }
   return Status::OK();
 }

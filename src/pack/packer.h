@@ -55,6 +55,9 @@ namespace lakepack::pack {
 constexpr int64_t kDefaultFileLimitBytes = 256'000'000;
 // A crashed run on another host is presumed dead after this long (the reference has no lock).
 constexpr int64_t kDefaultLockTimeoutSeconds = 15 * 60;
+// Upper bound of lock_timeout_seconds and wait_seconds (ten years, state.h's kMaxLeaseMs); more is
+// a usage error, not an overflow.
+constexpr int64_t kMaxLockTimeoutSeconds = int64_t{10} * 366 * 24 * 3600;
 
 struct PackOptions {
   std::string input_base;   // URI or path; inputs are INPUT_BASE/TABLE/** (recursive)

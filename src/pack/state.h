@@ -86,8 +86,15 @@ Result<Intent> ParseIntent(std::string_view text, const std::string& source);
 Result<Commit> ParseCommit(std::string_view text, const std::string& source);
 Result<LeaseRenewal> ParseLeaseRenewal(std::string_view text, const std::string& source);
 
+// The longest lease a run may take: ten years is longer than any run, and keeps every
+// "timestamp + lease" far from int64 overflow (a lease of ~9.2e15 s made the expiry wrap negative,
+// so a second packer took a live run's lock).
+constexpr int64_t kMaxLeaseMs = int64_t{10} * 366 * 24 * 3600 * 1000;
+
 // When `intent`'s run is presumed dead: its lease counted from its creation or, if later, from
-// `renewal` (null: never renewed; a renewal of another generation is ignored).
+// `renewal` (null: never renewed; a renewal of another generation is ignored), saturated at
+// INT64_MAX.  A lease outside (0, kMaxLeaseMs] (no packer writes one) is taken as live: INT64_MAX,
+// so only the owner's death can free the lock.
 int64_t LeaseExpiryMs(const Intent& intent, const LeaseRenewal* renewal);
 
 }  // namespace lakepack::pack

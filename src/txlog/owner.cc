@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -36,7 +37,9 @@ int64_t StartTicksOf(int64_t pid) {
   for (int i = 3; i <= 22; ++i) {
     if (!(in >> field)) return -1;
   }
-  return std::stoll(field);
+  int64_t ticks = -1;
+  auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), ticks);
+  return ec == std::errc() && end == field.data() + field.size() ? ticks : -1;
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "pack/naming.h"
 #include "pack/packer.h"
 #include "pack/rolling_writer.h"
+#include "pack/state.h"
 #include "test_util.h"
 
 namespace lakepack::pack {
@@ -531,6 +532,89 @@ TEST_P(PackTest, LongRunRenewsItsLock) {
   // No lease object is left behind.
   auto state = scratch_.store().ListAll(scratch_.Key("db/table/_lakepack/"));
   for (const auto& o : *state) EXPECT_EQ(o.key.find("/lease-"), std::string::npos) << o.key;
+}
+
+// Puts an intent of run 1 held by a live process on another host, `edit` applied to its JSON,
+// where Options("csv") finds it.
+void PutForeignIntent(Scratch& scratch, int64_t lease_ms,
+                      const std::function<void(std::string*)>& edit = {}) {
+  Intent i;
+  i.generation = 1;
+  i.owner = ThisProcessOwner();
+  i.owner.host = "another-host";  // not provably dead: only its lease can free the lock
+  i.created_ms = NowUnixMs();
+  i.lease_ms = lease_ms;
+  std::string text = ToJson(i);
+  if (edit) edit(&text);
+  const std::string key =
+      scratch.Key("db/table/_lakepack/pack/" + OutputStem("table", "") + ".csv/" + IntentName(1));
+  ASSERT_TRUE(scratch.store().Put(key, text).ok());
+}
+
+// Issue 16 F4: a lease near INT64_MAX ms made created_ms + lease_ms wrap negative, so a second
+// packer "recovered" a live run (and --lock-timeout 9300000000000000 overflowed already when
+// written).  The option is bounded, and a lease read from the store above the bound, or not
+// positive, is taken as live.
+TEST_P(PackTest, HugeLeaseIsALiveLockNotAnExpiredOne) {
+  Generate("a.csv", 200, 30);
+  for (int64_t lease : {int64_t{9223372036854775000}, INT64_MAX, int64_t{-5}, int64_t{0}}) {
+    PutForeignIntent(scratch_, lease);
+    auto r = Pack(Options("csv"));
+    ASSERT_FALSE(r.ok()) << "lease_ms " << lease << ": took over a live run";
+    EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
+    EXPECT_NE(r.status().message().find("another packer is working"), std::string::npos)
+        << r.status().ToString();
+    EXPECT_TRUE(Outputs().empty());
+  }
+  // An ordinary lease still ends.
+  PutForeignIntent(scratch_, 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto r = Pack(Options("csv"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->recovered);
+  EXPECT_EQ(Rows().size(), 200u);
+}
+
+TEST_P(PackTest, LockTimeoutAboveTheBoundIsAUsageError) {
+  PackOptions o = Options("csv");
+  o.lock_timeout_seconds = kMaxLockTimeoutSeconds;
+  EXPECT_TRUE(o.Validate().ok());
+  for (int64_t bad : {kMaxLockTimeoutSeconds + 1, int64_t{9223372036854775}, INT64_MAX}) {
+    o.lock_timeout_seconds = bad;
+    EXPECT_EQ(o.Validate().code(), StatusCode::kInvalidArgument) << bad;
+  }
+  o.lock_timeout_seconds = 60;
+  o.wait_seconds = INT64_MAX;
+  EXPECT_EQ(o.Validate().code(), StatusCode::kInvalidArgument);
+  if (GetParam() != "local") return;  // the CLI's parsing is the same on every store
+  Generate("a.csv", 100, 31);
+  std::string out;
+  EXPECT_EQ(
+      RunCli("pack " + In() + " " + Out() + " table --out-ext csv --lock-timeout 9300000000000000",
+             &out),
+      2)
+      << out;
+  EXPECT_NE(out.find("lock-timeout"), std::string::npos) << out;
+  EXPECT_TRUE(Outputs().empty());
+}
+
+// Issue 16 F8: std::stoll on state numbers threw out of Pack ("lakepack: error: stoll", no file
+// named) for a number beyond int64 or one like "-.5"; now InvalidData naming the object.
+TEST_P(PackTest, StateNumberOutOfRangeIsInvalidDataNamingTheObject) {
+  Generate("a.csv", 100, 32);
+  for (const char* bad : {"99999999999999999999", "-.5", "1e3"}) {
+    PutForeignIntent(scratch_, 60000, [&](std::string* text) {
+      const size_t at = text->find("\"created_ms\":") + 13;
+      const size_t end = text->find(',', at);
+      text->replace(at, end - at, bad);
+    });
+    Result<PackReport> r = Status::Internal("not run");
+    EXPECT_NO_THROW(r = Pack(Options("csv"))) << bad;
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidData) << r.status().ToString();
+    EXPECT_NE(r.status().message().find(IntentName(1)), std::string::npos) << r.status().ToString();
+    EXPECT_NE(r.status().message().find("created_ms"), std::string::npos) << r.status().ToString();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, PackTest, ::testing::ValuesIn(lakepack::testing::StoreKinds()),

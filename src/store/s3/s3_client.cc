@@ -1,5 +1,6 @@
 #include "store/s3/s3_client.h"
 
+#include <charconv>
 #include <cstdlib>
 #include <thread>
 
@@ -234,8 +235,13 @@ Result<ObjectInfo> S3Client::HeadObject(const std::string& key) {
   LP_ASSIGN_OR_RETURN(HttpResponse resp, Call(req));
   ObjectInfo info;
   info.key = key;
-  std::string len = resp.Header("content-length");
-  info.size = len.empty() ? 0 : std::stoll(len);
+  const std::string len = resp.Header("content-length");
+  if (!len.empty()) {
+    auto [end, ec] = std::from_chars(len.data(), len.data() + len.size(), info.size);
+    if (ec != std::errc() || end != len.data() + len.size() || info.size < 0) {
+      return Status::IOError("HEAD " + Uri(key) + ": bad Content-Length '" + len + "'");
+    }
+  }
   info.etag = StripQuotes(resp.Header("etag"));
   info.mtime_ns = ParseHttpDate(resp.Header("last-modified"));
   return info;
