@@ -15,9 +15,10 @@
 #                       libraries curl needs besides OpenSSL stay shared (pyarrow exports none).
 #   lakepack::crypto    libcrypto.a (SigV4's HMAC and SHA-256).
 #   lakepack::pugixml   libpugixml.a.
-# Executables and shared objects link with --exclude-libs,ALL (set beside the include of this
-# file), which turns every symbol that comes from a static archive into a hidden one: nothing of
-# these copies is exported, so neither do they interpose on libparquet's nor it on them.
+# Executables and shared objects link with --exclude-libs naming these archives
+# (LAKEPACK_PRIVATE_ARCHIVES) and lakepack's own (CMakeLists.txt), which turns every symbol that
+# comes from them into a hidden one: nothing of these copies is exported, so neither do they
+# interpose on libparquet's nor it on them.
 # tests/link_isolation_test.sh checks the result.
 
 set(_lp_libdir "${CMAKE_LIBRARY_ARCHITECTURE}")
@@ -141,3 +142,10 @@ target_link_libraries(lakepack_simdjson INTERFACE ${LAKEPACK_ARROW_LIBS})  # ord
 set_target_properties(lakepack_simdjson PROPERTIES
   POSITION_INDEPENDENT_CODE ON CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
 add_library(lakepack::simdjson ALIAS lakepack_simdjson)
+
+# The archives whose symbols no binary may export (their file names, as --exclude-libs wants).
+set(LAKEPACK_PRIVATE_ARCHIVES liblakepack_simdjson.a)
+foreach(_lp_a ${LAKEPACK_curl_A} ${LAKEPACK_ssl_A} ${LAKEPACK_crypto_A} ${LAKEPACK_pugixml_A})
+  get_filename_component(_lp_a ${_lp_a} NAME)
+  list(APPEND LAKEPACK_PRIVATE_ARCHIVES ${_lp_a})
+endforeach()

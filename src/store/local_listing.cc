@@ -236,7 +236,8 @@ Result<ListPage> ListWithOtherDelimiter(const std::string& root, const std::stri
                                         const std::string& prefix, const ListOptions& options,
                                         const std::string& after,
                                         const std::function<bool(std::string_view)>& is_hidden) {
-  Walk all(prefix, std::string(), false, INT32_MAX, is_hidden);
+  const std::string from_the_start;  // Walk keeps a reference: not a temporary
+  Walk all(prefix, from_the_start, false, INT32_MAX, is_hidden);
   LP_RETURN_NOT_OK(
       all.Dir(dir_key.empty() ? root : Join(root, dir_key.substr(0, dir_key.size() - 1)), dir_key));
   ListPage everything = all.TakePage();
