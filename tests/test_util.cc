@@ -1,6 +1,7 @@
 #include "test_util.h"
 
 #include <gtest/gtest.h>
+#include <spawn.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,8 @@
 #include "store/local_store.h"
 #include "store/memory_store.h"
 #include "store/test_hooks.h"
+
+extern char** environ;
 
 namespace lakepack::testing {
 
@@ -61,7 +64,8 @@ Scratch::Scratch(const std::string& kind) : kind_(kind) {
     return;
   }
   if (kind == "local") {
-    local_dir_ = (std::filesystem::temp_directory_path() / ("lakepack-test-" + UniqueName())).string();
+    local_dir_ =
+        (std::filesystem::temp_directory_path() / ("lakepack-test-" + UniqueName())).string();
     std::filesystem::create_directories(local_dir_);
     store_ = LocalStore::Make(local_dir_).ValueOrDie();
     prefix_ = "t/";
@@ -69,9 +73,10 @@ Scratch::Scratch(const std::string& kind) : kind_(kind) {
   }
   StoreTestHooks hooks;
   if (kind == "s3-faulty") hooks.fault_rate = 0.1;
-  auto loc = S3Configured() ? OpenStoreWithHooks("s3://" + TestBucket() + "/", {}, hooks)
-                            : Result<StoreLocation>(Status::InvalidArgument(
-                                  "LAKEPACK_REQUIRE_S3=1 but LAKEPACK_TEST_S3/AWS_ENDPOINT_URL unset"));
+  auto loc = S3Configured()
+                 ? OpenStoreWithHooks("s3://" + TestBucket() + "/", {}, hooks)
+                 : Result<StoreLocation>(Status::InvalidArgument(
+                       "LAKEPACK_REQUIRE_S3=1 but LAKEPACK_TEST_S3/AWS_ENDPOINT_URL unset"));
   if (!loc.ok()) {
     ADD_FAILURE() << "cannot open the S3 test store: " << loc.status().ToString();
     store_ = LocalStore::Make("/tmp").ValueOrDie();
@@ -107,6 +112,26 @@ int RunCli(const std::string& args, std::string* output, const std::string& env)
   int rc = ::pclose(p);
   if (output) *output = out;
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+pid_t SpawnSelf(const std::string& filter, const std::vector<std::string>& extra,
+                const std::vector<std::string>& drop) {
+  std::vector<std::string> strings;
+  for (char** e = environ; *e; ++e) {
+    std::string s = *e;
+    bool dropped = false;
+    for (const auto& name : drop) dropped = dropped || s.rfind(name + "=", 0) == 0;
+    if (!dropped) strings.push_back(std::move(s));
+  }
+  strings.insert(strings.end(), extra.begin(), extra.end());
+  std::vector<char*> envp;
+  for (auto& s : strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::string self = "/proc/self/exe", flag = "--gtest_filter=" + filter;
+  char* argv[] = {self.data(), flag.data(), nullptr};
+  pid_t pid = 0;
+  if (::posix_spawn(&pid, self.c_str(), nullptr, nullptr, argv, envp.data()) != 0) return -1;
+  return pid;
 }
 
 std::string RandomBytes(size_t n, uint64_t seed) {

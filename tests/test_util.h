@@ -7,10 +7,11 @@
 // server is a failure, not a skip.
 #pragma once
 
+#include <gtest/gtest.h>
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "lakepack/store.h"
 
@@ -28,7 +29,7 @@ class Scratch {
   ~Scratch();
   ObjectStore& store() { return *store_; }
   std::shared_ptr<ObjectStore> shared_store() { return store_; }
-  const std::string& prefix() const { return prefix_; }   // ends with '/'
+  const std::string& prefix() const { return prefix_; }  // ends with '/'
   std::string Key(const std::string& name) const { return prefix_ + name; }
   std::string Uri(const std::string& name) const { return store_->Uri(prefix_ + name); }
 
@@ -49,6 +50,12 @@ std::string TestBucket();  // LAKEPACK_TEST_BUCKET or "lakepack-test"
 // Runs the lakepack CLI (LAKEPACK_CLI) with `args` through the shell, with `env` ("K=V ...")
 // prepended; returns the exit code and fills `output` with stdout+stderr.
 int RunCli(const std::string& args, std::string* output, const std::string& env = "");
+
+// Starts this test binary again with `--gtest_filter=FILTER` and the environment of this process
+// (less the variables named in `drop`) plus `extra` ("K=V" each): a child process for tests of
+// several processes.  Returns its pid, or -1.
+pid_t SpawnSelf(const std::string& filter, const std::vector<std::string>& extra,
+                const std::vector<std::string>& drop = {});
 
 // Deterministic pseudo-random bytes.
 std::string RandomBytes(size_t n, uint64_t seed);

@@ -158,14 +158,8 @@ class PackRun {
   // Whether another packer took over run `generation` (it started the next run, which it does
   // only once our lease expired): the phrase for the lease keeper's message, or nullopt.
   Result<std::optional<std::string>> TakenOver(int64_t generation) {
-    const std::string next = state_prefix_ + IntentName(generation + 1);
-    auto head = out_->Head(next);
-    if (head.ok()) {
-      return std::optional<std::string>("another packer took over (" + out_->Uri(next) +
-                                        " exists)");
-    }
-    if (head.status().IsNotFound()) return std::optional<std::string>();
-    return head.status();
+    return txlog::TakenOverOnceExists(*out_, state_prefix_ + IntentName(generation + 1),
+                                      "another packer");
   }
 
   Result<PackReport> Attempt() {

@@ -132,8 +132,8 @@ Result<ObjectInfo> MemoryStore::Put(const std::string& key, std::string_view dat
 }
 
 Result<ListPage> MemoryStore::List(const std::string& prefix, const ListOptions& options) {
-  const std::string& after = options.continuation.empty() ? options.start_after
-                                                          : options.continuation;
+  const std::string& after =
+      options.continuation.empty() ? options.start_after : options.continuation;
   const int max_keys = std::max(1, options.max_keys);
   ListPage page;
   std::string last;  // the last name (key or rolled-up prefix) put on the page

@@ -142,15 +142,7 @@ Result<std::unique_ptr<LeaseKeeper>> Claims::KeepAlive(const Claim& claim, std::
   lo.renewal_record = [attempt](int64_t now_ms) { return RenewalJson(attempt, now_ms); };
   const std::string next = ClaimKey(claim.unit, claim.attempt + 1);
   auto store = store_;
-  lo.taken_over = [store, next]() -> Result<std::optional<std::string>> {
-    auto head = store->Head(next);
-    if (head.ok()) {
-      return std::optional<std::string>("another worker took over (" + store->Uri(next) +
-                                        " exists)");
-    }
-    if (head.status().IsNotFound()) return std::optional<std::string>();
-    return head.status();
-  };
+  lo.taken_over = [store, next] { return TakenOverOnceExists(*store, next, "another worker"); };
   lo.lease_ms = claim.lease_ms;
   lo.what = std::move(what);
   LP_RETURN_NOT_OK(lo.Validate());

@@ -32,7 +32,7 @@
 namespace lakepack::txlog {
 
 struct ClaimsOptions {
-  std::string prefix;    // ends with '/'
+  std::string prefix;  // ends with '/'
   // Claims of one unit before it is given up (0: never): a unit whose workers died this often is
   // poison, not bad luck.
   int max_attempts = 5;

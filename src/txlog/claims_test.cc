@@ -82,9 +82,9 @@ TEST(Claims, ReclaimAfterDeathOrExpiryAndGiveUp) {
   ::waitpid(child, nullptr, 0);
   Owner gone = ThisProcessOwner();
   gone.pid = child;
-  const std::string claim0 =
-      "{\"unit\":\"u\",\"attempt\":0,\"owner\":" + OwnerToJson(gone) +
-      ",\"created_ms\":" + std::to_string(NowUnixMs()) + ",\"lease_ms\":600000}";
+  const std::string claim0 = "{\"unit\":\"u\",\"attempt\":0,\"owner\":" + OwnerToJson(gone) +
+                             ",\"created_ms\":" + std::to_string(NowUnixMs()) +
+                             ",\"lease_ms\":600000}";
   ASSERT_TRUE(store->PutIfAbsent(claims->ClaimKey("u", 0), claim0).ok());
   auto c1 = claims->TryClaim("u", 50);
   ASSERT_TRUE(c1.ok() && c1->has_value()) << c1.status().ToString();
@@ -95,9 +95,8 @@ TEST(Claims, ReclaimAfterDeathOrExpiryAndGiveUp) {
   Owner foreign = ThisProcessOwner();
   foreign.host = "elsewhere";
   ASSERT_TRUE(store->Delete(claims->ClaimKey("u", 1)).ok());
-  const std::string claim1 =
-      "{\"unit\":\"u\",\"attempt\":1,\"owner\":" + OwnerToJson(foreign) +
-      ",\"created_ms\":" + std::to_string(NowUnixMs()) + ",\"lease_ms\":50}";
+  const std::string claim1 = "{\"unit\":\"u\",\"attempt\":1,\"owner\":" + OwnerToJson(foreign) +
+                             ",\"created_ms\":" + std::to_string(NowUnixMs()) + ",\"lease_ms\":50}";
   ASSERT_TRUE(store->PutIfAbsent(claims->ClaimKey("u", 1), claim1).ok());
   EXPECT_FALSE(claims->TryClaim("u", 50)->has_value());
   std::this_thread::sleep_for(std::chrono::milliseconds(80));
@@ -106,9 +105,8 @@ TEST(Claims, ReclaimAfterDeathOrExpiryAndGiveUp) {
   EXPECT_EQ((*c2)->attempt, 2);
   // Three claims without a done marker: the unit is given up once attempt 2 is gone too.
   ASSERT_TRUE(store->Delete(claims->ClaimKey("u", 2)).ok());
-  const std::string claim2 =
-      "{\"unit\":\"u\",\"attempt\":2,\"owner\":" + OwnerToJson(gone) +
-      ",\"created_ms\":0,\"lease_ms\":1}";
+  const std::string claim2 = "{\"unit\":\"u\",\"attempt\":2,\"owner\":" + OwnerToJson(gone) +
+                             ",\"created_ms\":0,\"lease_ms\":1}";
   ASSERT_TRUE(store->PutIfAbsent(claims->ClaimKey("u", 2), claim2).ok());
   auto given_up = claims->TryClaim("u", 50);
   EXPECT_EQ(given_up.status().code(), StatusCode::kUnavailable) << given_up.status().ToString();
@@ -164,7 +162,9 @@ TEST(LeaseKeeper, ValidatesItsOptions) {
   o.store = MemoryStore::Make();
   o.lease_key = "lease.json";
   o.renewal_record = [](int64_t) { return std::string("{}"); };
-  o.taken_over = []() -> Result<std::optional<std::string>> { return std::optional<std::string>(); };
+  o.taken_over = []() -> Result<std::optional<std::string>> {
+    return std::optional<std::string>();
+  };
   EXPECT_FALSE(o.Validate().ok());  // lease_ms
   o.lease_ms = 30;
   EXPECT_TRUE(o.Validate().ok());

@@ -16,6 +16,15 @@ Status LeaseOptions::Validate() const {
   return Status::OK();
 }
 
+Result<std::optional<std::string>> TakenOverOnceExists(ObjectStore& store, const std::string& key,
+                                                       const std::string& who) {
+  auto head = store.Head(key);
+  if (head.ok())
+    return std::optional<std::string>(who + " took over (" + store.Uri(key) + " exists)");
+  if (head.status().IsNotFound()) return std::optional<std::string>();
+  return head.status();
+}
+
 std::unique_ptr<LeaseKeeper> LeaseKeeper::Start(LeaseOptions options) {
   auto k = std::make_unique<LeaseKeeper>(Token(), std::move(options));
   k->thread_ = std::thread([p = k.get()] { p->Loop(); });

@@ -45,6 +45,11 @@ struct LeaseOptions {
   Status Validate() const;
 };
 
+// The common `taken_over` check: the lock is lost once `key` exists (the next intent, the next
+// claim); the phrase is "<who> took over (URI exists)".
+Result<std::optional<std::string>> TakenOverOnceExists(ObjectStore& store, const std::string& key,
+                                                       const std::string& who);
+
 class LeaseKeeper {
  public:
   // Renewals per lease: two in a row may fail (a transient store error) before it expires.

@@ -14,10 +14,9 @@ constexpr std::string_view kSuffix = ".json";
 
 // 128 random bits as hex: unique per Append call across processes and machines.
 std::string NewToken() {
-  thread_local std::mt19937_64 rng(std::random_device{}() ^
-                                   (static_cast<uint64_t>(std::hash<std::thread::id>{}(
-                                        std::this_thread::get_id()))
-                                    << 1));
+  thread_local std::mt19937_64 rng(
+      std::random_device{}() ^
+      (static_cast<uint64_t>(std::hash<std::thread::id>{}(std::this_thread::get_id())) << 1));
   char buf[40];
   std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
                 static_cast<unsigned long long>(rng()));
@@ -27,8 +26,8 @@ std::string NewToken() {
 // The record with the writer's token as its first member, if it is a JSON object.
 std::string WithToken(std::string_view record) {
   size_t i = 0;
-  while (i < record.size() && (record[i] == ' ' || record[i] == '\n' || record[i] == '\t' ||
-                               record[i] == '\r')) {
+  while (i < record.size() &&
+         (record[i] == ' ' || record[i] == '\n' || record[i] == '\t' || record[i] == '\r')) {
     ++i;
   }
   if (i == record.size() || record[i] != '{') return std::string(record);
@@ -93,8 +92,7 @@ void Log::NoteExists(int64_t g) {
 }
 
 Result<std::vector<int64_t>> Log::ListNumbers(const std::string& key_prefix, int64_t after) {
-  const std::string_view stem =
-      std::string_view(key_prefix).substr(options_.prefix.size());
+  const std::string_view stem = std::string_view(key_prefix).substr(options_.prefix.size());
   std::vector<int64_t> out;
   ListOptions lo;
   lo.delimiter = "/";
@@ -187,7 +185,7 @@ Status Log::PruneBefore(int64_t g) {
   if (!head.ok()) {
     return head.status().IsNotFound()
                ? Status::InvalidArgument("txlog: no checkpoint " + store_->Uri(CheckpointKey(g)) +
-                                            " to prune before")
+                                         " to prune before")
                : head.status();
   }
   std::vector<std::string> doomed;

@@ -44,7 +44,7 @@ namespace lakepack::txlog {
 constexpr int kRecordDigits = 12;
 
 struct LogOptions {
-  std::string prefix;        // ends with '/' (or is "": the store's root)
+  std::string prefix;  // ends with '/' (or is "": the store's root)
   std::string stem = "log-";
   // Append: how often an unclear answer (an error other than AlreadyExists) is settled by reading
   // the record back and, when it is absent, putting it again.

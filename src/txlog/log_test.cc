@@ -156,9 +156,8 @@ TEST(Commit, RetriesOnConflictAndReturnsTheNumber) {
   EXPECT_EQ(*g, 1);
   EXPECT_EQ(calls, 2);
   EXPECT_NE(log->Read(1)->find("\"after\":0"), std::string::npos);
-  auto failing = CommitWithRetry(*log, [](int64_t) -> Result<std::string> {
-    return Status::InvalidData("bad edit");
-  });
+  auto failing = CommitWithRetry(
+      *log, [](int64_t) -> Result<std::string> { return Status::InvalidData("bad edit"); });
   EXPECT_EQ(failing.status().code(), StatusCode::kInvalidData);
   // Always beaten: gives up after max_attempts.
   auto beaten = CommitWithRetry(

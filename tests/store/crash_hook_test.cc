@@ -3,7 +3,6 @@
 // before its K-th store call, whatever job it runs.  This binary runs itself again as the child.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -12,8 +11,6 @@
 
 #include "lakepack/store.h"
 #include "test_util.h"
-
-extern char** environ;
 
 namespace lakepack {
 namespace {
@@ -31,23 +28,11 @@ TEST(CrashHookChild, PutsFiveObjects) {
 
 // Runs the child with `env`; returns its wait status.
 int RunChild(const std::string& dir, const std::string& env) {
-  std::vector<std::string> strings;
-  for (char** e = environ; *e; ++e) {
-    std::string s = *e;
-    if (s.rfind("LAKEPACK_CRASH_AT=", 0) == 0 || s.rfind("LAKEPACK_PACK_CRASH_AT=", 0) == 0) {
-      continue;
-    }
-    strings.push_back(s);
-  }
-  strings.push_back("LAKEPACK_CRASH_CHILD=" + dir);
-  if (!env.empty()) strings.push_back(env);
-  std::vector<char*> envp;
-  for (auto& s : strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::string self = "/proc/self/exe", filter = "--gtest_filter=CrashHookChild.*";
-  char* argv[] = {self.data(), filter.data(), nullptr};
-  pid_t pid = 0;
-  if (::posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argv, envp.data()) != 0) return -1;
+  std::vector<std::string> extra = {"LAKEPACK_CRASH_CHILD=" + dir};
+  if (!env.empty()) extra.push_back(env);
+  pid_t pid = testing::SpawnSelf("CrashHookChild.*", extra,
+                                 {"LAKEPACK_CRASH_AT", "LAKEPACK_PACK_CRASH_AT"});
+  if (pid < 0) return -1;
   int status = 0;
   ::waitpid(pid, &status, 0);
   return status;

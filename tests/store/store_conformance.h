@@ -164,8 +164,9 @@ class StoreConformanceTest : public ::testing::Test {
     ASSERT_TRUE(store().Put(Key("big.bin"), data).ok());
     struct Case {
       int64_t offset, length;
-    } cases[] = {{0, 1},        {1, 7},          {12345, 99999}, {size - 3, 10},
-                 {size - 1, 1}, {999999, 1000001}, {0, size},   {7, size * 2}};
+    } cases[] = {{0, 1},         {1, 7},        {12345, 99999},
+                 {size - 3, 10}, {size - 1, 1}, {999999, 1000001},
+                 {0, size},      {7, size * 2}};
     for (const auto& c : cases) {
       auto got = store().GetRange(Key("big.bin"), c.offset, c.length);
       ASSERT_TRUE(got.ok()) << c.offset << ": " << got.status().ToString();
@@ -255,8 +256,8 @@ class StoreConformanceTest : public ::testing::Test {
 
   void TestKeysWithOddCharactersRoundTrip() {
     const std::vector<std::string> names = {
-        "with space.txt",   "plus+sign.txt",    "percent%20literal.txt", "unicode-é-日本語.txt",
-        "tilde~and=eq.txt", "amp&q?hash#.txt",  "semi;colon,comma.txt",  "dir with space/x y",
+        "with space.txt",   "plus+sign.txt",     "percent%20literal.txt", "unicode-é-日本語.txt",
+        "tilde~and=eq.txt", "amp&q?hash#.txt",   "semi;colon,comma.txt",  "dir with space/x y",
         "quote'dq\"x",      "star*paren(1).txt", "caret^brace{}.txt",     "a/b/c/deep key+%.bin"};
     for (const auto& n : names) {
       auto put = store().Put(Key(n), "data:" + n);
@@ -292,8 +293,9 @@ class StoreConformanceTest : public ::testing::Test {
     auto all = store().ListAll(Key("many/"));
     ASSERT_TRUE(all.ok()) << all.status().ToString();
     ASSERT_EQ(static_cast<int>(all->size()), n);
-    EXPECT_TRUE(std::is_sorted(all->begin(), all->end(),
-                               [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; }));
+    EXPECT_TRUE(
+        std::is_sorted(all->begin(), all->end(),
+                       [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; }));
     EXPECT_EQ((*all)[0].key, Key("many/00000"));
     EXPECT_EQ((*all)[n - 1].key, Key("many/01099"));
     EXPECT_EQ((*all)[5].size, 6);
@@ -479,23 +481,23 @@ class StoreConformanceTest : public ::testing::Test {
 // Expands to one TEST_F per conformance test for FIXTURE (a StoreConformanceTest).
 #define LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, NAME) \
   TEST_F(FIXTURE, NAME) { Test##NAME(); }
-#define LAKEPACK_STORE_CONFORMANCE_TESTS(FIXTURE) \
-  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, PutGetHead) \
-  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, EmptyObject) \
-  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, MissingObjectIsNotFoundAndNamesTheKey) \
-  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, PutOverwrites) \
-  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, PutIfAbsent) \
-  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, PutIfAbsentRaceHasExactlyOneWinner) \
-  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, RangedReadsAtOddOffsets) \
-  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, DirectIoWriterKeepsEveryByte) \
-  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, CopyObjectAcrossStoresInRanges) \
-  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, KeysWithOddCharactersRoundTrip) \
-  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, ListMoreThanAThousandKeysInPages) \
-  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, ListWithDelimiterAndStartAfter) \
-  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, CopyObject) \
-  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, StreamingWriterWithSeveralParts) \
-  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, SmallWriterObject) \
+#define LAKEPACK_STORE_CONFORMANCE_TESTS(FIXTURE)                                     \
+  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, PutGetHead)                                \
+  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, EmptyObject)                               \
+  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, MissingObjectIsNotFoundAndNamesTheKey)     \
+  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, PutOverwrites)                             \
+  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, PutIfAbsent)                               \
+  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, PutIfAbsentRaceHasExactlyOneWinner)        \
+  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, RangedReadsAtOddOffsets)                   \
+  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, DirectIoWriterKeepsEveryByte)              \
+  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, CopyObjectAcrossStoresInRanges)            \
+  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, KeysWithOddCharactersRoundTrip)            \
+  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, ListMoreThanAThousandKeysInPages)          \
+  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, ListWithDelimiterAndStartAfter)            \
+  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, CopyObject)                                \
+  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, StreamingWriterWithSeveralParts)           \
+  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, SmallWriterObject)                         \
   LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, WriterDestroyedWithoutFinishLeavesNothing) \
-  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, WriterIfAbsentKeepsTheExistingObject) \
-  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, DeleteOfMissingKeyIsNotAnError) \
+  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, WriterIfAbsentKeepsTheExistingObject)      \
+  LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, DeleteOfMissingKeyIsNotAnError)            \
   LAKEPACK_STORE_CONFORMANCE_TEST(FIXTURE, UriNamesTheStore)

@@ -5,14 +5,13 @@
 // log exactly once at the number it was told, every commit is there (none lost, none duplicated),
 // and the numbers have no gap.
 #include <gtest/gtest.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <fstream>
 #include <latch>
 #include <map>
@@ -25,8 +24,6 @@
 #include "test_util.h"
 #include "txlog/commit.h"
 #include "txlog/log.h"
-
-extern char** environ;
 
 namespace lakepack::txlog {
 namespace {
@@ -88,8 +85,7 @@ Status RunWriter(std::shared_ptr<ObjectStore> store, const std::string& prefix,
 // Checks the log against what the writers were told.
 void ExpectExactlyOnce(ObjectStore& store, const std::string& prefix, const std::vector<Won>& won,
                        const std::set<std::pair<std::string, int64_t>>& expected) {
-  auto log = Log::Open(std::shared_ptr<ObjectStore>(&store, [](ObjectStore*) {}),
-                       RaceLog(prefix))
+  auto log = Log::Open(std::shared_ptr<ObjectStore>(&store, [](ObjectStore*) {}), RaceLog(prefix))
                  .ValueOrDie();
   auto records = log->ReadFrom(0);
   ASSERT_TRUE(records.ok()) << records.status().ToString();
@@ -180,18 +176,12 @@ TEST_P(TxlogRace, ProcessesAppendTheSameNumbers) {
     const std::string out = dir + "-" + std::to_string(p) + ".txt";
     std::remove(out.c_str());
     outs.push_back(out);
-    std::vector<std::string> env_strings;
-    for (char** e = environ; *e; ++e) env_strings.push_back(*e);
-    env_strings.push_back("LAKEPACK_RACE_WORKER=" + uri + "|p" + std::to_string(p) + "|" +
-                          std::to_string(commits) + "|" + std::to_string(200 + p) + "|" + out);
-    if (GetParam() == "s3-faulty") env_strings.push_back("LAKEPACK_FAULT_RATE=0.1");
-    std::vector<char*> envp;
-    for (auto& s : env_strings) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    std::string self = "/proc/self/exe", filter = "--gtest_filter=RaceWorker.Run";
-    char* argv[] = {self.data(), filter.data(), nullptr};
-    pid_t pid = 0;
-    ASSERT_EQ(::posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argv, envp.data()), 0);
+    std::vector<std::string> env = {"LAKEPACK_RACE_WORKER=" + uri + "|p" + std::to_string(p) + "|" +
+                                    std::to_string(commits) + "|" + std::to_string(200 + p) + "|" +
+                                    out};
+    if (GetParam() == "s3-faulty") env.push_back("LAKEPACK_FAULT_RATE=0.1");
+    pid_t pid = lakepack::testing::SpawnSelf("RaceWorker.Run", env);
+    ASSERT_GT(pid, 0);
     pids.push_back(pid);
   }
   for (pid_t pid : pids) {

@@ -45,8 +45,9 @@ bool LostAnswerStore::Draw(double p) {
 Status LostAnswerStore::LostAnswer(const std::string& key, bool if_absent) {
   ++lost_;
   if (if_absent && Draw(0.5)) {
-    return Status::AlreadyExists(Uri(key) + " already exists (injected: the retry of a put whose "
-                                            "answer was lost)");
+    return Status::AlreadyExists(Uri(key) +
+                                 " already exists (injected: the retry of a put whose "
+                                 "answer was lost)");
   }
   return Status::IOError("injected: the answer to the put of " + Uri(key) +
                          " was lost after it was applied");
@@ -90,7 +91,7 @@ Result<ObjectInfo> LostAnswerStore::Put(const std::string& key, std::string_view
 }
 
 Result<std::unique_ptr<ObjectWriter>> LostAnswerStore::OpenWriter(const std::string& key,
-                                                                 const WriterOptions& options) {
+                                                                  const WriterOptions& options) {
   LP_ASSIGN_OR_RETURN(auto w, inner().OpenWriter(key, options));
   return std::unique_ptr<ObjectWriter>(
       new LostAnswerWriter(this, key, options.put.if_absent, std::move(w)));
