@@ -1,60 +1,35 @@
 // pack_binding.cc: the pack job (pack/packer.h) for S3DataPacker.pack_data() and lakepack.pack().
 //
-// Pack runs with the GIL released.  Its `cancelled` hook polls for Ctrl-C (taking the GIL at
-// most every 100 ms); on Ctrl-C Pack stops, takes back what it wrote (see PackOptions::cancelled)
-// and returns kCancelled, and the binding re-raises the KeyboardInterrupt.  Pack is also
-// crash-safe, so a killed run is recovered by the next one.
+// Pack runs through RunJob (job_binding.h): GIL released, its `cancelled` hook reads the job's
+// CancelToken, which polls for Ctrl-C; on Ctrl-C Pack stops, takes back what it wrote (see
+// PackOptions::cancelled) and returns kCancelled, and the binding re-raises the KeyboardInterrupt.
+// Pack is also crash-safe, so a killed run is recovered by the next one.  The report is the same
+// JSON object `lakepack pack --json` prints (pack/report_json.h).
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
-#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "errors.h"
+#include "job_binding.h"
 #include "pack/packer.h"
+#include "pack/report_json.h"
 
 namespace nb = nanobind;
 
 namespace lakepack::py {
 namespace {
 
-// Ctrl-C is polled at most this often: each poll takes the GIL.
-constexpr auto kInterruptPollInterval = std::chrono::milliseconds(100);
-
-nb::dict RunPack(pack::PackOptions o) {
-  Result<pack::PackReport> report = Status::Internal("unset");
-  {
-    nb::gil_scoped_release release;
-    o.cancelled = InterruptPoller(kInterruptPollInterval);
-    report = pack::Pack(o);
-  }
-  pack::PackReport r = ValueOrThrow(std::move(report));
-  nb::list files;
-  for (const auto& f : r.files) {
-    nb::dict d;
-    d["uri"] = f.uri;
-    d["rows"] = f.rows;
-    d["bytes"] = f.bytes;
-    files.append(d);
-  }
-  nb::dict d;
-  d["dry_run"] = o.dry_run;
-  d["files"] = files;
-  d["inputs"] = r.inputs;
-  d["input_partition_values"] = r.input_partition_values;
-  d["already_packed"] = r.already_packed;
-  d["input_bytes"] = r.input_bytes;
-  d["rows"] = r.rows;
-  d["rewrote_latest"] = r.rewrote_latest;
-  d["recovered"] = r.recovered;
-  d["generation"] = r.generation;
-  d["seconds"] = r.seconds;
-  d["plan"] = r.plan_text;
-  return d;
+nb::object RunPack(pack::PackOptions o) {
+  pack::PackReport r = RunJob([&](const JobContext& ctx) {
+    o.cancelled = [&ctx] { return ctx.cancelled(); };
+    return pack::Pack(o);
+  });
+  return JsonToPython(pack::ReportToJson(r, o.dry_run));
 }
 
 }  // namespace
