@@ -106,15 +106,36 @@ Result<int64_t> Args::GetSeconds(const std::string& name, int64_t fallback) cons
 
 namespace {
 
+// Help lines are wrapped at this width (a terminal's 100 columns minus a margin).
+constexpr size_t kHelpWidth = 98;
+constexpr size_t kHelpIndent = 26;
+
 void AppendOptions(std::string* out, const std::vector<OptionSpec>& options) {
   for (const auto& o : options) {
-    std::string left = std::string("  --") + o.name + (o.value ? std::string(" ") + o.value : "");
-    if (left.size() < 26) {
-      left.resize(26, ' ');
+    std::string line = std::string("  --") + o.name + (o.value ? std::string(" ") + o.value : "");
+    if (line.size() < kHelpIndent) {
+      line.resize(kHelpIndent, ' ');
     } else {
-      left += "\n" + std::string(26, ' ');
+      *out += line + "\n";
+      line = std::string(kHelpIndent, ' ');
     }
-    *out += left + o.help + "\n";
+    // Word-wrapped help text, continuation lines indented like the first.
+    std::string_view help = o.help;
+    bool first_word = true;
+    while (!help.empty()) {
+      size_t end = help.find(' ');
+      std::string_view word = help.substr(0, end);
+      help = end == std::string_view::npos ? std::string_view() : help.substr(end + 1);
+      if (!first_word && line.size() + 1 + word.size() > kHelpWidth) {
+        *out += line + "\n";
+        line = std::string(kHelpIndent, ' ');
+        first_word = true;
+      }
+      if (!first_word) line += ' ';
+      line += word;
+      first_word = false;
+    }
+    *out += line + "\n";
   }
 }
 

@@ -88,7 +88,7 @@ const Verb kGenerateVerb = {
     "--threads.  OUT appears only when complete: a failure or Ctrl-C leaves nothing.",
     {{"rows", "N", "rows to write (default 1000000)"},
      {"size", "SIZE", "write about SIZE bytes instead of a row count, e.g. 50MB, 1GiB (the file "
-                      "lands within a few % above it)"},
+                      "lands within a few % above it; default: by --rows)"},
      {"seed", "S", "random seed, an integer >= 0 (default 42)"},
      {"format", "F", "csv, jsonl or parquet (default: from OUT's extension)"},
      {"compression", "C", "Parquet codec: snappy, zstd, gzip, lz4, brotli or none (default snappy)"},

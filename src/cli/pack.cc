@@ -87,8 +87,10 @@ const Verb kPackVerb = {
      {"in-ext", "E", "pack only inputs whose names end with E, e.g. csv (default: every file)"},
      {"out-ext", "E", "output extension and format: snappy.parquet, parquet, csv, jsonl "
                       "(default snappy.parquet)"},
-     {"partition", "k=v", "write into the hive partition k=v (repeat for nested partitions)"},
-     {"input-partition-name", "K", "report the distinct values of the input partition K"},
+     {"partition", "k=v", "write into the hive partition k=v; repeat for nested partitions (default: none, the "
+                           "table's root)"},
+     {"input-partition-name", "K", "report the distinct values of the input partition K (default: "
+                                         "none)"},
      {"schema", "FILE", "a lakepack JSON schema file for the target schema (default: the latest "
                         "file's, else the first input's)"},
      {"cast-parquet", nullptr, "cast Parquet inputs of another schema to the target schema"},
