@@ -185,6 +185,68 @@ TaskReport RunTasks(int64_t count, const TaskPolicy& policy, const JobContext& c
   return report;
 }
 
+struct AsyncTask::State {
+  std::mutex mu;
+  std::condition_variable cv;
+  enum class Phase { kQueued, kRunning, kDone } phase = Phase::kQueued;
+  std::function<void()> fn;
+
+  // Runs fn unless someone else took it.  Returns false if it was taken.
+  bool TryRun() {
+    std::function<void()> f;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (phase != Phase::kQueued) return false;
+      phase = Phase::kRunning;
+      f = std::move(fn);
+    }
+    f();
+    f = nullptr;
+    std::lock_guard<std::mutex> lock(mu);
+    phase = Phase::kDone;
+    cv.notify_all();
+    return true;
+  }
+};
+
+AsyncTask AsyncTask::Start(std::function<void()> fn) {
+  AsyncTask t;
+  t.state_ = std::make_shared<State>();
+  t.state_->fn = std::move(fn);
+  Executor::Shared().Submit([s = t.state_] { s->TryRun(); });
+  return t;
+}
+
+void AsyncTask::Finish(bool run_if_queued) {
+  if (!state_) return;
+  std::unique_lock<std::mutex> lock(state_->mu);
+  if (state_->phase == State::Phase::kQueued) {
+    if (run_if_queued) {
+      lock.unlock();
+      state_->TryRun();
+      lock.lock();
+    } else {
+      state_->phase = State::Phase::kDone;  // dropped: the pool thread will find it taken
+      state_->fn = nullptr;
+    }
+  }
+  state_->cv.wait(lock, [this] { return state_->phase == State::Phase::kDone; });
+  lock.unlock();
+  state_.reset();
+}
+
+void AsyncTask::Wait() { Finish(/*run_if_queued=*/true); }
+
+AsyncTask::~AsyncTask() { Finish(/*run_if_queued=*/false); }
+
+AsyncTask& AsyncTask::operator=(AsyncTask&& other) noexcept {
+  if (this != &other) {
+    Finish(/*run_if_queued=*/false);
+    state_ = std::move(other.state_);
+  }
+  return *this;
+}
+
 void SetCpuCount(int n) { g_cpu_count.store(std::max(0, n)); }
 
 int CpuCount() {

@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,6 +54,29 @@ struct TaskReport {
 // Runs task(i) for i in [0, count) under `policy`; returns when every started task has finished.
 TaskReport RunTasks(int64_t count, const TaskPolicy& policy, const JobContext& context,
                     const std::function<Status(int64_t)>& task);
+
+// One task on the shared executor whose end someone waits for (a read-ahead).  Wait() never
+// waits on a task that no pool thread has started: it runs the task itself, so waiting cannot
+// deadlock however busy the pool is.  Destroying a handle that was not waited for drops the task
+// if it has not started, else waits for it to end.
+//
+// Thread-safety: one owner; the task runs on a pool thread or on the waiting thread.
+class AsyncTask {
+ public:
+  AsyncTask() = default;
+  static AsyncTask Start(std::function<void()> fn);
+  AsyncTask(AsyncTask&& other) noexcept = default;
+  AsyncTask& operator=(AsyncTask&& other) noexcept;
+  ~AsyncTask();
+
+  // Returns once the task has run.  REQUIRES: started and not yet waited for.
+  void Wait();
+
+ private:
+  struct State;
+  void Finish(bool run_if_queued);
+  std::shared_ptr<State> state_;
+};
 
 // The CPU budget: threads CPU-heavy work may use.  Defaults to the machine's hardware threads;
 // SetCpuCount(n) (n >= 1; 0 restores the default) lowers or raises it for the process.

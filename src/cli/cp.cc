@@ -51,8 +51,7 @@ int RunCp(const Args& args) {
               (r.failures.empty() ? "" : " (" + std::to_string(r.failures.size()) + " failed)") +
               "\n";
     }
-    return run.Partial(r.cancelled && r.failures.empty() ? st : r.failures.front().status,
-                       r.ToJson(), text);
+    return run.Partial(r.cancelled ? st : r.failures.front().status, r.ToJson(), text);
   }
   char text[256];
   std::snprintf(text, sizeof text, "copied %lld object%s, %s in %.2f s (%s/s)\n",

@@ -73,11 +73,16 @@ Status CopyOptions::Validate() const {
 }
 
 Status CopyReport::ToStatus() const {
-  if (failures.empty()) {
-    if (!cancelled) return Status::OK();
-    return Status::Cancelled("copy cancelled; " + std::to_string(copied) + " of " +
-                             std::to_string(planned) + " objects were copied");
+  if (cancelled) {
+    // Cancellation wins: the caller asked to stop, and failures before it are only reported.
+    std::string message = "copy cancelled; " + std::to_string(copied) + " of " +
+                          std::to_string(planned) + " objects were copied";
+    for (size_t k = 0; k < failures.size(); ++k) {
+      message += (k == 0 ? "; failed: " : "; ") + Describe(failures[k]);
+    }
+    return Status::Cancelled(message);
   }
+  if (failures.empty()) return Status::OK();
   std::string message = Describe(failures[0]);
   if (failures.size() > 1) {
     message += " (and " + std::to_string(failures.size() - 1) + " more failed:";

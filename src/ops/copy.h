@@ -81,8 +81,9 @@ struct CopyReport {
   std::vector<CopyFailure> failures;  // in listing order
 
   bool ok() const { return failures.empty() && !cancelled; }
-  // OK, or the first failure's code with every failure named ("copying A to B: why (and 2 more
-  // failed: copying ...; ...); 20 of 23 objects were copied"), or Cancelled.
+  // OK; Cancelled when cancelled (naming any failures before that); else the first failure's
+  // code with every failure named ("copying A to B: why (and 2 more failed: copying ...; ...);
+  // 20 of 23 objects were copied").
   Status ToStatus() const;
   // {"objects": copied, "planned", "bytes", "total_bytes", "seconds", "cancelled",
   //  "failures": [{"src", "dst", "error", "code"}]}
