@@ -85,7 +85,7 @@ struct Batch {
   std::mutex mu;
   std::condition_variable cv;
   const std::function<Status(int64_t)>* task = nullptr;  // valid while !closed
-  const JobContext* context = nullptr;                    // valid while !closed
+  const JobContext* context = nullptr;                   // valid while !closed
   int64_t count = 0;
   int parallel = 1;
   int64_t max_failures = 1;
@@ -155,7 +155,8 @@ TaskReport RunTasks(int64_t count, const TaskPolicy& policy, const JobContext& c
     }
   }
   using Clock = std::chrono::steady_clock;
-  const auto wait = context.cancel ? context.cancel->poll_interval() : std::chrono::milliseconds(50);
+  const auto wait =
+      context.cancel ? context.cancel->poll_interval() : std::chrono::milliseconds(50);
   // With helpers on their way the caller only watches; if none has come in after one wait (the
   // pool is busy) it works itself.  Without a prompt helper it works at once.
   const Clock::time_point work_after = prompt ? Clock::now() + wait : Clock::now();

@@ -35,16 +35,16 @@
 namespace lakepack {
 
 struct TaskPolicy {
-  int parallel = 4;           // tasks at once; values < 1 mean 1
-  int64_t max_failures = 1;   // 1: stop at the first; N: stop after N; negative: collect all
+  int parallel = 4;          // tasks at once; values < 1 mean 1
+  int64_t max_failures = 1;  // 1: stop at the first; N: stop after N; negative: collect all
 };
 
 struct TaskReport {
   int64_t succeeded = 0;
   // (task index, its error), sorted by index.
   std::vector<std::pair<int64_t, Status>> failures;
-  bool cancelled = false;  // stopped by the CancelToken or by a task returning Cancelled
-  int64_t not_started = 0; // tasks never run (after a stop)
+  bool cancelled = false;   // stopped by the CancelToken or by a task returning Cancelled
+  int64_t not_started = 0;  // tasks never run (after a stop)
 
   bool ok() const { return failures.empty() && !cancelled; }
   // The first failure (lowest index) as the report's status; Cancelled when only cancelled.

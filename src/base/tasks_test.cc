@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -174,6 +175,52 @@ TEST(RunTasks, NestedUseNeitherDeadlocksNorExceedsThePool) {
   EXPECT_TRUE(r.ok());
   EXPECT_EQ(inner_runs.load(), outer * 16);
   EXPECT_LE(static_cast<int>(threads.size()), ExecutorThreads() + 1);  // the pool + this thread
+}
+
+TEST(AsyncTask, RunsOnThePoolAndWaitReturnsAfterIt) {
+  std::atomic<int> ran{0};
+  std::vector<AsyncTask> tasks;
+  for (int i = 0; i < 20; ++i) {
+    tasks.push_back(AsyncTask::Start([&] {
+      std::this_thread::sleep_for(milliseconds(1));
+      ++ran;
+    }));
+  }
+  for (auto& t : tasks) t.Wait();
+  EXPECT_EQ(ran.load(), 20);
+}
+
+// Every pool thread blocked (as by outer copy tasks): Wait() runs the task itself instead of
+// waiting for a thread that will not come; a dropped handle's task never runs.
+TEST(AsyncTask, WaitRunsItWhenThePoolIsBusyAndADroppedTaskNeverRuns) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> blocked{0};
+  std::thread occupier([&] {
+    RunTasks(ExecutorThreads() * 2, {ExecutorThreads() * 2, 1}, {}, [&](int64_t) {
+      ++blocked;
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return release; });
+      return Status::OK();
+    });
+  });
+  while (blocked.load() < ExecutorThreads()) std::this_thread::sleep_for(milliseconds(1));
+  std::atomic<bool> dropped_ran{false};
+  { AsyncTask dropped = AsyncTask::Start([&] { dropped_ran = true; }); }
+  const auto caller = std::this_thread::get_id();
+  std::thread::id ran_on;
+  AsyncTask t = AsyncTask::Start([&] { ran_on = std::this_thread::get_id(); });
+  t.Wait();
+  EXPECT_EQ(ran_on, caller);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  occupier.join();
+  std::this_thread::sleep_for(milliseconds(20));  // the pool drains its queue, dropped included
+  EXPECT_FALSE(dropped_ran.load());
 }
 
 TEST(CpuBudget, SetCpuCountSizesTheExecutor) {

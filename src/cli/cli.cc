@@ -7,11 +7,14 @@ namespace lakepack::cli {
 const std::vector<OptionSpec> kGlobalOptions = {
     {"json", nullptr,
      "print the report (or the error) as one JSON object on stdout instead of text"},
-    {"quiet", nullptr, "print nothing on success (no progress bar, no summary); errors still go to stderr"},
+    {"quiet", nullptr,
+     "print nothing on success (no progress bar, no summary); errors still go to stderr"},
     {"endpoint-url", "URL",
      "S3 endpoint (default: AWS_ENDPOINT_URL, else AWS itself); e.g. http://127.0.0.1:7480"},
-    {"region", "R", "S3 region (default: AWS_REGION / AWS_DEFAULT_REGION / the profile, else us-east-1)"},
-    {"profile", "P", "profile of ~/.aws/config and credentials (default: AWS_PROFILE, else default)"},
+    {"region", "R",
+     "S3 region (default: AWS_REGION / AWS_DEFAULT_REGION / the profile, else us-east-1)"},
+    {"profile", "P",
+     "profile of ~/.aws/config and credentials (default: AWS_PROFILE, else default)"},
     {"help", nullptr, "show this help (also -h)"},
 };
 
@@ -58,7 +61,8 @@ Result<Args> Args::Parse(const std::vector<std::string>& argv, const Verb& verb)
       continue;
     }
     if (!has_value) {
-      if (i + 1 >= argv.size()) return Status::InvalidArgument("option --" + name + " needs a value");
+      if (i + 1 >= argv.size())
+        return Status::InvalidArgument("option --" + name + " needs a value");
       value = argv[++i];
     }
     a.options_[name].push_back(value);
@@ -144,15 +148,17 @@ void AppendOptions(std::string* out, const std::vector<OptionSpec>& options) {
 std::string VerbHelp(const Verb& verb) {
   std::string out = std::string("usage: lakepack ") + verb.name + " " + verb.args +
                     " [OPTIONS]\n\n" + verb.summary + "\n";
-  if (verb.details != nullptr && verb.details[0] != '\0') out += std::string("\n") + verb.details + "\n";
+  if (verb.details != nullptr && verb.details[0] != '\0')
+    out += std::string("\n") + verb.details + "\n";
   if (!verb.options.empty()) {
     out += "\noptions:\n";
     AppendOptions(&out, verb.options);
   }
   out += "\nglobal options (before or after the verb):\n";
   AppendOptions(&out, kGlobalOptions);
-  out += "\nexit codes: 0 ok, 1 failed, 2 usage error (nothing done), 130/143 interrupted by "
-         "SIGINT/SIGTERM (nothing half-written is left)\n";
+  out +=
+      "\nexit codes: 0 ok, 1 failed, 2 usage error (nothing done), 130/143 interrupted by "
+      "SIGINT/SIGTERM (nothing half-written is left)\n";
   return out;
 }
 

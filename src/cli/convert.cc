@@ -1,10 +1,11 @@
 // `lakepack convert`: rewrite a data file in another format (ops/convert.h).
+#include "ops/convert.h"
+
 #include <cstdio>
 
 #include "base/size.h"
 #include "cli/run_job.h"
 #include "cli/verbs.h"
-#include "ops/convert.h"
 
 namespace lakepack::cli {
 namespace {
@@ -33,7 +34,8 @@ int RunConvert(const Args& args) {
       n = ParseSize(v);
       if (n.ok()) o.row_group_bytes = *n;
     }
-    if (!n.ok()) return Usage(args, Status::InvalidArgument("--row-group-size: " + n.status().message()));
+    if (!n.ok())
+      return Usage(args, Status::InvalidArgument("--row-group-size: " + n.status().message()));
     if (o.row_group_rows <= 0 && o.row_group_bytes <= 0) {
       return Usage(args, Status::InvalidArgument("--row-group-size must be positive"));
     }
@@ -65,11 +67,14 @@ const Verb kConvertVerb = {
     "complete: a failure or Ctrl-C leaves nothing.",
     {{"in-format", "F", "csv, jsonl or parquet (default: from IN's extension)"},
      {"out-format", "F", "csv, jsonl or parquet (default: from OUT's extension)"},
-     {"compression", "C", "Parquet codec: snappy, zstd, gzip, lz4, brotli or none (default snappy)"},
-     {"schema", "FILE", "a lakepack JSON schema file fixing CSV/JSONL column types (default: "
-                        "inferred from the first block, 4 MiB)"},
-     {"row-group-size", "SIZE|Nrows", "Parquet row groups of about SIZE in-memory bytes (e.g. 64MB) "
-                                      "or of N rows (e.g. 500000rows) (default 128MB)"},
+     {"compression", "C",
+      "Parquet codec: snappy, zstd, gzip, lz4, brotli or none (default snappy)"},
+     {"schema", "FILE",
+      "a lakepack JSON schema file fixing CSV/JSONL column types (default: "
+      "inferred from the first block, 4 MiB)"},
+     {"row-group-size", "SIZE|Nrows",
+      "Parquet row groups of about SIZE in-memory bytes (e.g. 64MB) "
+      "or of N rows (e.g. 500000rows) (default 128MB)"},
      {"batch-rows", "N", "rows per batch read from Parquet (default 65536)"}},
     2,
     2,

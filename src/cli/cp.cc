@@ -107,9 +107,9 @@ int RunLs(const Args& args) {
       ++objects;
       if (json) {
         out += std::string(count++ ? "," : "") + "\n{\"key\": " + JsonQuote(o.key) +
-               ", \"uri\": " + JsonQuote(store.Uri(o.key)) + ", \"size\": " +
-               std::to_string(o.size) + ", \"etag\": " + JsonQuote(o.etag) + ", \"mtime\": \"" +
-               FormatTime(o.mtime_ns) + "\"}";
+               ", \"uri\": " + JsonQuote(store.Uri(o.key)) +
+               ", \"size\": " + std::to_string(o.size) + ", \"etag\": " + JsonQuote(o.etag) +
+               ", \"mtime\": \"" + FormatTime(o.mtime_ns) + "\"}";
       } else {
         char line[64];
         std::snprintf(line, sizeof line, " %10lld ", static_cast<long long>(o.size));
@@ -122,8 +122,7 @@ int RunLs(const Args& args) {
   if (!json) return run.Succeed("", out);
   std::string report = "{\"uri\": " + JsonQuote(store.Uri(prefix)) +
                        ", \"objects\": " + std::to_string(objects) +
-                       ", \"bytes\": " + std::to_string(bytes) + ", \"entries\": [" + out +
-                       "\n]}";
+                       ", \"bytes\": " + std::to_string(bytes) + ", \"entries\": [" + out + "\n]}";
   return run.Succeed(report, "");
 }
 
@@ -133,18 +132,22 @@ const Verb kCpVerb = {
     "cp",
     "SRC DST",
     "copy objects between local disk and S3 (S3 to S3 in one bucket: server-side)",
-    "SRC and DST are local paths, file:// or s3:// URIs.  One object into a directory (an existing\n"
+    "SRC and DST are local paths, file:// or s3:// URIs.  One object into a directory (an "
+    "existing\n"
     "local directory, a URI ending in '/', a bucket root) keeps its name: `cp a.csv DIR` writes\n"
-    "DIR/a.csv.  With --recursive every object under the prefix SRC/ goes below DST/.  Each object\n"
+    "DIR/a.csv.  With --recursive every object under the prefix SRC/ goes below DST/.  Each "
+    "object\n"
     "appears whole or not at all.  A recursive copy goes on past failed objects (up to\n"
     "--max-failures), names every failure and says how many of the objects were copied.",
     {{"recursive", nullptr, "copy every object under the prefix SRC (default: SRC is one object)"},
      {"jobs", "N", "objects copied at once by a recursive copy (default 4)"},
-     {"parallel", "N", "ranges (downloads) or parts (uploads) of one object in flight, 1..64 "
-                       "(default 8; each holds one part-sized buffer)"},
+     {"parallel", "N",
+      "ranges (downloads) or parts (uploads) of one object in flight, 1..64 "
+      "(default 8; each holds one part-sized buffer)"},
      {"part-size", "SIZE", "bytes per range or multipart part, e.g. 8MiB, 16MB (default 8MiB)"},
-     {"max-failures", "N", "a recursive copy stops starting objects after N failed (default 10; "
-                           "-1: go on through every failure)"}},
+     {"max-failures", "N",
+      "a recursive copy stops starting objects after N failed (default 10; "
+      "-1: go on through every failure)"}},
     2,
     2,
     RunCp};

@@ -50,9 +50,9 @@ int RunGenerate(const Args& args) {
     auto codec = format::ParseCompression(job.compression);
     if (!codec.ok()) return Usage(args, codec.status());
     if (*fmt != format::Format::kParquet && job.compression != "none") {
-      return Usage(args, Status::InvalidArgument(
-                             "--compression applies to Parquet only (got '" + job.compression +
-                             "' for " + format::FormatName(*fmt) + ")"));
+      return Usage(args, Status::InvalidArgument("--compression applies to Parquet only (got '" +
+                                                 job.compression + "' for " +
+                                                 format::FormatName(*fmt) + ")"));
     }
   }
   job.store = StoreOptionsFrom(args);
@@ -87,11 +87,13 @@ const Verb kGenerateVerb = {
     "Writes one file OUT (a path or s3:// URI).  The same --seed gives the same rows for any\n"
     "--threads.  OUT appears only when complete: a failure or Ctrl-C leaves nothing.",
     {{"rows", "N", "rows to write (default 1000000)"},
-     {"size", "SIZE", "write about SIZE bytes instead of a row count, e.g. 50MB, 1GiB (the file "
-                      "lands within a few % above it; default: by --rows)"},
+     {"size", "SIZE",
+      "write about SIZE bytes instead of a row count, e.g. 50MB, 1GiB (the file "
+      "lands within a few % above it; default: by --rows)"},
      {"seed", "S", "random seed, an integer >= 0 (default 42)"},
      {"format", "F", "csv, jsonl or parquet (default: from OUT's extension)"},
-     {"compression", "C", "Parquet codec: snappy, zstd, gzip, lz4, brotli or none (default snappy)"},
+     {"compression", "C",
+      "Parquet codec: snappy, zstd, gzip, lz4, brotli or none (default snappy)"},
      {"threads", "N", "generator threads (default 0: one per core)"},
      {"batch-rows", "N", "rows per generated batch (default 65536)"}},
     1,

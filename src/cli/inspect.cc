@@ -42,8 +42,9 @@ const Verb kInspectVerb = {
     "Reads FILE's footer (Parquet) or the whole file (CSV, JSON Lines: to count rows and infer\n"
     "types) and prints what it found.",
     {{"format", "F", "csv, jsonl or parquet (default: from FILE's extension)"},
-     {"schema", "FILE", "a lakepack JSON schema file fixing CSV/JSONL column types (default: "
-                        "inferred)"}},
+     {"schema", "FILE",
+      "a lakepack JSON schema file fixing CSV/JSONL column types (default: "
+      "inferred)"}},
     1,
     1,
     RunInspect};

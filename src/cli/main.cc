@@ -20,17 +20,19 @@ static const Verb* FindVerb(const std::string& name) {
 }
 
 static void PrintHelp() {
-  std::printf("lakepack: build and keep data lakes on object storage (S3 or local disk)\n\n"
-              "usage: lakepack [GLOBAL OPTIONS] VERB [ARGS] [OPTIONS]\n\nverbs:\n");
+  std::printf(
+      "lakepack: build and keep data lakes on object storage (S3 or local disk)\n\n"
+      "usage: lakepack [GLOBAL OPTIONS] VERB [ARGS] [OPTIONS]\n\nverbs:\n");
   for (const Verb* v : kVerbs) std::printf("  %-10s %s\n", v->name, v->summary);
   std::printf("\nglobal options (before or after the verb):\n");
   for (const auto& o : kGlobalOptions) {
     std::string left = std::string("--") + o.name + (o.value ? std::string(" ") + o.value : "");
     std::printf("  %-22s %s\n", left.c_str(), o.help);
   }
-  std::printf("\n`lakepack help VERB` (or `lakepack VERB --help`) explains a verb and every option.\n"
-              "exit codes: 0 ok, 1 failed, 2 usage error (nothing done), 130/143 interrupted by "
-              "SIGINT/SIGTERM\n");
+  std::printf(
+      "\n`lakepack help VERB` (or `lakepack VERB --help`) explains a verb and every option.\n"
+      "exit codes: 0 ok, 1 failed, 2 usage error (nothing done), 130/143 interrupted by "
+      "SIGINT/SIGTERM\n");
 }
 }  // namespace lakepack::cli
 
@@ -61,7 +63,8 @@ int main(int argc, char** argv) {
       if (name == o.name) spec = &o;
     }
     if (spec == nullptr) {
-      std::fprintf(stderr, "lakepack: unknown global option --%s (see lakepack --help)\n", name.c_str());
+      std::fprintf(stderr, "lakepack: unknown global option --%s (see lakepack --help)\n",
+                   name.c_str());
       return kExitUsage;
     }
     leading.push_back(s);

@@ -53,8 +53,8 @@ int RunPack(const Args& args) {
   } else {
     int64_t bytes = 0;
     for (const auto& f : r.files) {
-      text += f.uri + "  " + std::to_string(f.rows) + " rows  " + std::to_string(f.bytes) +
-              " bytes\n";
+      text +=
+          f.uri + "  " + std::to_string(f.rows) + " rows  " + std::to_string(f.bytes) + " bytes\n";
       bytes += f.bytes;
     }
     double mbps = r.seconds > 0 ? r.input_bytes / 1e6 / r.seconds : 0;
@@ -79,26 +79,32 @@ const Verb kPackVerb = {
     "INPUT_BASE OUTPUT_BASE TABLE",
     "pack a table's files into evenly, exactly sized files (idempotent, crash-safe)",
     "Packs the csv/jsonl/parquet files under INPUT_BASE/TABLE/ into OUTPUT_BASE/TABLE/[k=v/...]\n"
-    "TABLE[_SUFFIX]_N.EXT of --file-limit bytes each (±2%), filling the latest file first.  Inputs\n"
+    "TABLE[_SUFFIX]_N.EXT of --file-limit bytes each (±2%), filling the latest file first.  "
+    "Inputs\n"
     "already packed are skipped; a crashed run is recovered by the next; Ctrl-C puts the table\n"
     "back as it was before the run.",
     {{"suffix", "S", "output names TABLE_S_N.EXT (default: none, TABLE_N.EXT)"},
      {"file-limit", "SIZE", "bytes per output file, e.g. 256MB, 1GiB (default 256MB, decimal)"},
      {"in-ext", "E", "pack only inputs whose names end with E, e.g. csv (default: every file)"},
-     {"out-ext", "E", "output extension and format: snappy.parquet, parquet, csv, jsonl "
-                      "(default snappy.parquet)"},
-     {"partition", "k=v", "write into the hive partition k=v; repeat for nested partitions (default: none, the "
-                           "table's root)"},
-     {"input-partition-name", "K", "report the distinct values of the input partition K (default: "
-                                         "none)"},
-     {"schema", "FILE", "a lakepack JSON schema file for the target schema (default: the latest "
-                        "file's, else the first input's)"},
+     {"out-ext", "E",
+      "output extension and format: snappy.parquet, parquet, csv, jsonl "
+      "(default snappy.parquet)"},
+     {"partition", "k=v",
+      "write into the hive partition k=v; repeat for nested partitions (default: none, the "
+      "table's root)"},
+     {"input-partition-name", "K",
+      "report the distinct values of the input partition K (default: none)"},
+     {"schema", "FILE",
+      "a lakepack JSON schema file for the target schema (default: the latest "
+      "file's, else the first input's)"},
      {"cast-parquet", nullptr, "cast Parquet inputs of another schema to the target schema"},
      {"dry-run", nullptr, "plan and print what would be written; write nothing"},
-     {"lock-timeout", "SECONDS", "a crashed packer on another host is presumed dead after this "
-                                 "long; 30, 90s, 15m (default 15m)"},
-     {"wait", "SECONDS", "wait up to this long for another packer of TABLE to finish (default 0: "
-                         "fail at once)"}},
+     {"lock-timeout", "SECONDS",
+      "a crashed packer on another host is presumed dead after this "
+      "long; 30, 90s, 15m (default 15m)"},
+     {"wait", "SECONDS",
+      "wait up to this long for another packer of TABLE to finish (default 0: "
+      "fail at once)"}},
     3,
     3,
     RunPack};

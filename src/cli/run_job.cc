@@ -158,7 +158,8 @@ int Usage(const Verb& verb, const std::string& problem, bool json) {
     return kExitUsage;
   }
   if (!problem.empty()) std::fprintf(stderr, "lakepack %s: %s\n", verb.name, problem.c_str());
-  std::fprintf(stderr, "usage: lakepack %s %s [OPTIONS]  (lakepack help %s explains every option)\n",
+  std::fprintf(stderr,
+               "usage: lakepack %s %s [OPTIONS]  (lakepack help %s explains every option)\n",
                verb.name, verb.args, verb.name);
   return kExitUsage;
 }

@@ -17,8 +17,10 @@ int RunVersion(const Args& args) {
   JsonWriter w;
   w.BeginObject().Key("version").String(kVersion).Key("arrow").String(arrow).EndObject();
   if (args.quiet() && !args.json()) return kExitOk;
-  std::printf("%s\n", args.json() ? w.str().c_str()
-                                  : ("lakepack " + std::string(kVersion) + " (Arrow " + arrow + ")").c_str());
+  std::printf("%s\n",
+              args.json()
+                  ? w.str().c_str()
+                  : ("lakepack " + std::string(kVersion) + " (Arrow " + arrow + ")").c_str());
   return kExitOk;
 }
 

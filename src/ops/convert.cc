@@ -97,8 +97,7 @@ Result<ConvertReport> Convert(const ConvertOptions& o, const JobContext& context
   report.rows = writer->rows_written();
   report.bytes = info.size;
   if (auto head = in.store->Head(in.key); head.ok()) report.in_bytes = head->size;
-  report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 

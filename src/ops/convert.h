@@ -25,13 +25,13 @@
 namespace lakepack::ops {
 
 struct ConvertOptions {
-  std::string src;           // a path or URI of a data file
-  std::string dst;           // a path or URI naming a file (not a directory)
-  std::string in_format;     // csv, jsonl, parquet; "" means from src's extension
-  std::string out_format;    // "" means from dst's extension
-  std::string schema;        // a lakepack JSON schema file fixing CSV/JSONL types; "" infers
-  int64_t batch_rows = 0;    // rows per batch read (Parquet); 0 means the reader's default
-  std::string compression;   // Parquet codec (snappy, zstd, gzip, lz4, brotli, none); "" snappy
+  std::string src;          // a path or URI of a data file
+  std::string dst;          // a path or URI naming a file (not a directory)
+  std::string in_format;    // csv, jsonl, parquet; "" means from src's extension
+  std::string out_format;   // "" means from dst's extension
+  std::string schema;       // a lakepack JSON schema file fixing CSV/JSONL types; "" infers
+  int64_t batch_rows = 0;   // rows per batch read (Parquet); 0 means the reader's default
+  std::string compression;  // Parquet codec (snappy, zstd, gzip, lz4, brotli, none); "" snappy
   // Parquet row groups: row_group_rows > 0 caps the rows (and drops the default byte limit);
   // row_group_bytes > 0 caps the in-memory bytes.  Both 0: the writer's default (128 MB).
   int64_t row_group_rows = 0;

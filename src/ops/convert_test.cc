@@ -57,7 +57,8 @@ TEST_F(ConvertTest, CancelledLeavesNoOutput) {
   token.Cancel();
   auto r = Convert(Options("out.parquet"), JobContext{&token, nullptr});
   EXPECT_EQ(r.status().code(), StatusCode::kCancelled);
-  EXPECT_NE(r.status().message().find("in.csv cancelled"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("in.csv cancelled"), std::string::npos)
+      << r.status().ToString();
   for (auto& e : fs::directory_iterator(dir_)) {
     EXPECT_EQ(e.path().filename().string().find("out"), std::string::npos) << e.path();
   }

@@ -86,12 +86,13 @@ Status CopyReport::ToStatus() const {
   std::string message = Describe(failures[0]);
   if (failures.size() > 1) {
     message += " (and " + std::to_string(failures.size() - 1) + " more failed:";
-    for (size_t k = 1; k < failures.size(); ++k) message += (k > 1 ? "; " : " ") + Describe(failures[k]);
+    for (size_t k = 1; k < failures.size(); ++k)
+      message += (k > 1 ? "; " : " ") + Describe(failures[k]);
     message += ")";
   }
   if (recursive || planned > 1) {
-    message += "; " + std::to_string(copied) + " of " + std::to_string(planned) +
-               " objects were copied";
+    message +=
+        "; " + std::to_string(copied) + " of " + std::to_string(planned) + " objects were copied";
   }
   return Status(failures[0].status.code(), message);
 }
@@ -198,8 +199,7 @@ Result<CopyReport> Copy(const CopyOptions& options, const JobContext& context) {
     report.failures.push_back(
         {src.store->Uri(items[i].src_key), dst.store->Uri(items[i].dst_key), std::move(st)});
   }
-  report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 

@@ -49,9 +49,9 @@ struct CopyOptions {
   std::string src;  // a path or URI: an object, or with `recursive` a prefix
   std::string dst;  // a path or URI: an object or a "directory" (see above)
   bool recursive = false;
-  int jobs = kDefaultCopyJobs;                // objects at once, >= 1
-  int parallel = kDefaultParallelRanges;      // ranges/parts of one object at once, 1..64
-  int64_t part_size = 8 << 20;                // bytes per range/part, >= 1 MiB is sensible
+  int jobs = kDefaultCopyJobs;                     // objects at once, >= 1
+  int parallel = kDefaultParallelRanges;           // ranges/parts of one object at once, 1..64
+  int64_t part_size = 8 << 20;                     // bytes per range/part, >= 1 MiB is sensible
   int64_t max_failures = kDefaultMaxCopyFailures;  // -1: go on through every failure
   StoreOptions store;
 
@@ -72,10 +72,10 @@ struct CopyFailure {
 
 struct CopyReport {
   bool recursive = false;
-  int64_t planned = 0;       // objects to copy
-  int64_t copied = 0;        // objects copied
-  int64_t bytes = 0;         // bytes of the objects copied
-  int64_t total_bytes = 0;   // bytes of the objects planned
+  int64_t planned = 0;      // objects to copy
+  int64_t copied = 0;       // objects copied
+  int64_t bytes = 0;        // bytes of the objects copied
+  int64_t total_bytes = 0;  // bytes of the objects planned
   double seconds = 0;
   bool cancelled = false;
   std::vector<CopyFailure> failures;  // in listing order

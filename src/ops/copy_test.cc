@@ -56,10 +56,10 @@ TEST_F(CopyTest, PlanGivesADirectoryTargetTheBaseName) {
     EXPECT_TRUE(items.ok()) << items.status().ToString();
     return items.ok() && items->size() == 1 ? (*items)[0].dst_key : std::string("?");
   };
-  EXPECT_EQ(plan(Key("DIR")), Key("DIR/a.csv"));   // an existing directory
+  EXPECT_EQ(plan(Key("DIR")), Key("DIR/a.csv"));        // an existing directory
   EXPECT_EQ(plan(Key("NEW") + "/"), Key("NEW/a.csv"));  // a trailing slash
-  EXPECT_EQ(plan(""), "a.csv");                     // the store root
-  EXPECT_EQ(plan(Key("b.csv")), Key("b.csv"));      // a file name
+  EXPECT_EQ(plan(""), "a.csv");                         // the store root
+  EXPECT_EQ(plan(Key("b.csv")), Key("b.csv"));          // a file name
 }
 
 TEST_F(CopyTest, PlanRecursiveAndItsErrors) {
@@ -99,7 +99,8 @@ TEST_F(CopyTest, GoesOnPastFailuresUpToTheBoundAndNamesEach) {
   EXPECT_NE(msg.find("src/a/x2"), std::string::npos) << msg;
   const std::string tail = "; 5 of 8 objects were copied";
   EXPECT_EQ(msg.substr(msg.size() - tail.size()), tail) << msg;
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(Read("dst/b/y" + std::to_string(i)), std::string(i + 1, 'y'));
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(Read("dst/b/y" + std::to_string(i)), std::string(i + 1, 'y'));
 
   // A bound of 2, one object at a time: stops after the second failure.
   fs::remove_all(dir_ / "dst" / "b");

@@ -41,8 +41,8 @@ std::string Q(const fs::path& p) { return "'" + p.string() + "'"; }
 std::vector<std::string> TempFiles(const fs::path& dir) {
   std::vector<std::string> found;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (it->path().filename().string().find(".lakepack-tmp-") != std::string::npos) {
       found.push_back(it->path().string());
     }
@@ -67,7 +67,8 @@ class JobsCli : public ::testing::Test {
     int rc = RunCli(args, &out);
     EXPECT_EQ(rc, want_rc) << args << "\n" << out;
     auto v = ParseJson(out);
-    EXPECT_TRUE(v.ok()) << args << ": not one JSON document: " << v.status().ToString() << "\n" << out;
+    EXPECT_TRUE(v.ok()) << args << ": not one JSON document: " << v.status().ToString() << "\n"
+                        << out;
     if (!v.ok()) return {};
     EXPECT_EQ(v->kind, JsonValue::Kind::kObject) << out;
     return *v;
@@ -111,7 +112,9 @@ TEST_F(JobsCli, EveryVerbPrintsOneJsonReport) {
   JsonValue ls = Json("ls --recursive " + Q(dir_ / "copy") + " --json");
   EXPECT_EQ(Num(ls, "objects"), 1);
   ASSERT_EQ(ls.Find("entries")->array.size(), 1u);
-  EXPECT_EQ(Str(ls.Find("entries")->array[0], "key").substr(Str(ls.Find("entries")->array[0], "key").size() - 7), "t/a.csv");
+  EXPECT_EQ(Str(ls.Find("entries")->array[0], "key")
+                .substr(Str(ls.Find("entries")->array[0], "key").size() - 7),
+            "t/a.csv");
 
   JsonValue p = Json("pack " + Q(dir_ / "in") + " " + Q(dir_ / "db") + " t --json");
   EXPECT_EQ(Num(p, "rows"), 2000);
@@ -124,16 +127,17 @@ TEST_F(JobsCli, EveryVerbPrintsOneJsonReport) {
 }
 
 TEST_F(JobsCli, ErrorsAreJsonWithJson) {
-  JsonValue e = Json("convert " + Q(dir_ / "missing.csv") + " " + Q(dir_ / "o.parquet") + " --json", 1);
+  JsonValue e =
+      Json("convert " + Q(dir_ / "missing.csv") + " " + Q(dir_ / "o.parquet") + " --json", 1);
   const JsonValue* err = e.Find("error");
   ASSERT_NE(err, nullptr);
   EXPECT_EQ(Str(*err, "code"), "NotFound");
   EXPECT_NE(Str(*err, "message").find("missing.csv"), std::string::npos);
   EXPECT_EQ(Num(e, "exit_code"), 1);
   // Usage errors, whichever verb, before or after the verb.
-  for (const std::string& args : std::vector<std::string>{"cp --jobs abc a b --json", "--json cp --jobs abc a b",
-                                 "convert a.csv --json", "generate x.csv --bogus 1 --json",
-                                 "pack a b c --file-limit lots --json"}) {
+  for (const std::string& args : std::vector<std::string>{
+           "cp --jobs abc a b --json", "--json cp --jobs abc a b", "convert a.csv --json",
+           "generate x.csv --bogus 1 --json", "pack a b c --file-limit lots --json"}) {
     JsonValue u = Json(args, 2);
     ASSERT_NE(u.Find("error"), nullptr) << args;
     EXPECT_EQ(Str(*u.Find("error"), "code"), "usage") << args;
@@ -149,18 +153,18 @@ TEST_F(JobsCli, ExitCodeTable) {
   EXPECT_EQ(RunCli("cp " + Q(dir_ / "nope.csv") + " " + Q(dir_ / "x.csv"), &out), 1) << out;
   // 2: usage errors, found before any work, and nothing is written.
   WriteFile(dir_ / "a.csv", "a\n1\n");
-  for (const std::string& args : std::vector<std::string>
-       {"cp --jobs abc " + Q(dir_ / "a.csv") + " " + Q(dir_ / "b.csv"),
-        "cp --jobs 0 " + Q(dir_ / "a.csv") + " " + Q(dir_ / "b.csv"),
-        "cp --part-size 12parsecs " + Q(dir_ / "a.csv") + " " + Q(dir_ / "b.csv"),
-        "cp " + Q(dir_ / "a.csv"),
-        "convert --batch-rows x " + Q(dir_ / "a.csv") + " " + Q(dir_ / "b.parquet"),
-        "convert --compression nope " + Q(dir_ / "a.csv") + " " + Q(dir_ / "b.parquet"),
-        "convert --row-group-size 5xrows " + Q(dir_ / "a.csv") + " " + Q(dir_ / "b.parquet"),
-        "generate " + Q(dir_ / "b.csv") + " --threads many",
-        "pack " + Q(dir_) + " " + Q(dir_ / "db") + " t --lock-timeout soon",
-        "pack " + Q(dir_) + " " + Q(dir_ / "db") + " t --wait -1",
-        "ls", "nosuchverb", "", "--bogus version"}) {
+  for (const std::string& args : std::vector<std::string>{
+           "cp --jobs abc " + Q(dir_ / "a.csv") + " " + Q(dir_ / "b.csv"),
+           "cp --jobs 0 " + Q(dir_ / "a.csv") + " " + Q(dir_ / "b.csv"),
+           "cp --part-size 12parsecs " + Q(dir_ / "a.csv") + " " + Q(dir_ / "b.csv"),
+           "cp " + Q(dir_ / "a.csv"),
+           "convert --batch-rows x " + Q(dir_ / "a.csv") + " " + Q(dir_ / "b.parquet"),
+           "convert --compression nope " + Q(dir_ / "a.csv") + " " + Q(dir_ / "b.parquet"),
+           "convert --row-group-size 5xrows " + Q(dir_ / "a.csv") + " " + Q(dir_ / "b.parquet"),
+           "generate " + Q(dir_ / "b.csv") + " --threads many",
+           "pack " + Q(dir_) + " " + Q(dir_ / "db") + " t --lock-timeout soon",
+           "pack " + Q(dir_) + " " + Q(dir_ / "db") + " t --wait -1", "ls", "nosuchverb", "",
+           "--bogus version"}) {
     EXPECT_EQ(RunCli(args, &out), 2) << args << "\n" << out;
   }
   EXPECT_FALSE(fs::exists(dir_ / "b.csv"));
@@ -172,11 +176,11 @@ TEST_F(JobsCli, ExitCodeTable) {
 
 TEST_F(JobsCli, QuietIsSilentOnEveryVerb) {
   const fs::path csv = dir_ / "in" / "t" / "a.csv";
-  for (const std::string& args : std::vector<std::string>
-       {"generate " + Q(csv) + " --rows 500", "convert " + Q(csv) + " " + Q(dir_ / "a.parquet"),
-        "inspect " + Q(dir_ / "a.parquet"), "cp " + Q(csv) + " " + Q(dir_ / "b.csv"),
-        "cp --recursive " + Q(dir_ / "in") + " " + Q(dir_ / "c"), "ls " + Q(dir_),
-        "pack " + Q(dir_ / "in") + " " + Q(dir_ / "db") + " t", "version"}) {
+  for (const std::string& args : std::vector<std::string>{
+           "generate " + Q(csv) + " --rows 500", "convert " + Q(csv) + " " + Q(dir_ / "a.parquet"),
+           "inspect " + Q(dir_ / "a.parquet"), "cp " + Q(csv) + " " + Q(dir_ / "b.csv"),
+           "cp --recursive " + Q(dir_ / "in") + " " + Q(dir_ / "c"), "ls " + Q(dir_),
+           "pack " + Q(dir_ / "in") + " " + Q(dir_ / "db") + " t", "version"}) {
     std::string out;
     EXPECT_EQ(RunCli(args + " --quiet", &out), 0) << args << "\n" << out;
     EXPECT_EQ(out, "") << args;
@@ -236,14 +240,16 @@ TEST_F(JobsCli, OneObjectIntoADirectoryKeepsItsName) {
   std::string out;
   ASSERT_EQ(RunCli("cp --quiet " + Q(dir_ / "a.csv") + " " + Q(dir_ / "DIR"), &out), 0) << out;
   EXPECT_EQ(ReadFile(dir_ / "DIR" / "a.csv"), "a\n1\n");
-  ASSERT_EQ(RunCli("cp --quiet " + Q(dir_ / "a.csv") + " " + Q(dir_ / "NEW") + "/", &out), 0) << out;
+  ASSERT_EQ(RunCli("cp --quiet " + Q(dir_ / "a.csv") + " " + Q(dir_ / "NEW") + "/", &out), 0)
+      << out;
   EXPECT_EQ(ReadFile(dir_ / "NEW" / "a.csv"), "a\n1\n");
   ASSERT_EQ(RunCli("cp --quiet " + Q(dir_ / "a.csv") + " " + Q(dir_ / "b.csv"), &out), 0) << out;
   EXPECT_EQ(ReadFile(dir_ / "b.csv"), "a\n1\n");
 }
 
 TEST_F(JobsCli, RecursiveCopyGoesOnPastFailuresAndNamesEach) {
-  for (int i = 0; i < 3; ++i) WriteFile(dir_ / "src" / "a" / ("x" + std::to_string(i) + ".bin"), "xxxxxxxxxx");
+  for (int i = 0; i < 3; ++i)
+    WriteFile(dir_ / "src" / "a" / ("x" + std::to_string(i) + ".bin"), "xxxxxxxxxx");
   for (int i = 0; i < 20; ++i) {
     WriteFile(dir_ / "src" / "b" / ("y" + std::to_string(100 + i) + ".bin"), std::string(i, 'y'));
   }
@@ -256,10 +262,12 @@ TEST_F(JobsCli, RecursiveCopyGoesOnPastFailuresAndNamesEach) {
               std::string::npos)
         << out;
   }
-  EXPECT_NE(out.find("lakepack: error: 20 of 23 objects copied (3 failed)\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("lakepack: error: 20 of 23 objects copied (3 failed)\n"), std::string::npos)
+      << out;
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 4) << out;
   for (int i = 0; i < 20; ++i) {
-    EXPECT_EQ(ReadFile(dir_ / "dst" / "b" / ("y" + std::to_string(100 + i) + ".bin")), std::string(i, 'y'));
+    EXPECT_EQ(ReadFile(dir_ / "dst" / "b" / ("y" + std::to_string(100 + i) + ".bin")),
+              std::string(i, 'y'));
   }
   JsonValue j = Json("cp --recursive --json " + Q(dir_ / "src") + " " + Q(dir_ / "dst"), 1);
   EXPECT_EQ(Num(j, "objects"), 20);
@@ -267,7 +275,10 @@ TEST_F(JobsCli, RecursiveCopyGoesOnPastFailuresAndNamesEach) {
   ASSERT_EQ(j.Find("failures")->array.size(), 3u);
   EXPECT_NE(Str(j.Find("failures")->array[2], "src").find("a/x2.bin"), std::string::npos);
   // --max-failures 1 with one object at a time: the first failure stops it.
-  EXPECT_EQ(RunCli("cp --recursive --jobs 1 --max-failures 1 " + Q(dir_ / "src") + " " + Q(dir_ / "dst"), &out), 1);
+  EXPECT_EQ(
+      RunCli("cp --recursive --jobs 1 --max-failures 1 " + Q(dir_ / "src") + " " + Q(dir_ / "dst"),
+             &out),
+      1);
   EXPECT_NE(out.find("0 of 23 objects copied (1 failed)"), std::string::npos) << out;
 }
 
@@ -277,8 +288,8 @@ TEST_F(JobsCli, RecursiveCopyGoesOnPastFailuresAndNamesEach) {
 // mid-run), sends `signo` and returns the exit code.  -1 if the job ended before it was ready.
 int InterruptCli(const std::string& args, const fs::path& log, const std::function<bool()>& ready,
                  int signo = SIGINT) {
-  const std::string cmd = "exec " + std::string(std::getenv("LAKEPACK_CLI")) + " " + args +
-                          " > '" + log.string() + "' 2>&1";
+  const std::string cmd = "exec " + std::string(std::getenv("LAKEPACK_CLI")) + " " + args + " > '" +
+                          log.string() + "' 2>&1";
   pid_t pid = ::fork();
   if (pid == 0) {
     ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
@@ -302,21 +313,31 @@ TEST_F(JobsCli, SignalsCancelEveryLongVerbAndLeaveNothingHalfWritten) {
   auto has_temp = [&] { return !TempFiles(dir_ / "out").empty(); };
 
   // generate: SIGINT while the output is being written -> 130, no output, no temp file.
-  EXPECT_EQ(InterruptCli("generate " + Q(dir_ / "out" / "big.csv") + " --rows 100000000", log, has_temp), 130)
+  EXPECT_EQ(
+      InterruptCli("generate " + Q(dir_ / "out" / "big.csv") + " --rows 100000000", log, has_temp),
+      130)
       << ReadFile(log);
-  EXPECT_NE(ReadFile(log).find("lakepack: interrupted: generate"), std::string::npos) << ReadFile(log);
+  EXPECT_NE(ReadFile(log).find("lakepack: interrupted: generate"), std::string::npos)
+      << ReadFile(log);
   EXPECT_FALSE(fs::exists(dir_ / "out" / "big.csv"));
   EXPECT_TRUE(TempFiles(dir_ / "out").empty());
   // ... and SIGTERM -> 143.
-  EXPECT_EQ(InterruptCli("generate " + Q(dir_ / "out" / "big.jsonl") + " --rows 100000000", log, has_temp, SIGTERM), 143)
+  EXPECT_EQ(InterruptCli("generate " + Q(dir_ / "out" / "big.jsonl") + " --rows 100000000", log,
+                         has_temp, SIGTERM),
+            143)
       << ReadFile(log);
   EXPECT_FALSE(fs::exists(dir_ / "out" / "big.jsonl"));
   EXPECT_TRUE(TempFiles(dir_ / "out").empty());
 
   // convert: an input big enough to take a while.
   std::string out;
-  ASSERT_EQ(RunCli("generate --quiet " + Q(dir_ / "in" / "t" / "big.csv") + " --rows 300000", &out), 0) << out;
-  EXPECT_EQ(InterruptCli("convert " + Q(dir_ / "in" / "t" / "big.csv") + " " + Q(dir_ / "out" / "big.parquet"), log, has_temp), 130)
+  ASSERT_EQ(RunCli("generate --quiet " + Q(dir_ / "in" / "t" / "big.csv") + " --rows 300000", &out),
+            0)
+      << out;
+  EXPECT_EQ(InterruptCli("convert " + Q(dir_ / "in" / "t" / "big.csv") + " " +
+                             Q(dir_ / "out" / "big.parquet"),
+                         log, has_temp),
+            130)
       << ReadFile(log);
   EXPECT_FALSE(fs::exists(dir_ / "out" / "big.parquet"));
   EXPECT_TRUE(TempFiles(dir_ / "out").empty());
@@ -328,8 +349,8 @@ TEST_F(JobsCli, SignalsCancelEveryLongVerbAndLeaveNothingHalfWritten) {
     std::error_code ec;
     return fs::exists(dir_ / "out" / "many" / "f1000", ec);
   };
-  EXPECT_EQ(InterruptCli("cp --recursive --jobs 1 --parallel 1 --part-size 1MiB " + Q(dir_ / "many") + " " +
-                             Q(dir_ / "out" / "many"),
+  EXPECT_EQ(InterruptCli("cp --recursive --jobs 1 --parallel 1 --part-size 1MiB " +
+                             Q(dir_ / "many") + " " + Q(dir_ / "out" / "many"),
                          log, some_copied),
             130)
       << ReadFile(log);
@@ -346,12 +367,15 @@ TEST_F(JobsCli, SignalsCancelEveryLongVerbAndLeaveNothingHalfWritten) {
   // pack: cancelled after its first output file: the table is as it was (no output files).
   auto packed_one = [&] {
     std::error_code ec;
-    for (auto it = fs::directory_iterator(dir_ / "db" / "t", ec); it != fs::directory_iterator(); it.increment(ec)) {
+    for (auto it = fs::directory_iterator(dir_ / "db" / "t", ec); it != fs::directory_iterator();
+         it.increment(ec)) {
       if (it->path().filename().string().rfind("t_", 0) == 0) return true;
     }
     return false;
   };
-  EXPECT_EQ(InterruptCli("pack " + Q(dir_ / "in") + " " + Q(dir_ / "db") + " t --file-limit 1MB", log, packed_one), 130)
+  EXPECT_EQ(InterruptCli("pack " + Q(dir_ / "in") + " " + Q(dir_ / "db") + " t --file-limit 1MB",
+                         log, packed_one),
+            130)
       << ReadFile(log);
   EXPECT_NE(ReadFile(log).find("as it was before the run"), std::string::npos) << ReadFile(log);
   EXPECT_FALSE(packed_one());
