@@ -109,7 +109,8 @@ def convert(src: str, dst: str, in_format: Optional[str] = None, out_format: Opt
     Paths or ``s3://`` URIs on either side; formats from the extensions unless given;
     ``compression`` is the Parquet codec (snappy by default, zstd, gzip, lz4, brotli, none).
     Streams with bounded memory, releases the GIL, and leaves no output on failure or Ctrl-C.
-    Returns ``{"uri", "format", "rows", "bytes", "seconds"}``.
+    Returns the report ``lakepack convert --json`` prints: ``{"uri", "format", "rows", "bytes",
+    "seconds", "src", "in_format", "in_bytes"}``.
     """
     return _lakepack.convert(str(src), str(dst), in_format or "", out_format or "",
                              compression or "", schema or "", int(batch_rows or 0),
@@ -150,13 +151,16 @@ def copy(src: str, dst: str, recursive: bool = False, options: Optional[StoreOpt
     """Copies objects between local disk and S3 (like ``lakepack cp``).
 
     With ``recursive``, every object under the prefix ``src`` goes below ``dst``, four objects
-    at a time (each one itself read in parallel ranges).  A ``dst`` ending in ``/`` (or the
-    root) receives ``src``'s base name.  Within one store the server copies.  Every object
-    appears whole or not at all.  Releases the GIL; Ctrl-C stops it once the objects in flight
-    are done.
+    at a time (each one itself read in parallel ranges).  A ``dst`` that is a directory (an
+    existing local directory, a URI ending in ``/``, or the root) receives ``src``'s base name,
+    as with ``lakepack cp``: both are the same C++ job.  Within one store the server copies.
+    Every object appears whole or not at all.  Releases the GIL; Ctrl-C starts no new object and
+    aborts the ones being streamed (a server-side copy in flight completes).
 
     A failed object does not stop the others (up to 10 failures; then no new object starts).
     The exception (of the first failed object's kind) names the first failed object in listing
-    order, reports the other failures and says how many objects were copied.  Returns ``{"objects", "bytes", "seconds"}``.
+    order, reports the other failures and says how many objects were copied.  Returns the
+    report ``lakepack cp --json`` prints: ``{"objects"`` (copied), ``"planned", "bytes",
+    "total_bytes", "seconds", "cancelled", "failures"}``.
     """
     return _lakepack.copy(str(src), str(dst), bool(recursive), _opts(options, kwargs))
