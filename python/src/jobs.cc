@@ -159,13 +159,7 @@ nb::dict WriteBatches(nb::handle source, const std::string& uri, const std::stri
   return WriteReport(uri, fmt, rows, info, SecondsSince(start));
 }
 
-nb::object Copy(const std::string& src_uri, const std::string& dst_uri, bool recursive,
-                const StoreOptions& so) {
-  ops::CopyOptions o;
-  o.src = src_uri;
-  o.dst = dst_uri;
-  o.recursive = recursive;
-  o.store = so;
+nb::object Copy(const ops::CopyOptions& o) {
   ops::CopyReport r = RunJob([&](const JobContext& ctx) { return ops::Copy(o, ctx); });
   // Ctrl-C: RunJob's ThrowIfError re-raises the pending KeyboardInterrupt.
   ThrowIfError(r.ToStatus());
@@ -175,28 +169,32 @@ nb::object Copy(const std::string& src_uri, const std::string& dst_uri, bool rec
 }  // namespace
 
 void RegisterJobs(nb::module_& m) {
-  m.def(
-      "convert",
-      [](const std::string& src, const std::string& dst, const std::string& in_format,
-         const std::string& out_format, const std::string& compression, const std::string& schema,
-         int64_t batch_rows, int64_t row_group_rows, int64_t row_group_bytes,
-         const StoreOptions& so) {
-        ops::ConvertOptions o;
-        o.src = src;
-        o.dst = dst;
-        o.in_format = in_format;
-        o.out_format = out_format;
-        o.compression = compression;
-        o.schema = schema;
-        o.batch_rows = batch_rows;
-        o.row_group_rows = row_group_rows;
-        o.row_group_bytes = row_group_bytes;
-        o.store = so;
-        return Convert(o);
-      },
-      nb::arg("src"), nb::arg("dst"), nb::arg("in_format"), nb::arg("out_format"),
-      nb::arg("compression"), nb::arg("schema"), nb::arg("batch_rows"), nb::arg("row_group_rows"),
-      nb::arg("row_group_bytes"), nb::arg("options"));
+  // The options of ops/ as classes: each field list is written once in C++ (ops/*.h) and set by
+  // name from python/lakepack/streams.py.
+  nb::class_<ops::ConvertOptions>(m, "ConvertOptions")
+      .def(nb::init<>())
+      .def_rw("src", &ops::ConvertOptions::src)
+      .def_rw("dst", &ops::ConvertOptions::dst)
+      .def_rw("in_format", &ops::ConvertOptions::in_format)
+      .def_rw("out_format", &ops::ConvertOptions::out_format)
+      .def_rw("schema", &ops::ConvertOptions::schema)
+      .def_rw("batch_rows", &ops::ConvertOptions::batch_rows)
+      .def_rw("compression", &ops::ConvertOptions::compression)
+      .def_rw("row_group_rows", &ops::ConvertOptions::row_group_rows)
+      .def_rw("row_group_bytes", &ops::ConvertOptions::row_group_bytes)
+      .def_rw("store", &ops::ConvertOptions::store);
+  nb::class_<ops::CopyOptions>(m, "CopyOptions")
+      .def(nb::init<>())
+      .def_rw("src", &ops::CopyOptions::src)
+      .def_rw("dst", &ops::CopyOptions::dst)
+      .def_rw("recursive", &ops::CopyOptions::recursive)
+      .def_rw("jobs", &ops::CopyOptions::jobs)
+      .def_rw("parallel", &ops::CopyOptions::parallel)
+      .def_rw("part_size", &ops::CopyOptions::part_size)
+      .def_rw("max_failures", &ops::CopyOptions::max_failures)
+      .def_rw("store", &ops::CopyOptions::store);
+  m.def("convert", &Convert, nb::arg("options"));
+  m.def("copy", &Copy, nb::arg("options"));
   m.def(
       "generate",
       [](const std::string& dst, int64_t rows, int64_t size, int64_t seed, const std::string& fmt,
@@ -212,7 +210,6 @@ void RegisterJobs(nb::module_& m) {
   m.def("write_batches", &WriteBatches, nb::arg("source"), nb::arg("uri"), nb::arg("format"),
         nb::arg("compression"), nb::arg("row_group_rows"), nb::arg("row_group_bytes"),
         nb::arg("if_absent"), nb::arg("options"));
-  m.def("copy", &Copy, nb::arg("src"), nb::arg("dst"), nb::arg("recursive"), nb::arg("options"));
 }
 
 }  // namespace lakepack::py

@@ -32,6 +32,27 @@ def test_copy_into_a_directory_keeps_the_name_like_the_cli(tmp_path):
     assert sorted(os.listdir(tmp_path / "PY")) == sorted(os.listdir(tmp_path / "CLI")) == ["a.csv"]
 
 
+def test_copy_options_are_the_cli_options(tmp_path):
+    src = lakepack.open_store(str(tmp_path / "src"))
+    for i in range(3):
+        src.put(f"a/x{i}.bin", b"x")
+    for i in range(5):
+        src.put(f"b/y{i}.bin", b"y")
+    (tmp_path / "dst").mkdir()
+    (tmp_path / "dst" / "a").write_text("a file where a directory is needed")
+    # One object at a time, stop at the first failure: as `cp --jobs 1 --max-failures 1`.
+    with pytest.raises(lakepack.LakepackError) as e:
+        lakepack.copy(str(tmp_path / "src"), str(tmp_path / "dst"), recursive=True, jobs=1,
+                      max_failures=1)
+    assert str(e.value).endswith("0 of 8 objects were copied"), str(e.value)
+    cli = _cli("cp", "--recursive", "--jobs", "1", "--max-failures", "1", tmp_path / "src",
+               tmp_path / "dst")
+    assert cli.returncode == 1 and "0 of 8 objects copied (1 failed)" in cli.stderr, cli.stderr
+    with pytest.raises(lakepack.InvalidArgument, match="--parallel must be 1..64"):
+        lakepack.copy(str(tmp_path / "src"), str(tmp_path / "x"), recursive=True, parallel=65)
+    assert not (tmp_path / "x").exists()
+
+
 def test_reports_are_the_cli_json(tmp_path):
     src = tmp_path / "land" / "t" / "a.csv"
     lakepack.generate(str(src), rows=3000, seed=5)
