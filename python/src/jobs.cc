@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "arrow_stream.h"
+#include "base/json.h"
 #include "errors.h"
 #include "format/arrow_status.h"
 #include "format/format.h"
@@ -72,15 +73,14 @@ Result<format::ReadOptions> MakeReadOptions(const std::string& uri, const std::s
   return ro;
 }
 
-nb::dict WriteReport(const std::string& uri, Format fmt, int64_t rows, const ObjectInfo& info,
-                     double seconds) {
-  nb::dict d;
-  d["uri"] = uri;
-  d["format"] = format::FormatName(fmt);
-  d["rows"] = rows;
-  d["bytes"] = info.size;
-  d["seconds"] = seconds;
-  return d;
+// The report of one written file, as generate's and convert's begin.
+nb::object WriteReport(const std::string& uri, Format fmt, int64_t rows, const ObjectInfo& info,
+                       double seconds) {
+  JsonWriter w;
+  w.BeginObject();
+  format::WriteFileReport(w, uri, fmt, rows, info.size, seconds);
+  w.EndObject();
+  return JsonToPython(w.str());
 }
 
 nb::object Convert(const ops::ConvertOptions& o) {
@@ -138,9 +138,9 @@ Stream ReadBatches(const std::string& uri, const std::string& fmt_name,
   }));
 }
 
-nb::dict WriteBatches(nb::handle source, const std::string& uri, const std::string& fmt_name,
-                      const std::string& compression, int64_t row_group_rows,
-                      int64_t row_group_bytes, bool if_absent, const StoreOptions& so) {
+nb::object WriteBatches(nb::handle source, const std::string& uri, const std::string& fmt_name,
+                        const std::string& compression, int64_t row_group_rows,
+                        int64_t row_group_bytes, bool if_absent, const StoreOptions& so) {
   const auto start = std::chrono::steady_clock::now();
   std::shared_ptr<arrow::RecordBatchReader> reader = ImportStream(source);
   int64_t rows = 0;

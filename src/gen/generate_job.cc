@@ -20,11 +20,7 @@ namespace lakepack::gen {
 std::string GenerateReport::ToJson() const {
   JsonWriter w;
   w.BeginObject();
-  w.Key("uri").String(uri);
-  w.Key("format").String(format::FormatName(format));
-  w.Key("rows").Int(rows);
-  w.Key("bytes").Int(bytes);
-  w.Key("seconds").Double(seconds);
+  format::WriteFileReport(w, uri, format, rows, bytes, seconds);
   w.EndObject();
   return w.str();
 }

@@ -23,11 +23,7 @@ Status ConvertOptions::Validate() const {
 std::string ConvertReport::ToJson() const {
   JsonWriter w;
   w.BeginObject();
-  w.Key("uri").String(dst);
-  w.Key("format").String(format::FormatName(out_format));
-  w.Key("rows").Int(rows);
-  w.Key("bytes").Int(bytes);
-  w.Key("seconds").Double(seconds);
+  format::WriteFileReport(w, dst, out_format, rows, bytes, seconds);
   w.Key("src").String(src);
   w.Key("in_format").String(format::FormatName(in_format));
   w.Key("in_bytes").Int(in_bytes);
