@@ -2,12 +2,16 @@
 """Foundation benchmarks: lakepack convert / cp against their peers, on the same data, in one run.
 
   .venv/bin/python bench/bench_foundation.py [--size 1GiB] [--only convert|cp] [--out bench/results]
+      [--baseline PATH/TO/OLD/lakepack] [--tools lakepack,baseline]
 
 Conversions (on local disk): csv -> parquet (snappy), parquet -> csv, jsonl -> parquet, each by
   lakepack convert, pyarrow streaming (csv.open_csv / json.open_json / ParquetFile.iter_batches
   with ParquetWriter / CSVWriter) and DuckDB COPY ... TO.
 Transfers (against the local S3 server from scripts/s3-server.sh): one object of --size, upload
   and download, lakepack cp vs aws s3 cp.
+
+--baseline adds another lakepack binary (an older commit's build) beside the current one, so a
+refactor's before and after run in one run, alternating; --tools keeps only the named tools.
 
 Every command runs as its own process under /usr/bin/time, which gives wall seconds and peak RSS.
 The input is made once by `lakepack generate --seed 1` and kept in bench/data/.  Results go to
@@ -22,6 +26,19 @@ import subprocess
 import sys
 
 from benchlib import CLI, ROOT, machine_line, measure, parse_size, py
+
+
+def with_baseline(cases, baseline):
+    """Beside each `lakepack` run, the same command with the baseline binary (its own output)."""
+    if not baseline:
+        return cases
+    for _, runs in cases:
+        for tool, cmd in list(runs):
+            if tool == "lakepack":
+                old = [baseline] + [os.path.join(os.path.dirname(a), "bl-" + os.path.basename(a))
+                                    if "/out/" in a else a for a in cmd[1:]]
+                runs.insert(runs.index((tool, cmd)) + 1, ("baseline", old))
+    return cases
 
 
 def convert_cases(data, csv, jsonl, parquet):
@@ -149,6 +166,8 @@ def main():
                     help="cp: also time 8 plain curl transfers, what the server alone allows")
     ap.add_argument("--cases", default="", help="comma-separated substrings of case titles to run")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+    ap.add_argument("--baseline", default="", help="another lakepack binary to run beside this one")
+    ap.add_argument("--tools", default="", help="comma-separated tools to keep (default: all)")
     args = ap.parse_args()
     size = parse_size(args.size)
 
@@ -169,21 +188,25 @@ def main():
         if not os.path.exists(jsonl):
             subprocess.run([CLI, "convert", csv, jsonl, "--quiet"], check=True)
         cases, out = convert_cases(data, csv, jsonl, parquet)
-        for title, runs in cases:
+        for title, runs in with_baseline(cases, args.baseline):
+            if args.tools:
+                runs = [r for r in runs if r[0] in args.tools.split(",")]
             if wanted(title):
                 results += run_group(title, runs, repeat=args.repeat)
         shutil.rmtree(out, ignore_errors=True)
         os.makedirs(out, exist_ok=True)
     if args.only in (None, "cp"):
         cases, env, src = cp_cases(data, size, args.floor)
-        for title, runs in cases:
+        for title, runs in with_baseline(cases, args.baseline):
+            if args.tools:
+                runs = [r for r in runs if r[0] in args.tools.split(",")]
             if wanted(title):
                 results += run_group(title, runs, env, repeat=args.repeat)
-        for suffix in (".lp", ".aws"):
-            dl = os.path.join(data, "out", "blob-down.bin" + suffix)
+        for name in ("blob-down.bin.lp", "blob-down.bin.aws", "bl-blob-down.bin.lp"):
+            dl = os.path.join(data, "out", name)
             if os.path.exists(dl):
                 same = subprocess.run(["cmp", src, dl]).returncode == 0
-                print(f"  download {suffix} byte-identical: {same}", file=sys.stderr)
+                print(f"  download {name} byte-identical: {same}", file=sys.stderr)
                 if not same:
                     sys.exit(1)
                 os.remove(dl)

@@ -97,7 +97,9 @@ def generate(dst: str, rows: Optional[int] = ..., size: Optional[int] = ..., see
              format: Optional[str] = ..., compression: Optional[str] = ..., threads: int = ...,
              batch_rows: Optional[int] = ..., options: Optional[StoreOptions] = ...,
              **kwargs: Any) -> Dict[str, Any]: ...
-def copy(src: str, dst: str, recursive: bool = ..., options: Optional[StoreOptions] = ...,
+def copy(src: str, dst: str, recursive: bool = ..., jobs: Optional[int] = ...,
+         parallel: Optional[int] = ..., part_size: Optional[int] = ...,
+         max_failures: Optional[int] = ..., options: Optional[StoreOptions] = ...,
          **kwargs: Any) -> Dict[str, Any]: ...
 
 # ---- reference 002 ------------------------------------------------------------------------

@@ -94,13 +94,22 @@ def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = 
     ``input_bytes``, ``already_packed``, ``rewrote_latest``, ``recovered``, ``generation``,
     ``input_partition_values``, ``seconds``, ``plan``, ``dry_run``.
     """
-    part = [(str(k), str(v)) for k, v in (partition or {}).items()]
-    return _lakepack.pack(str(input_base), str(output_base), table, suffix or "",
-                          int(file_limit_bytes), in_ext or "", out_ext or "snappy.parquet", part,
-                          input_partition_name or "", schema or "", bool(cast_parquet),
-                          bool(dry_run), int(lock_timeout_seconds), int(wait_seconds),
-                          int(read_block_bytes or 0),
-                          StoreOptions.from_kwargs(options, **kwargs)._native())
+    o = _lakepack.PackOptions()
+    o.input_base, o.output_base, o.table = str(input_base), str(output_base), table
+    o.suffix = suffix or ""
+    o.file_limit_bytes = int(file_limit_bytes)
+    o.in_ext = in_ext or ""
+    o.out_ext = out_ext or "snappy.parquet"
+    o.partition = [(str(k), str(v)) for k, v in (partition or {}).items()]
+    o.input_partition_name = input_partition_name or ""
+    o.schema_file = schema or ""
+    o.cast_parquet = bool(cast_parquet)
+    o.dry_run = bool(dry_run)
+    o.lock_timeout_seconds = int(lock_timeout_seconds)
+    o.wait_seconds = int(wait_seconds)
+    o.read_block_bytes = int(read_block_bytes or 0)
+    o.store = StoreOptions.from_kwargs(options, **kwargs)._native()
+    return _lakepack.pack(o)
 
 
 class S3TableStore:

@@ -109,12 +109,17 @@ def convert(src: str, dst: str, in_format: Optional[str] = None, out_format: Opt
     Paths or ``s3://`` URIs on either side; formats from the extensions unless given;
     ``compression`` is the Parquet codec (snappy by default, zstd, gzip, lz4, brotli, none).
     Streams with bounded memory, releases the GIL, and leaves no output on failure or Ctrl-C.
-    Returns ``{"uri", "format", "rows", "bytes", "seconds"}``.
+    Returns the report ``lakepack convert --json`` prints: ``{"uri", "format", "rows", "bytes",
+    "seconds", "src", "in_format", "in_bytes"}``.
     """
-    return _lakepack.convert(str(src), str(dst), in_format or "", out_format or "",
-                             compression or "", schema or "", int(batch_rows or 0),
-                             int(row_group_rows or 0), int(row_group_bytes or 0),
-                             _opts(options, kwargs))
+    o = _lakepack.ConvertOptions()
+    o.src, o.dst = str(src), str(dst)
+    o.in_format, o.out_format = in_format or "", out_format or ""
+    o.compression, o.schema = compression or "", schema or ""
+    o.batch_rows = int(batch_rows or 0)
+    o.row_group_rows, o.row_group_bytes = int(row_group_rows or 0), int(row_group_bytes or 0)
+    o.store = _opts(options, kwargs)
+    return _lakepack.convert(o)
 
 
 def inspect(path: str, format: Optional[str] = None, options: Optional[StoreOptions] = None,
@@ -145,18 +150,34 @@ def generate(dst: str, rows: Optional[int] = None, size: Optional[int] = None, s
                               _opts(options, kwargs))
 
 
-def copy(src: str, dst: str, recursive: bool = False, options: Optional[StoreOptions] = None,
+def copy(src: str, dst: str, recursive: bool = False, jobs: Optional[int] = None,
+         parallel: Optional[int] = None, part_size: Optional[int] = None,
+         max_failures: Optional[int] = None, options: Optional[StoreOptions] = None,
          **kwargs: Any) -> Dict[str, Any]:
     """Copies objects between local disk and S3 (like ``lakepack cp``).
 
     With ``recursive``, every object under the prefix ``src`` goes below ``dst``, four objects
-    at a time (each one itself read in parallel ranges).  A ``dst`` ending in ``/`` (or the
-    root) receives ``src``'s base name.  Within one store the server copies.  Every object
-    appears whole or not at all.  Releases the GIL; Ctrl-C stops it once the objects in flight
-    are done.
+    at a time (each one itself read in parallel ranges).  A ``dst`` that is a directory (an
+    existing local directory, a URI ending in ``/``, or the root) receives ``src``'s base name,
+    as with ``lakepack cp``: both are the same C++ job.  Within one store the server copies.
+    Every object appears whole or not at all.  Releases the GIL; Ctrl-C starts no new object and
+    aborts the ones being streamed (a server-side copy in flight completes).
 
-    A failed object does not stop the others (up to 10 failures; then no new object starts).
+    ``jobs`` (objects at once, default 4), ``parallel`` (ranges or parts of one object in
+    flight, 1..64, default 8), ``part_size`` (bytes per range or part, default 8 MiB) and
+    ``max_failures`` (default 10; -1: no bound) are ``lakepack cp``'s options of the same names.
+
+    A failed object does not stop the others (up to ``max_failures``; then no new object starts).
     The exception (of the first failed object's kind) names the first failed object in listing
-    order, reports the other failures and says how many objects were copied.  Returns ``{"objects", "bytes", "seconds"}``.
+    order, reports the other failures and says how many objects were copied.  Returns the
+    report ``lakepack cp --json`` prints: ``{"objects"`` (copied), ``"planned", "bytes",
+    "total_bytes", "seconds", "cancelled", "failures"}``.
     """
-    return _lakepack.copy(str(src), str(dst), bool(recursive), _opts(options, kwargs))
+    o = _lakepack.CopyOptions()  # its defaults are lakepack cp's
+    o.src, o.dst, o.recursive = str(src), str(dst), bool(recursive)
+    for name, value in (("jobs", jobs), ("parallel", parallel), ("part_size", part_size),
+                        ("max_failures", max_failures)):
+        if value is not None:
+            setattr(o, name, int(value))
+    o.store = _opts(options, kwargs)
+    return _lakepack.copy(o)

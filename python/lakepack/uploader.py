@@ -44,7 +44,9 @@ class S3Uploader:
         key = s3_key or os.path.basename(file_path)
         uri = f"s3://{self.bucket_name}/{key.lstrip('/')}"
         start = time.perf_counter()
-        result = _lakepack.copy(os.path.abspath(file_path), uri, False, self.options._native())
+        o = _lakepack.CopyOptions()
+        o.src, o.dst, o.store = os.path.abspath(file_path), uri, self.options._native()
+        result = _lakepack.copy(o)
         seconds = time.perf_counter() - start
         size = result["bytes"]
         return {

@@ -3,10 +3,8 @@
 
 #include <Python.h>
 
-#include <atomic>
 #include <memory>
 #include <string>
-#include <thread>
 
 namespace nb = nanobind;
 
@@ -64,24 +62,6 @@ Status CheckInterrupt() {
   nb::gil_scoped_acquire gil;
   if (PyErr_CheckSignals() != 0) return Status::Cancelled("interrupted");
   return Status::OK();
-}
-
-std::function<bool()> InterruptPoller(std::chrono::milliseconds interval) {
-  struct State {
-    std::thread::id owner = std::this_thread::get_id();
-    std::atomic<bool> interrupted{false};
-    std::chrono::steady_clock::time_point next_check = std::chrono::steady_clock::now();
-  };
-  auto state = std::make_shared<State>();
-  return [state, interval]() {
-    if (state->interrupted.load()) return true;
-    if (std::this_thread::get_id() != state->owner) return false;
-    const auto now = std::chrono::steady_clock::now();
-    if (now < state->next_check) return false;
-    state->next_check = now + interval;
-    if (!CheckInterrupt().ok()) state->interrupted.store(true);
-    return state->interrupted.load();
-  };
 }
 
 }  // namespace lakepack::py

@@ -2,8 +2,8 @@
 //
 // A failed Status becomes the exception class of its code, defined in python/lakepack/errors.py
 // (NotFound, AlreadyExists, InvalidData, ...), with the Status message (which names the file and
-// place).  A kCancelled status while a KeyboardInterrupt is pending (CheckInterrupt() or an
-// InterruptPoller saw Ctrl-C) re-raises that KeyboardInterrupt instead, with the status message
+// place).  A kCancelled status while a KeyboardInterrupt is pending (CheckInterrupt() saw Ctrl-C,
+// e.g. polled by a job's CancelToken: job_binding.h) re-raises that KeyboardInterrupt instead, with the status message
 // added as a note (Python 3.11+).
 //
 // Thread-safety: ThrowIfError requires the GIL; CheckInterrupt must be called WITHOUT the GIL
@@ -31,12 +31,5 @@ T ValueOrThrow(Result<T> result) {
 // Briefly takes the GIL and runs Python's signal handlers.  Returns Cancelled if one raised (the
 // KeyboardInterrupt stays pending and ThrowIfError re-raises it).  REQUIRES: GIL released.
 Status CheckInterrupt();
-
-// A `cancelled` callback for library jobs (gen::GenerateJobOptions, pack::PackOptions): true once
-// Ctrl-C was pressed.  Runs CheckInterrupt at most once per `interval` (each check takes the GIL
-// briefly) and only on the thread that made the poller (Python runs signal handlers on the main
-// thread only, and the KeyboardInterrupt must stay pending on the calling thread); other threads
-// see the last answer.  Sticky: once true, always true.  REQUIRES: called without the GIL.
-std::function<bool()> InterruptPoller(std::chrono::milliseconds interval);
 
 }  // namespace lakepack::py

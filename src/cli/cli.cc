@@ -1,25 +1,45 @@
 #include "cli/cli.h"
 
-#include <unistd.h>
-
-#include <cctype>
-#include <charconv>
-#include <cmath>
-#include <cstdio>
+#include "base/size.h"
 
 namespace lakepack::cli {
 
-const std::set<std::string> kCommonFlags = {"quiet", "help"};
-const std::set<std::string> kCommonOptions = {"endpoint-url", "region", "profile"};
+const std::vector<OptionSpec> kGlobalOptions = {
+    {"json", nullptr,
+     "print the report (or the error) as one JSON object on stdout instead of text"},
+    {"quiet", nullptr,
+     "print nothing on success (no progress bar, no summary); errors still go to stderr"},
+    {"endpoint-url", "URL",
+     "S3 endpoint (default: AWS_ENDPOINT_URL, else AWS itself); e.g. http://127.0.0.1:7480"},
+    {"region", "R",
+     "S3 region (default: AWS_REGION / AWS_DEFAULT_REGION / the profile, else us-east-1)"},
+    {"profile", "P",
+     "profile of ~/.aws/config and credentials (default: AWS_PROFILE, else default)"},
+    {"help", nullptr, "show this help (also -h)"},
+};
 
-Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::set<std::string>& flags,
-                         const std::set<std::string>& options) {
+const OptionSpec* FindOption(const Verb& verb, const std::string& name) {
+  for (const auto& o : verb.options) {
+    if (name == o.name) return &o;
+  }
+  for (const auto& o : kGlobalOptions) {
+    if (name == o.name) return &o;
+  }
+  return nullptr;
+}
+
+Result<Args> Args::Parse(const std::vector<std::string>& argv, const Verb& verb) {
   Args a;
+  a.verb_ = &verb;
   bool options_done = false;
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& s = argv[i];
+    if (!options_done && s == "-h") {
+      a.options_["help"].push_back("");
+      continue;
+    }
     if (options_done || s.size() < 3 || s.compare(0, 2, "--") != 0) {
-      if (s == "--") {
+      if (s == "--" && !options_done) {
         options_done = true;
         continue;
       }
@@ -33,16 +53,16 @@ Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::set<st
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
     }
-    if (flags.count(name) || kCommonFlags.count(name)) {
+    const OptionSpec* spec = FindOption(verb, name);
+    if (spec == nullptr) return Status::InvalidArgument("unknown option --" + name);
+    if (spec->value == nullptr) {
       if (has_value) return Status::InvalidArgument("option --" + name + " takes no value");
       a.options_[name].push_back("");
       continue;
     }
-    if (!options.count(name) && !kCommonOptions.count(name)) {
-      return Status::InvalidArgument("unknown option --" + name);
-    }
     if (!has_value) {
-      if (i + 1 >= argv.size()) return Status::InvalidArgument("option --" + name + " needs a value");
+      if (i + 1 >= argv.size())
+        return Status::InvalidArgument("option --" + name + " needs a value");
       value = argv[++i];
     }
     a.options_[name].push_back(value);
@@ -60,45 +80,86 @@ std::vector<std::string> Args::GetAll(const std::string& name) const {
   return it == options_.end() ? std::vector<std::string>{} : it->second;
 }
 
-Result<int64_t> ParseSize(const std::string& text) {
-  size_t i = 0;
-  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-  if (i == 0) return Status::InvalidArgument("not a size: '" + text + "' (e.g. 256MB, 1GiB)");
-  double number = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + i, number);
-  if (ec != std::errc() || end != text.data() + i) {
-    return Status::InvalidArgument("not a size: '" + text + "'");
-  }
-  std::string unit;
-  for (char c : text.substr(i)) {
-    if (!std::isspace(static_cast<unsigned char>(c))) unit += static_cast<char>(std::tolower(c));
-  }
-  static const std::map<std::string, double> kUnits = {
-      {"", 1},          {"b", 1},
-      {"kb", 1e3},      {"mb", 1e6},          {"gb", 1e9},          {"tb", 1e12},
-      {"k", 1e3},       {"m", 1e6},           {"g", 1e9},           {"t", 1e12},
-      {"kib", 1024.0},  {"mib", 1048576.0},   {"gib", 1073741824.0}, {"tib", 1099511627776.0}};
-  auto it = kUnits.find(unit);
-  if (it == kUnits.end()) {
-    return Status::InvalidArgument("unknown size unit in '" + text +
-                                   "' (use B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)");
-  }
-  double bytes = number * it->second;
-  if (!(bytes >= 0) || bytes > 9.0e18) return Status::InvalidArgument("size out of range: " + text);
-  return static_cast<int64_t>(std::llround(bytes));
+namespace {
+Status Named(const std::string& name, const Status& st) {
+  return Status(st.code(), "--" + name + ": " + st.message());
+}
+}  // namespace
+
+Result<int64_t> Args::GetInt(const std::string& name, int64_t fallback, int64_t min_value,
+                             int64_t max_value) const {
+  if (!Has(name)) return fallback;
+  auto v = ParseCount(Get(name), min_value, max_value);
+  if (!v.ok()) return Named(name, v.status());
+  return *v;
 }
 
-std::string FormatBytes(int64_t bytes) {
-  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1000 && u < 4) {
-    v /= 1000;
-    ++u;
+Result<int64_t> Args::GetSize(const std::string& name, int64_t fallback) const {
+  if (!Has(name)) return fallback;
+  auto v = ParseSize(Get(name));
+  if (!v.ok()) return Named(name, v.status());
+  return *v;
+}
+
+Result<int64_t> Args::GetSeconds(const std::string& name, int64_t fallback) const {
+  if (!Has(name)) return fallback;
+  auto v = ParseDurationMs(Get(name));
+  if (!v.ok()) return Named(name, v.status());
+  return (*v + 999) / 1000;
+}
+
+namespace {
+
+// Help lines are wrapped at this width (a terminal's 100 columns minus a margin).
+constexpr size_t kHelpWidth = 98;
+constexpr size_t kHelpIndent = 26;
+
+void AppendOptions(std::string* out, const std::vector<OptionSpec>& options) {
+  for (const auto& o : options) {
+    std::string line = std::string("  --") + o.name + (o.value ? std::string(" ") + o.value : "");
+    if (line.size() < kHelpIndent) {
+      line.resize(kHelpIndent, ' ');
+    } else {
+      *out += line + "\n";
+      line = std::string(kHelpIndent, ' ');
+    }
+    // Word-wrapped help text, continuation lines indented like the first.
+    std::string_view help = o.help;
+    bool first_word = true;
+    while (!help.empty()) {
+      size_t end = help.find(' ');
+      std::string_view word = help.substr(0, end);
+      help = end == std::string_view::npos ? std::string_view() : help.substr(end + 1);
+      if (!first_word && line.size() + 1 + word.size() > kHelpWidth) {
+        *out += line + "\n";
+        line = std::string(kHelpIndent, ' ');
+        first_word = true;
+      }
+      if (!first_word) line += ' ';
+      line += word;
+      first_word = false;
+    }
+    *out += line + "\n";
   }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.2f %s", v, units[u]);
-  return buf;
+}
+
+}  // namespace
+
+std::string VerbHelp(const Verb& verb) {
+  std::string out = std::string("usage: lakepack ") + verb.name + " " + verb.args +
+                    " [OPTIONS]\n\n" + verb.summary + "\n";
+  if (verb.details != nullptr && verb.details[0] != '\0')
+    out += std::string("\n") + verb.details + "\n";
+  if (!verb.options.empty()) {
+    out += "\noptions:\n";
+    AppendOptions(&out, verb.options);
+  }
+  out += "\nglobal options (before or after the verb):\n";
+  AppendOptions(&out, kGlobalOptions);
+  out +=
+      "\nexit codes: 0 ok, 1 failed, 2 usage error (nothing done), 130/143 interrupted by "
+      "SIGINT/SIGTERM (nothing half-written is left)\n";
+  return out;
 }
 
 StoreOptions StoreOptionsFrom(const Args& args) {
@@ -108,18 +169,5 @@ StoreOptions StoreOptionsFrom(const Args& args) {
   o.profile = args.Get("profile");
   return o;
 }
-
-int Fail(const Status& status) {
-  std::fprintf(stderr, "lakepack: error: %s\n", status.message().c_str());
-  return kExitFailure;
-}
-
-int Usage(const Verb& verb, const std::string& problem) {
-  if (!problem.empty()) std::fprintf(stderr, "lakepack %s: %s\n", verb.name, problem.c_str());
-  std::fprintf(stderr, "usage: lakepack %s\n", verb.usage);
-  return kExitUsage;
-}
-
-bool ShowProgress(const Args& args) { return !args.Has("quiet") && ::isatty(STDERR_FILENO); }
 
 }  // namespace lakepack::cli

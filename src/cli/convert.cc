@@ -1,117 +1,81 @@
-// convert: rewrite a data file in another format (csv, jsonl, parquet), streaming batch by batch.
-#include <charconv>
-#include <chrono>
+// `lakepack convert`: rewrite a data file in another format (ops/convert.h).
+#include "ops/convert.h"
+
 #include <cstdio>
 
+#include "base/size.h"
+#include "cli/run_job.h"
 #include "cli/verbs.h"
-#include "format/arrow_status.h"
-#include "format/format.h"
-#include "format/reader.h"
-#include "format/schema_file.h"
-#include "format/writer.h"
 
 namespace lakepack::cli {
 namespace {
 
-using format::Format;
-
-struct Plan {
-  StoreLocation in, out;
-  Format in_format, out_format;
-  format::ReadOptions read;
-  format::WriteOptions write;
-};
-
-Result<Plan> MakePlan(const Args& args) {
-  const std::string& in_uri = args.positional()[0];
-  const std::string& out_uri = args.positional()[1];
-  Plan p;
-  StoreOptions store_options = StoreOptionsFrom(args);
-  LP_ASSIGN_OR_RETURN(p.in_format, format::ResolveFormat(in_uri, args.Get("in-format")));
-  LP_ASSIGN_OR_RETURN(p.out_format, format::ResolveFormat(out_uri, args.Get("out-format")));
-  LP_ASSIGN_OR_RETURN(p.in, OpenStore(in_uri, store_options));
-  LP_ASSIGN_OR_RETURN(p.out, OpenStore(out_uri, store_options));
-  if (p.out.key.empty() || p.out.key.back() == '/') {
-    return Status::InvalidArgument(out_uri + ": the output must name a file, not a directory");
-  }
-  p.read.display_name = in_uri;
-  if (args.Has("schema")) {
-    LP_ASSIGN_OR_RETURN(p.read.schema, format::LoadSchemaFile(args.Get("schema"), store_options));
-  }
-  if (args.Has("batch-rows")) {
-    const std::string rows = args.Get("batch-rows");
-    auto [end, ec] = std::from_chars(rows.data(), rows.data() + rows.size(), p.read.batch_rows);
-    if (ec != std::errc() || end != rows.data() + rows.size()) p.read.batch_rows = 0;
-    if (p.read.batch_rows <= 0) {
-      return Status::InvalidArgument("--batch-rows: not a positive number: " +
-                                     args.Get("batch-rows"));
-    }
-  }
-  if (args.Has("compression")) {
-    LP_ASSIGN_OR_RETURN(p.write.compression, format::ParseCompression(args.Get("compression")));
-  }
+int RunConvert(const Args& args) {
+  ops::ConvertOptions o;
+  o.src = args.positional()[0];
+  o.dst = args.positional()[1];
+  o.in_format = args.Get("in-format");
+  o.out_format = args.Get("out-format");
+  o.schema = args.Get("schema");
+  o.compression = args.Get("compression");
+  o.store = StoreOptionsFrom(args);
+  auto batch_rows = args.GetInt("batch-rows", 0, 1);
+  if (!batch_rows.ok()) return Usage(args, batch_rows.status());
+  o.batch_rows = *batch_rows;
   if (args.Has("row-group-size")) {
     // "500000rows" counts rows; anything else is a byte size ("64MB").
     std::string v = args.Get("row-group-size");
     constexpr std::string_view kRows = "rows";
+    Result<int64_t> n = Status::OK();
     if (v.size() > kRows.size() && v.compare(v.size() - kRows.size(), kRows.size(), kRows) == 0) {
-      LP_ASSIGN_OR_RETURN(p.write.row_group_rows, ParseSize(v.substr(0, v.size() - kRows.size())));
-      p.write.row_group_bytes = 0;
+      n = ParseCount(v.substr(0, v.size() - kRows.size()), 1);
+      if (n.ok()) o.row_group_rows = *n;
     } else {
-      LP_ASSIGN_OR_RETURN(p.write.row_group_bytes, ParseSize(v));
+      n = ParseSize(v);
+      if (n.ok()) o.row_group_bytes = *n;
     }
-    if (p.write.row_group_rows <= 0 && p.write.row_group_bytes <= 0) {
-      return Status::InvalidArgument("--row-group-size must be positive");
+    if (!n.ok())
+      return Usage(args, Status::InvalidArgument("--row-group-size: " + n.status().message()));
+    if (o.row_group_rows <= 0 && o.row_group_bytes <= 0) {
+      return Usage(args, Status::InvalidArgument("--row-group-size must be positive"));
     }
   }
-  return p;
-}
+  if (Status valid = o.Validate(); !valid.ok()) return Usage(args, valid);
 
-int RunConvert(const Args& args) {
-  auto start = std::chrono::steady_clock::now();
-  auto plan = MakePlan(args);
-  if (!plan.ok()) return Fail(plan.status());
-  Plan& p = *plan;
-  auto reader = format::OpenBatchReader(p.in.store, p.in.key, p.in_format, p.read);
-  if (!reader.ok()) return Fail(reader.status());
-  auto writer =
-      format::OpenBatchWriter(p.out.store, p.out.key, p.out_format, (*reader)->schema(), p.write);
-  if (!writer.ok()) return Fail(writer.status());
-  while (true) {
-    std::shared_ptr<arrow::RecordBatch> batch;
-    Status st = format::FromArrow((*reader)->ReadNext(&batch));
-    if (st.ok() && batch) st = (*writer)->Write(*batch);
-    if (!st.ok()) {
-      (void)(*writer)->Abort();  // nothing of the output is left behind
-      return Fail(st);
-    }
-    if (!batch) break;
-  }
-  auto info = (*writer)->Close();
-  if (!info.ok()) return Fail(info.status());
-  if (!args.Has("quiet")) {
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    int64_t in_bytes = 0;
-    if (auto head = p.in.store->Head(p.in.key); head.ok()) in_bytes = head->size;
-    std::printf("converted %lld rows: %s (%s, %s) -> %s (%s, %s) in %.2f s, %.1f MB/s\n",
-                static_cast<long long>((*writer)->rows_written()), args.positional()[0].c_str(),
-                format::FormatName(p.in_format), FormatBytes(in_bytes).c_str(),
-                args.positional()[1].c_str(), format::FormatName(p.out_format),
-                FormatBytes(info->size).c_str(), secs,
-                secs > 0 ? static_cast<double>(in_bytes) / 1e6 / secs : 0.0);
-  }
-  return kExitOk;
+  JobRun run(args, "convert", "rows");
+  auto report = ops::Convert(o, run.context());
+  if (!report.ok()) return run.Fail(report.status());
+  const ops::ConvertReport& r = *report;
+  char text[1024];
+  std::snprintf(text, sizeof text,
+                "converted %lld rows: %s (%s, %s) -> %s (%s, %s) in %.2f s, %.1f MB/s\n",
+                static_cast<long long>(r.rows), r.src.c_str(), format::FormatName(r.in_format),
+                FormatBytes(r.in_bytes).c_str(), r.dst.c_str(), format::FormatName(r.out_format),
+                FormatBytes(r.bytes).c_str(), r.seconds,
+                r.seconds > 0 ? static_cast<double>(r.in_bytes) / 1e6 / r.seconds : 0.0);
+  return run.Succeed(r.ToJson(), text);
 }
 
 }  // namespace
 
 const Verb kConvertVerb = {
     "convert",
-    "convert IN OUT [--in-format F] [--out-format F] [--compression C] [--schema FILE] "
-    "[--row-group-size SIZE|Nrows] [--batch-rows N]",
+    "IN OUT",
     "convert a data file between csv, jsonl and parquet (local paths or s3:// URIs)",
-    {},
-    {"in-format", "out-format", "compression", "schema", "row-group-size", "batch-rows"},
+    "Streams IN batch by batch (bounded memory) into OUT, which names a file.  Formats come from\n"
+    "the extensions (.csv, .jsonl/.ndjson/.json, .parquet) unless given.  OUT appears only when\n"
+    "complete: a failure or Ctrl-C leaves nothing.",
+    {{"in-format", "F", "csv, jsonl or parquet (default: from IN's extension)"},
+     {"out-format", "F", "csv, jsonl or parquet (default: from OUT's extension)"},
+     {"compression", "C",
+      "Parquet codec: snappy, zstd, gzip, lz4, brotli or none (default snappy)"},
+     {"schema", "FILE",
+      "a lakepack JSON schema file fixing CSV/JSONL column types (default: "
+      "inferred from the first block, 4 MiB)"},
+     {"row-group-size", "SIZE|Nrows",
+      "Parquet row groups of about SIZE in-memory bytes (e.g. 64MB) "
+      "or of N rows (e.g. 500000rows) (default 128MB)"},
+     {"batch-rows", "N", "rows per batch read from Parquet (default 65536)"}},
     2,
     2,
     RunConvert};

@@ -1,74 +1,16 @@
 // `lakepack pack`: packs the files of a table into evenly and exactly sized output files (see
 // pack/packer.h), with a summary (or --json) of the files written.
-#include <signal.h>
-
-#include <atomic>
-#include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 
-#include "cli/progress.h"
+#include "base/size.h"
+#include "cli/run_job.h"
 #include "cli/verbs.h"
-#include "base/json.h"
 #include "pack/packer.h"
-#include "pack/state.h"
+#include "pack/report_json.h"
 
 namespace lakepack::cli {
 namespace {
-
-Result<int64_t> ParseSeconds(const std::string& name, const std::string& text) {
-  char* end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno != 0 || v < 0) {
-    return Status::InvalidArgument("--" + name + " must be a number of seconds, got '" + text +
-                                   "'");
-  }
-  return static_cast<int64_t>(v);
-}
-
-void PrintJson(const pack::PackReport& r, bool dry_run) {
-  std::string s = "{\"dry_run\":" + std::string(dry_run ? "true" : "false");
-  s += ",\"files\":[";
-  for (size_t i = 0; i < r.files.size(); ++i) {
-    s += std::string(i ? "," : "") + "{\"uri\":" + JsonQuote(r.files[i].uri) +
-         ",\"rows\":" + std::to_string(r.files[i].rows) +
-         ",\"bytes\":" + std::to_string(r.files[i].bytes) + "}";
-  }
-  s += "],\"inputs\":[";
-  for (size_t i = 0; i < r.inputs.size(); ++i) {
-    s += std::string(i ? "," : "") + JsonQuote(r.inputs[i]);
-  }
-  s += "],\"input_partition_values\":[";
-  for (size_t i = 0; i < r.input_partition_values.size(); ++i) {
-    s += std::string(i ? "," : "") + JsonQuote(r.input_partition_values[i]);
-  }
-  s += "],\"already_packed\":" + std::to_string(r.already_packed);
-  s += ",\"input_bytes\":" + std::to_string(r.input_bytes);
-  s += ",\"rows\":" + std::to_string(r.rows);
-  s += ",\"rewrote_latest\":" + std::string(r.rewrote_latest ? "true" : "false");
-  s += ",\"recovered\":" + std::string(r.recovered ? "true" : "false");
-  s += ",\"generation\":" + std::to_string(r.generation);
-  s += ",\"seconds\":" + std::to_string(r.seconds);
-  s += ",\"plan\":" + JsonQuote(r.plan_text) + "}";
-  std::printf("%s\n", s.c_str());
-}
-
-// Set by the first SIGINT / SIGTERM: the pack run stops between batches and puts the table back
-// (PackOptions::cancelled).  The handler is reset by its first signal, so a second one kills.
-std::atomic<bool> g_interrupted{false};
-
-void OnInterrupt(int) { g_interrupted.store(true); }
-
-void CatchInterrupts() {
-  struct sigaction sa = {};
-  sa.sa_handler = OnInterrupt;
-  sa.sa_flags = SA_RESETHAND;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
 
 int RunPack(const Args& args) {
   pack::PackOptions o;
@@ -76,80 +18,93 @@ int RunPack(const Args& args) {
   o.output_base = args.positional()[1];
   o.table = args.positional()[2];
   o.suffix = args.Get("suffix");
-  if (args.Has("file-limit")) {
-    auto size = ParseSize(args.Get("file-limit"));
-    if (!size.ok()) return Usage(kPackVerb, size.status().message());
-    o.file_limit_bytes = *size;
-  }
+  auto limit = args.GetSize("file-limit", o.file_limit_bytes);
+  if (!limit.ok()) return Usage(args, limit.status());
+  o.file_limit_bytes = *limit;
   o.in_ext = args.Get("in-ext");
   if (args.Has("out-ext")) o.out_ext = args.Get("out-ext");
   for (const auto& p : args.GetAll("partition")) {
     auto kv = pack::ParsePartitionArg(p);
-    if (!kv.ok()) return Usage(kPackVerb, kv.status().message());
+    if (!kv.ok()) return Usage(args, kv.status());
     o.partition.push_back(*kv);
   }
   o.input_partition_name = args.Get("input-partition-name");
   o.schema_file = args.Get("schema");
   o.cast_parquet = args.Has("cast-parquet");
   o.dry_run = args.Has("dry-run");
-  if (args.Has("lock-timeout")) {
-    auto s = ParseSeconds("lock-timeout", args.Get("lock-timeout"));
-    if (!s.ok()) return Usage(kPackVerb, s.status().message());
-    o.lock_timeout_seconds = *s;
-  }
-  if (args.Has("wait")) {
-    auto s = ParseSeconds("wait", args.Get("wait"));
-    if (!s.ok()) return Usage(kPackVerb, s.status().message());
-    o.wait_seconds = *s;
-  }
+  auto lock_timeout = args.GetSeconds("lock-timeout", o.lock_timeout_seconds);
+  if (!lock_timeout.ok()) return Usage(args, lock_timeout.status());
+  o.lock_timeout_seconds = *lock_timeout;
+  auto wait = args.GetSeconds("wait", o.wait_seconds);
+  if (!wait.ok()) return Usage(args, wait.status());
+  o.wait_seconds = *wait;
   o.store = StoreOptionsFrom(args);
-  Status valid = o.Validate();
-  if (!valid.ok()) return Usage(kPackVerb, valid.message());
+  if (Status valid = o.Validate(); !valid.ok()) return Usage(args, valid);
 
-  const bool json = args.Has("json");
-  Progress progress(ShowProgress(args) && !json && !o.dry_run, "pack", 0);
-  o.on_file = [&](const std::string&, int64_t, int64_t bytes) { progress.Add(bytes); };
-  o.cancelled = [] { return g_interrupted.load(); };
-  CatchInterrupts();
+  JobRun run(args, o.dry_run ? "" : "pack");
+  o.on_file = [&](const std::string&, int64_t, int64_t bytes) { run.progress().Add(bytes); };
+  o.cancelled = [&] { return run.cancel().cancelled(); };
   auto report = pack::Pack(o);
-  if (!report.ok()) return Fail(report.status());
+  if (!report.ok()) return run.Fail(report.status());
   const pack::PackReport& r = *report;
-  if (json) {
-    PrintJson(r, o.dry_run);
-    return kExitOk;
-  }
+  std::string text;
   if (o.dry_run) {
-    std::printf("dry run: nothing written\n%s", r.plan_text.c_str());
-    return kExitOk;
+    text = "dry run: nothing written\n" + r.plan_text;
+  } else {
+    int64_t bytes = 0;
+    for (const auto& f : r.files) {
+      text +=
+          f.uri + "  " + std::to_string(f.rows) + " rows  " + std::to_string(f.bytes) + " bytes\n";
+      bytes += f.bytes;
+    }
+    double mbps = r.seconds > 0 ? r.input_bytes / 1e6 / r.seconds : 0;
+    char line[1024];
+    std::snprintf(
+        line, sizeof line,
+        "packed %zu input(s) (%s; %lld already packed) into %zu file(s) (%s, %lld rows)%s%s "
+        "in %.2f s, %.1f MB/s\n",
+        r.inputs.size(), FormatBytes(r.input_bytes).c_str(),
+        static_cast<long long>(r.already_packed), r.files.size(), FormatBytes(bytes).c_str(),
+        static_cast<long long>(r.rows), r.rewrote_latest ? ", rewrote the latest file" : "",
+        r.recovered ? ", recovered a crashed run" : "", r.seconds, mbps);
+    text += line;
   }
-  int64_t bytes = 0;
-  for (const auto& f : r.files) {
-    std::printf("%s  %lld rows  %lld bytes\n", f.uri.c_str(), static_cast<long long>(f.rows),
-                static_cast<long long>(f.bytes));
-    bytes += f.bytes;
-  }
-  double mbps = r.seconds > 0 ? r.input_bytes / 1e6 / r.seconds : 0;
-  std::printf(
-      "packed %zu input(s) (%s; %lld already packed) into %zu file(s) (%s, %lld rows)%s%s "
-      "in %.2f s, %.1f MB/s\n",
-      r.inputs.size(), FormatBytes(r.input_bytes).c_str(), static_cast<long long>(r.already_packed),
-      r.files.size(), FormatBytes(bytes).c_str(), static_cast<long long>(r.rows),
-      r.rewrote_latest ? ", rewrote the latest file" : "",
-      r.recovered ? ", recovered a crashed run" : "", r.seconds, mbps);
-  return kExitOk;
+  return run.Succeed(pack::ReportToJson(r, o.dry_run), text);
 }
 
 }  // namespace
 
 const Verb kPackVerb = {
     "pack",
-    "pack INPUT_BASE OUTPUT_BASE TABLE [--suffix S] [--file-limit SIZE] [--in-ext E] "
-    "[--out-ext E] [--partition k=v]... [--input-partition-name K] [--schema FILE] "
-    "[--cast-parquet] [--dry-run] [--json] [--lock-timeout SECONDS] [--wait SECONDS]",
+    "INPUT_BASE OUTPUT_BASE TABLE",
     "pack a table's files into evenly, exactly sized files (idempotent, crash-safe)",
-    {"cast-parquet", "dry-run", "json"},
-    {"suffix", "file-limit", "in-ext", "out-ext", "partition", "input-partition-name", "schema",
-     "lock-timeout", "wait"},
+    "Packs the csv/jsonl/parquet files under INPUT_BASE/TABLE/ into OUTPUT_BASE/TABLE/[k=v/...]\n"
+    "TABLE[_SUFFIX]_N.EXT of --file-limit bytes each (±2%), filling the latest file first.  "
+    "Inputs\n"
+    "already packed are skipped; a crashed run is recovered by the next; Ctrl-C puts the table\n"
+    "back as it was before the run.",
+    {{"suffix", "S", "output names TABLE_S_N.EXT (default: none, TABLE_N.EXT)"},
+     {"file-limit", "SIZE", "bytes per output file, e.g. 256MB, 1GiB (default 256MB, decimal)"},
+     {"in-ext", "E", "pack only inputs whose names end with E, e.g. csv (default: every file)"},
+     {"out-ext", "E",
+      "output extension and format: snappy.parquet, parquet, csv, jsonl "
+      "(default snappy.parquet)"},
+     {"partition", "k=v",
+      "write into the hive partition k=v; repeat for nested partitions (default: none, the "
+      "table's root)"},
+     {"input-partition-name", "K",
+      "report the distinct values of the input partition K (default: none)"},
+     {"schema", "FILE",
+      "a lakepack JSON schema file for the target schema (default: the latest "
+      "file's, else the first input's)"},
+     {"cast-parquet", nullptr, "cast Parquet inputs of another schema to the target schema"},
+     {"dry-run", nullptr, "plan and print what would be written; write nothing"},
+     {"lock-timeout", "SECONDS",
+      "a crashed packer on another host is presumed dead after this "
+      "long; 30, 90s, 15m (default 15m)"},
+     {"wait", "SECONDS",
+      "wait up to this long for another packer of TABLE to finish (default 0: "
+      "fail at once)"}},
     3,
     3,
     RunPack};

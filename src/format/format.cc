@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "arrow/util/compression.h"
+#include "base/json.h"
 
 namespace lakepack::format {
 namespace {
@@ -96,6 +97,15 @@ std::string CompressionName(arrow::Compression::type codec) {
     default:
       return arrow::util::Codec::GetCodecAsString(codec);
   }
+}
+
+void WriteFileReport(JsonWriter& w, std::string_view uri, Format format, int64_t rows,
+                     int64_t bytes, double seconds) {
+  w.Key("uri").String(uri);
+  w.Key("format").String(FormatName(format));
+  w.Key("rows").Int(rows);
+  w.Key("bytes").Int(bytes);
+  w.Key("seconds").Double(seconds);
 }
 
 }  // namespace lakepack::format

@@ -7,11 +7,16 @@
 // Thread-safety: pure functions; safe from any thread.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "arrow/util/type_fwd.h"
 #include "lakepack/status.h"
+
+namespace lakepack {
+class JsonWriter;
+}
 
 namespace lakepack::format {
 
@@ -35,5 +40,10 @@ Result<arrow::Compression::type> ParseCompression(std::string_view name);
 
 // "snappy", "zstd", ... as accepted by ParseCompression.
 std::string CompressionName(arrow::Compression::type codec);
+
+// The members every report of one written file starts with — "uri", "format", "rows", "bytes",
+// "seconds" — written into the open JSON object `w` (generate, convert, write_batches).
+void WriteFileReport(JsonWriter& w, std::string_view uri, Format format, int64_t rows,
+                     int64_t bytes, double seconds);
 
 }  // namespace lakepack::format

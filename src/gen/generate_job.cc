@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "arrow/util/byte_size.h"
+#include "base/json.h"
 #include "format/arrow_status.h"
 #include "format/timestamp_text.h"
 #include "format/writer.h"
@@ -15,6 +16,15 @@
 #include "store/forwarding_store.h"
 
 namespace lakepack::gen {
+
+std::string GenerateReport::ToJson() const {
+  JsonWriter w;
+  w.BeginObject();
+  format::WriteFileReport(w, uri, format, rows, bytes, seconds);
+  w.EndObject();
+  return w.str();
+}
+
 namespace {
 
 // By size, rows are written in slices of at most this many, so the byte check between writes

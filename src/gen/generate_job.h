@@ -48,6 +48,9 @@ struct GenerateReport {
   int64_t rows = 0;
   int64_t bytes = 0;
   double seconds = 0;
+
+  // {"uri", "format", "rows", "bytes", "seconds"}: the CLI's --json and the Python report.
+  std::string ToJson() const;
 };
 
 // Fails with InvalidArgument for bad options (naming the option), Cancelled when `cancelled`

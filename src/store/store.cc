@@ -5,8 +5,8 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
-#include <future>
 
+#include "base/tasks.h"
 #include "store/local_store.h"
 #include "store/test_hooks.h"
 #include "store/s3/s3_store.h"
@@ -101,11 +101,14 @@ Status CopyObject(ObjectStore& src, const std::string& src_key, ObjectStore& dst
   const size_t buffer_bytes = (static_cast<size_t>(chunk) + kCopyBufferAlignment - 1) /
                               kCopyBufferAlignment * kCopyBufferAlignment;
   std::vector<AlignedBuffer> free_buffers;
-  // Member order matters: on an early return the future (a std::async one, whose destructor
-  // waits for its read) is destroyed before the buffer the read writes into.
+  // Each read is an AsyncTask on the shared executor (base/tasks.h): no thread per range, and
+  // when the pool is busy (copies inside copies) the wait reads the range itself.  Member order
+  // matters: on an early return the task (whose destructor drops it if not started, else waits
+  // for its read) is destroyed before the buffer the read writes into.
   struct InFlight {
     AlignedBuffer buffer;
-    std::future<Result<int64_t>> bytes;
+    std::shared_ptr<Result<int64_t>> bytes;
+    AsyncTask read;
   };
   std::deque<InFlight> inflight;
   int64_t next = 0, written = 0;
@@ -121,15 +124,17 @@ Status CopyObject(ObjectStore& src, const std::string& src_key, ObjectStore& dst
       }
       const int64_t length = std::min(chunk, info.size - next);
       char* out = buffer.get();
-      inflight.push_back({std::move(buffer),
-                          std::async(std::launch::async, [&src, &src_key, next, length, out] {
-                            return src.ReadRange(src_key, next, length, out);
-                          })});
+      auto bytes = std::make_shared<Result<int64_t>>(Status::Internal("range not read"));
+      AsyncTask read = AsyncTask::Start([&src, &src_key, next, length, out, bytes] {
+        *bytes = src.ReadRange(src_key, next, length, out);
+      });
+      inflight.push_back({std::move(buffer), std::move(bytes), std::move(read)});
       next += length;
     }
     InFlight front = std::move(inflight.front());
     inflight.pop_front();
-    Result<int64_t> n = front.bytes.get();
+    front.read.Wait();
+    Result<int64_t> n = std::move(*front.bytes);
     if (!n.ok()) return n.status();
     if (*n <= 0) {
       return Status::IOError(src.Uri(src_key) + " shrank while being copied (at offset " +

@@ -85,7 +85,7 @@ TEST_P(CpCli, MissingSourceFailsAndWritesNothing) {
 }
 
 // One object in many small ranges/parts with several in flight, both ways; bad --parallel values
-// are refused before anything is written.
+// are refused (exit 2) before anything is written.
 TEST_P(CpCli, ParallelRangesKeepEveryByte) {
   const std::string big = RandomBytes(23 * 1000 * 1000 + 7, 12);
   WriteFile(dir_ / "big.bin", big);
@@ -106,7 +106,7 @@ TEST_P(CpCli, ParallelRangesKeepEveryByte) {
     EXPECT_EQ(Cli(std::string("cp --quiet --parallel ") + bad + " " + Quote(remote) + " " +
                       Quote((dir_ / "never.bin").string()),
                   &out),
-              1)
+              2)  // a usage error, found before any work (the exit-code table, cli.h)
         << bad;
     EXPECT_NE(out.find("--parallel"), std::string::npos) << out;
   }
