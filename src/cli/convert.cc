@@ -36,6 +36,11 @@ Result<Plan> MakePlan(const Args& args) {
   p.read.display_name = in_uri;
   if (args.Has("schema")) {
     LP_ASSIGN_OR_RETURN(p.read.schema, format::LoadSchemaFile(args.Get("schema"), store_options));
+    p.read.schema_source = "the schema file " + args.Get("schema");
+  }
+  if (args.Has("on-schema-mismatch")) {
+    LP_ASSIGN_OR_RETURN(p.read.on_schema_mismatch,
+                        format::ParseSchemaMismatch(args.Get("on-schema-mismatch")));
   }
   if (args.Has("batch-rows")) {
     try {
@@ -109,10 +114,12 @@ int RunConvert(const Args& args) {
 const Verb kConvertVerb = {
     "convert",
     "convert IN OUT [--in-format F] [--out-format F] [--compression C] [--schema FILE] "
+    "[--on-schema-mismatch fail|union|drop] "
     "[--row-group-size SIZE|Nrows] [--batch-rows N]",
     "convert a data file between csv, jsonl and parquet (local paths or s3:// URIs)",
     {},
-    {"in-format", "out-format", "compression", "schema", "row-group-size", "batch-rows"},
+    {"in-format", "out-format", "compression", "schema", "on-schema-mismatch", "row-group-size",
+     "batch-rows"},
     2,
     2,
     RunConvert};

@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <string>
 
+#include "base/json.h"
 #include "cli/progress.h"
 #include "cli/verbs.h"
-#include "base/json.h"
 #include "pack/packer.h"
 #include "pack/state.h"
 
@@ -91,6 +91,11 @@ int RunPack(const Args& args) {
   o.input_partition_name = args.Get("input-partition-name");
   o.schema_file = args.Get("schema");
   o.cast_parquet = args.Has("cast-parquet");
+  if (args.Has("on-schema-mismatch")) {
+    auto policy = format::ParseSchemaMismatch(args.Get("on-schema-mismatch"));
+    if (!policy.ok()) return Usage(kPackVerb, "--on-schema-mismatch: " + policy.status().message());
+    o.on_schema_mismatch = *policy;
+  }
   o.dry_run = args.Has("dry-run");
   if (args.Has("lock-timeout")) {
     auto s = ParseSeconds("lock-timeout", args.Get("lock-timeout"));
@@ -145,11 +150,12 @@ const Verb kPackVerb = {
     "pack",
     "pack INPUT_BASE OUTPUT_BASE TABLE [--suffix S] [--file-limit SIZE] [--in-ext E] "
     "[--out-ext E] [--partition k=v]... [--input-partition-name K] [--schema FILE] "
-    "[--cast-parquet] [--dry-run] [--json] [--lock-timeout SECONDS] [--wait SECONDS]",
+    "[--cast-parquet] [--on-schema-mismatch fail|union|drop] [--dry-run] [--json] "
+    "[--lock-timeout SECONDS] [--wait SECONDS]",
     "pack a table's files into evenly, exactly sized files (idempotent, crash-safe)",
     {"cast-parquet", "dry-run", "json"},
     {"suffix", "file-limit", "in-ext", "out-ext", "partition", "input-partition-name", "schema",
-     "lock-timeout", "wait"},
+     "on-schema-mismatch", "lock-timeout", "wait"},
     3,
     3,
     RunPack};

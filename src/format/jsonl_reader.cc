@@ -995,7 +995,8 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonlReader(
   LP_ARROW_ASSIGN_OR_RETURN(int64_t size, file->GetSize(), options.name);
   if (size == 0) return Status::InvalidData(options.name + ": empty JSON Lines file");
   auto layout = std::make_shared<Layout>(MakeLayout(schema, options.strict_fields));
-  layout->schema_note = "inferred from the first block of the file";
+  layout->schema_note = options.schema_note.empty() ? "inferred from the first block of the file"
+                                                    : options.schema_note;
   return std::shared_ptr<arrow::RecordBatchReader>(
       std::make_shared<JsonlBatchReader>(std::move(layout), std::move(file), size, options));
 }

@@ -43,6 +43,9 @@ struct JsonlReaderOptions {
   bool strict_fields = false;
   // How errors name the file.
   std::string name;
+  // How an unknown key's error (strict_fields) explains the schema; "" = "inferred from the first
+  // block of the file".
+  std::string schema_note;
 };
 
 // True when the reader handles every field of `schema` (flat, supported types).

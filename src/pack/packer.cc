@@ -13,6 +13,7 @@
 #include "format/arrow_status.h"
 #include "format/reader.h"
 #include "format/schema_file.h"
+#include "format/schema_policy.h"
 #include "pack/batch_queue.h"
 #include "pack/crash_store.h"
 #include "pack/lease_keeper.h"
@@ -56,48 +57,6 @@ Result<std::vector<ObjectInfo>> ListDir(ObjectStore& store, const std::string& p
     lo.continuation = page.next_continuation;
   }
   return out;
-}
-
-// `batch` with exactly `target`'s columns, in its order and with its types.
-Result<std::shared_ptr<arrow::RecordBatch>> Conform(
-    const std::shared_ptr<arrow::RecordBatch>& batch, const std::shared_ptr<arrow::Schema>& target,
-    const std::string& uri, bool allow_cast, int64_t first_row) {
-  if (batch->schema()->Equals(*target, /*check_metadata=*/false)) return batch;
-  const auto& have = *batch->schema();
-  for (const auto& f : have.fields()) {
-    if (target->GetFieldIndex(f->name()) < 0) {
-      return Status::InvalidData(uri + ": column '" + f->name() +
-                                 "' is not in the target schema (" + target->ToString() + ")");
-    }
-  }
-  std::vector<std::shared_ptr<arrow::Array>> columns;
-  for (const auto& f : target->fields()) {
-    int i = have.GetFieldIndex(f->name());
-    if (i < 0) {
-      return Status::InvalidData(uri + ": column '" + f->name() +
-                                 "' of the target schema is missing");
-    }
-    std::shared_ptr<arrow::Array> col = batch->column(i);
-    if (!col->type()->Equals(*f->type())) {
-      if (!allow_cast) {
-        return Status::InvalidArgument(uri + ": column '" + f->name() + "' is " +
-                                       col->type()->ToString() + " but the target schema has " +
-                                       f->type()->ToString() +
-                                       " (Parquet inputs are cast only with --cast-parquet)");
-      }
-      auto cast = arrow::compute::Cast(*col, f->type());
-      if (!cast.ok()) {
-        return Status::InvalidData(uri + ": rows " + std::to_string(first_row) + ".." +
-                                   std::to_string(first_row + batch->num_rows() - 1) +
-                                   ": column '" + f->name() + "': cannot cast " +
-                                   col->type()->ToString() + " to " + f->type()->ToString() + ": " +
-                                   cast.status().message());
-      }
-      col = *cast;
-    }
-    columns.push_back(std::move(col));
-  }
-  return arrow::RecordBatch::Make(target, batch->num_rows(), std::move(columns));
 }
 
 struct StateListing {
@@ -255,6 +214,11 @@ class PackRun {
       }
     }
     report.input_partition_values.assign(pvals.begin(), pvals.end());
+    if (!plan.nothing_to_do() || recovering) {
+      // The target schema from every input's columns, before anything is written: a mismatch
+      // fails here (kFail), with nothing written and no lock taken.
+      LP_RETURN_NOT_OK(ResolveSchema(plan, key_of_uri, recovering ? &abandoned : nullptr));
+    }
     if (o_.dry_run) return report;
     if (plan.nothing_to_do() && !recovering) return report;
     if (Cancelled()) return CancelledStatus();
@@ -358,17 +322,59 @@ class PackRun {
     return report;
   }
 
-  Result<std::shared_ptr<arrow::Schema>> TargetSchema(const PackPlan& plan,
-                                                      const std::string& base_key) {
-    if (schema_file_) return schema_file_;
-    std::string latest_key =
-        !base_key.empty() ? base_key
-                          : (plan.latest_n >= 0 ? part_prefix_ + plan.latest_name : std::string());
+  // Sets target_, base_own_ and own_ (plan.inputs' own columns): the schema file if given, else
+  // the latest file's (from its base copy when a crashed run may have rewritten it), else the first
+  // input's, with every input folded in under on_schema_mismatch (schema_policy.h).
+  Status ResolveSchema(const PackPlan& plan, const std::map<std::string, std::string>& key_of_uri,
+                       const Intent* abandoned) {
+    std::string latest_key;
+    if (plan.latest_n >= 0) latest_key = part_prefix_ + plan.latest_name;
+    if (plan.rewrite_latest && abandoned && !abandoned->base_copy.empty()) {
+      auto head = out_->Head(state_prefix_ + abandoned->base_copy);
+      if (!head.ok() && !head.status().IsNotFound()) return head.status();
+      if (head.ok() && head->size == abandoned->base_size) {
+        latest_key = state_prefix_ + abandoned->base_copy;
+      }
+    }
+    std::string source;
+    target_ = nullptr;
+    base_own_ = nullptr;
+    if (schema_file_) {
+      target_ = schema_file_;
+      source = "the schema file " + o_.schema_file;
+    }
     if (!latest_key.empty()) {
       LP_ASSIGN_OR_RETURN(auto reader, format::OpenBatchReader(out_, latest_key, out_format_));
-      return reader->schema();
+      base_own_ = reader->schema();
+      (void)reader->Close();
+      const std::string latest_uri = out_->Uri(part_prefix_ + plan.latest_name);
+      if (!target_) {
+        target_ = base_own_;
+        source = "the latest output file " + latest_uri;
+      } else if (plan.rewrite_latest) {
+        LP_RETURN_NOT_OK(
+            format::MergeSchema(*base_own_, latest_uri, source, o_.on_schema_mismatch, &target_));
+      }
     }
-    return std::shared_ptr<arrow::Schema>();  // the first input's
+    own_.clear();
+    for (const auto& in : plan.inputs) {
+      const std::string& key = key_of_uri.at(in.key);
+      LP_ASSIGN_OR_RETURN(auto fmt, format::DetectFormat(key));
+      format::ReadOptions ro;
+      ro.use_threads = false;
+      if (o_.read_block_bytes > 0) ro.block_size = o_.read_block_bytes;
+      LP_ASSIGN_OR_RETURN(auto reader, format::OpenBatchReader(in_, key, fmt, ro));
+      own_.push_back(reader->schema());
+      (void)reader->Close();
+      if (!target_) {
+        target_ = own_.back();
+        source = "the first input " + in.key;
+        continue;
+      }
+      LP_RETURN_NOT_OK(
+          format::MergeSchema(*own_.back(), in.key, source, o_.on_schema_mismatch, &target_));
+    }
+    return Status::OK();
   }
 
   bool Cancelled() const { return o_.cancelled && o_.cancelled(); }
@@ -386,29 +392,38 @@ class PackRun {
     format::Format format;
     std::string uri;
     bool allow_cast;
+    std::shared_ptr<arrow::Schema> own;  // its own columns (ResolveSchema)
   };
 
-  // Reads every source in order into `queue`, conformed to `*target` (set from the first source
-  // when null).  Runs on the producer thread; stops quietly when the queue is cancelled.
-  Status Produce(const std::vector<Source>& sources, std::shared_ptr<arrow::Schema>* target,
+  // Reads every source in order into `queue`, conformed to `target`.  Runs on the producer
+  // thread; stops quietly when the queue is cancelled.
+  Status Produce(const std::vector<Source>& sources, const std::shared_ptr<arrow::Schema>& target,
                  BatchQueue& queue) {
     for (const auto& src : sources) {
       format::ReadOptions ro;
-      if (src.format != format::Format::kParquet) ro.schema = *target;
+      if (src.format != format::Format::kParquet) {
+        // Its own columns with the target's types: the reader projects nothing away.
+        ro.schema = format::ReadSchemaFor(*src.own, *target);
+        ro.check_schema = false;
+        ro.on_schema_mismatch = o_.on_schema_mismatch;
+      }
       if (o_.read_block_bytes > 0) ro.block_size = o_.read_block_bytes;
       // Parquet output: the encoder (this run's calling thread) keeps one core busy, so parsing
       // on this thread alone keeps up, and skips Arrow's parallel parse's hand-offs and memory
       // churn (2 GB CSV: 15.0 -> 13.6 CPU s, 8.0 -> 7.5 s, peak RSS ~270 -> ~320 MB).
       if (out_format_ == format::Format::kParquet) ro.use_threads = false;
       LP_ASSIGN_OR_RETURN(auto reader, format::OpenBatchReader(src.store, src.key, src.format, ro));
-      if (!*target) *target = reader->schema();
-      int64_t row = 0;
+      format::ConformOptions co;
+      co.policy = o_.on_schema_mismatch;
+      co.allow_cast = src.allow_cast;
+      co.cast_hint = " (Parquet inputs are cast only with --cast-parquet)";
+      co.name = src.uri;
       while (true) {
         std::shared_ptr<arrow::RecordBatch> batch;
         LP_ARROW_RETURN_NOT_OK(reader->ReadNext(&batch), src.uri);
         if (!batch) break;
-        LP_ASSIGN_OR_RETURN(batch, Conform(batch, *target, src.uri, src.allow_cast, row));
-        row += batch->num_rows();
+        LP_ASSIGN_OR_RETURN(batch, format::ConformBatch(batch, target, co));
+        co.first_row += batch->num_rows();
         if (!queue.Push(std::move(batch))) {
           (void)reader->Close();  // stopped early: lets its read-ahead wind down
           return Status::OK();
@@ -423,17 +438,17 @@ class PackRun {
   Status WriteAll(const PackPlan& plan, const std::string& base_key,
                   const std::map<std::string, std::string>& key_of_uri, const LeaseKeeper& keeper,
                   PackReport* report) {
-    std::shared_ptr<arrow::Schema> target;
-    LP_ASSIGN_OR_RETURN(target, TargetSchema(plan, base_key));
+    const std::shared_ptr<arrow::Schema> target = target_;
     std::vector<Source> sources;
     if (!base_key.empty()) {
-      sources.push_back({out_, base_key, out_format_, out_->Uri(base_key), /*allow_cast=*/true});
+      sources.push_back(
+          {out_, base_key, out_format_, out_->Uri(base_key), /*allow_cast=*/true, base_own_});
     }
-    for (const auto& in : plan.inputs) {
-      const std::string& key = key_of_uri.at(in.key);
+    for (size_t i = 0; i < plan.inputs.size(); ++i) {
+      const std::string& key = key_of_uri.at(plan.inputs[i].key);
       LP_ASSIGN_OR_RETURN(auto fmt, format::DetectFormat(key));
       bool cast = fmt != format::Format::kParquet || o_.cast_parquet;
-      sources.push_back({in_, key, fmt, in.key, cast});
+      sources.push_back({in_, key, fmt, plan.inputs[i].key, cast, own_[i]});
     }
     auto open = [&](int64_t index) -> Result<std::shared_ptr<format::ObjectOutputStream>> {
       LP_RETURN_NOT_OK(keeper.status());
@@ -454,8 +469,7 @@ class PackRun {
     };
 
     BatchQueue queue(kQueueBatches, kQueueBytes);
-    // The producer sets `target` (if null) before its first Push; Pop orders it before our use.
-    std::thread producer([&] { queue.Finish(Produce(sources, &target, queue)); });
+    std::thread producer([&] { queue.Finish(Produce(sources, target, queue)); });
     struct Joiner {  // stops and joins the producer on every way out
       BatchQueue& queue;
       std::thread& thread;
@@ -533,6 +547,9 @@ class PackRun {
   std::string in_prefix_, table_prefix_, part_prefix_, state_prefix_;
   format::Format out_format_ = format::Format::kParquet;
   std::shared_ptr<arrow::Schema> schema_file_;
+  std::shared_ptr<arrow::Schema> target_;            // ResolveSchema
+  std::shared_ptr<arrow::Schema> base_own_;          // the latest file's own columns, if any
+  std::vector<std::shared_ptr<arrow::Schema>> own_;  // plan.inputs' own columns
   std::vector<ManifestFile> written_;
   bool user_cancelled_ = false;  // the run stopped because `cancelled` returned true
 };
