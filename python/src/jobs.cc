@@ -90,6 +90,7 @@ nb::dict WriteReport(const std::string& uri, Format fmt, int64_t rows, const Obj
 
 struct ConvertArgs {
   std::string src, dst, in_format, out_format, compression, schema;
+  std::string on_schema_mismatch;  // "" = fail
   int64_t batch_rows = 0, row_group_rows = 0, row_group_bytes = 0;
   StoreOptions store;
 };
@@ -107,6 +108,11 @@ nb::dict Convert(const ConvertArgs& a) {
       LP_ASSIGN_OR_RETURN(StoreLocation in, OpenStore(a.src, a.store));
       LP_ASSIGN_OR_RETURN(StoreLocation out, OpenOutput(a.dst, a.store));
       LP_ASSIGN_OR_RETURN(auto ro, MakeReadOptions(a.src, a.schema, a.batch_rows, a.store));
+      if (!a.schema.empty()) ro.schema_source = "the schema file " + a.schema;
+      if (!a.on_schema_mismatch.empty()) {
+        LP_ASSIGN_OR_RETURN(ro.on_schema_mismatch,
+                            format::ParseSchemaMismatch(a.on_schema_mismatch));
+      }
       LP_ASSIGN_OR_RETURN(auto wo,
                           MakeWriteOptions(a.compression, a.row_group_rows, a.row_group_bytes));
       LP_ASSIGN_OR_RETURN(auto reader, format::OpenBatchReader(in.store, in.key, in_format, ro));
@@ -370,13 +376,14 @@ void RegisterJobs(nb::module_& m) {
       [](const std::string& src, const std::string& dst, const std::string& in_format,
          const std::string& out_format, const std::string& compression, const std::string& schema,
          int64_t batch_rows, int64_t row_group_rows, int64_t row_group_bytes,
-         const StoreOptions& so) {
-        return Convert(ConvertArgs{src, dst, in_format, out_format, compression, schema, batch_rows,
-                                   row_group_rows, row_group_bytes, so});
+         const StoreOptions& so, const std::string& on_schema_mismatch) {
+        return Convert(ConvertArgs{src, dst, in_format, out_format, compression, schema,
+                                   on_schema_mismatch, batch_rows, row_group_rows, row_group_bytes,
+                                   so});
       },
       nb::arg("src"), nb::arg("dst"), nb::arg("in_format"), nb::arg("out_format"),
       nb::arg("compression"), nb::arg("schema"), nb::arg("batch_rows"), nb::arg("row_group_rows"),
-      nb::arg("row_group_bytes"), nb::arg("options"));
+      nb::arg("row_group_bytes"), nb::arg("options"), nb::arg("on_schema_mismatch") = "");
   m.def(
       "generate",
       [](const std::string& dst, int64_t rows, int64_t size, int64_t seed, const std::string& fmt,

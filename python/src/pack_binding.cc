@@ -67,7 +67,7 @@ void RegisterPack(nb::module_& m) {
          const std::string& out_ext, const std::vector<std::pair<std::string, std::string>>& part,
          const std::string& input_partition_name, const std::string& schema_file, bool cast_parquet,
          bool dry_run, int64_t lock_timeout_seconds, int64_t wait_seconds, int64_t read_block_bytes,
-         const StoreOptions& so) {
+         const StoreOptions& so, const std::string& on_schema_mismatch) {
         pack::PackOptions o;
         o.input_base = input_base;
         o.output_base = output_base;
@@ -85,13 +85,16 @@ void RegisterPack(nb::module_& m) {
         o.wait_seconds = wait_seconds;
         o.read_block_bytes = read_block_bytes;
         o.store = so;
+        if (!on_schema_mismatch.empty()) {
+          o.on_schema_mismatch = ValueOrThrow(format::ParseSchemaMismatch(on_schema_mismatch));
+        }
         return RunPack(std::move(o));
       },
       nb::arg("input_base"), nb::arg("output_base"), nb::arg("table"), nb::arg("suffix"),
       nb::arg("file_limit_bytes"), nb::arg("in_ext"), nb::arg("out_ext"), nb::arg("partition"),
       nb::arg("input_partition_name"), nb::arg("schema_file"), nb::arg("cast_parquet"),
       nb::arg("dry_run"), nb::arg("lock_timeout_seconds"), nb::arg("wait_seconds"),
-      nb::arg("read_block_bytes"), nb::arg("options"));
+      nb::arg("read_block_bytes"), nb::arg("options"), nb::arg("on_schema_mismatch") = "");
   m.attr("DEFAULT_FILE_LIMIT_BYTES") = pack::kDefaultFileLimitBytes;
   m.attr("DEFAULT_LOCK_TIMEOUT_SECONDS") = pack::kDefaultLockTimeoutSeconds;
 }

@@ -2,13 +2,16 @@
 #include "pack/packer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <map>
 #include <set>
 #include <thread>
 
+#define XXH_INLINE_ALL
 #include "arrow/compute/cast.h"
+#include "arrow/vendored/xxhash/xxhash.h"
 #include "format/arrow_io.h"
 #include "format/arrow_status.h"
 #include "format/reader.h"
@@ -43,6 +46,27 @@ std::string IsoTime(int64_t unix_ms) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+// Bytes hashed at a time by ContentChecksum.
+constexpr int64_t kChecksumReadBytes = 4 << 20;
+
+// "xxh3-64:<16 hex>" of the object's bytes (PackedInput::checksum): fast (GB/s), and collisions
+// between an input's old and new bytes are not a concern at 64 bits.
+Result<std::string> ContentChecksum(const std::shared_ptr<ObjectStore>& store,
+                                    const std::string& key) {
+  LP_ASSIGN_OR_RETURN(auto file, format::OpenInputFile(store, key));
+  XXH3_state_t state;
+  XXH3_64bits_reset(&state);
+  while (true) {
+    LP_ARROW_ASSIGN_OR_RETURN(auto buf, file->Read(kChecksumReadBytes), store->Uri(key));
+    if (buf->size() == 0) break;
+    XXH3_64bits_update(&state, buf->data(), static_cast<size_t>(buf->size()));
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx",
+                static_cast<unsigned long long>(XXH3_64bits_digest(&state)));
+  return "xxh3-64:" + std::string(hex);
 }
 
 // The objects directly under `prefix` (not in sub-directories), every page.
@@ -126,6 +150,15 @@ class PackRun {
     part_prefix_ = table_prefix_ + part;
     state_prefix_ = table_prefix_ + "_lakepack/pack/" + part + OutputStem(o_.table, o_.suffix) +
                     "." + o_.out_ext + "/";
+    // An output table inside the input table (or the other way round) would pack its own output
+    // again on every run.
+    const std::string in_uri = in_->Uri(in_prefix_), out_uri = out_->Uri(table_prefix_);
+    if (out_uri.rfind(in_uri, 0) == 0 || in_uri.rfind(out_uri, 0) == 0) {
+      return Status::InvalidArgument(
+          "pack: the output table " + out_uri + " and the input table " + in_uri +
+          " overlap, so every run would pack its own output again; choose an OUTPUT_BASE "
+          "outside the input table");
+    }
     LP_ASSIGN_OR_RETURN(out_format_, FormatOfExtension(o_.out_ext));
     if (!o_.schema_file.empty()) {
       LP_ASSIGN_OR_RETURN(schema_file_, format::LoadSchemaFile(o_.schema_file, o_.store));
@@ -182,6 +215,10 @@ class PackRun {
     LP_ASSIGN_OR_RETURN(auto part_files, ListDir(*out_, part_prefix_));
     for (auto& f : part_files) f.key = f.key.substr(part_prefix_.size());
     LP_ASSIGN_OR_RETURN(auto inputs, in_->ListAll(in_prefix_));
+    if (inputs.empty()) {
+      return Status::NotFound("pack: no input table " + in_->Uri(in_prefix_) +
+                              " (nothing is stored under it; check INPUT_BASE and TABLE)");
+    }
     std::map<std::string, std::string> key_of_uri;
     for (auto& in : inputs) {
       std::string uri = in_->Uri(in.key);
@@ -199,6 +236,35 @@ class PackRun {
     req.committed = have_commit ? &committed : nullptr;
     req.abandoned = recovering ? &abandoned : nullptr;
     LP_ASSIGN_OR_RETURN(PackPlan plan, MakePlan(req));
+    // Packed inputs whose ETag changed and size did not: the same bytes (touch, cp without -p, a
+    // re-upload) are still packed; other bytes are a change.
+    refreshed_.clear();
+    for (const auto& v : plan.verify) {
+      LP_ASSIGN_OR_RETURN(std::string sum, ContentChecksum(in_, key_of_uri.at(v.now.key)));
+      if (sum == v.then.checksum) {
+        ++plan.already_packed;
+        PackedInput p = v.then;
+        p.etag = v.now.etag;
+        refreshed_.push_back(p);
+      } else {
+        plan.changed.push_back(v);
+      }
+    }
+    plan.verify.clear();
+    if (!plan.changed.empty()) {
+      std::string msg = "pack: " + std::to_string(plan.changed.size()) +
+                        " input(s) changed since they were packed into " + TableName() + ":";
+      for (const auto& c : plan.changed) {
+        msg += " " + c.now.key + " (packed by run " +
+               (c.then.generation >= 0 ? std::to_string(c.then.generation) : std::string("?")) +
+               ", " + std::to_string(c.then.size) + " bytes; now " + std::to_string(c.now.size) +
+               " bytes" + (c.then.size == c.now.size ? ", other content" : "") + ");";
+      }
+      msg +=
+          " their rows are in the table already, so packing them again would duplicate rows. "
+          "Nothing was written. Give new data a new file name";
+      return Status::InvalidData(msg);
+    }
     report.plan_text = DescribePlan(plan, req);
     report.already_packed = plan.already_packed;
     report.input_bytes = plan.input_bytes;
@@ -253,38 +319,40 @@ class PackRun {
     const std::string run_name = "run " + std::to_string(generation) + " on " + TableName();
     auto keeper = LeaseKeeper::Start(out_, state_prefix_, generation, intent.lease_ms, run_name);
 
-    // 4. Recovery: drop what the crashed run may have written.
-    if (!plan.stale_files.empty()) {
-      std::vector<std::string> keys;
-      for (const auto& f : plan.stale_files) keys.push_back(part_prefix_ + f);
-      LP_RETURN_NOT_OK(out_->Delete(keys));
-    }
+    const std::string base_key = plan.rewrite_latest ? state_prefix_ + intent.base_copy : "";
+    Status wrote = [&]() -> Status {
+      // 4. Recovery: drop what the crashed run may have written.
+      if (!plan.stale_files.empty()) {
+        std::vector<std::string> keys;
+        for (const auto& f : plan.stale_files) keys.push_back(part_prefix_ + f);
+        LP_RETURN_NOT_OK(out_->Delete(keys));
+      }
 
-    // 5. Preserve the latest file's original bytes before it is rewritten.
-    std::string base_key;
-    if (plan.rewrite_latest) {
-      base_key = state_prefix_ + intent.base_copy;
-      auto head = out_->Head(base_key);
-      if (!head.ok() && !head.status().IsNotFound()) return head.status();
-      if (!head.ok() || head->size != intent.base_size) {
-        // No copy yet: the original was never touched (it is rewritten only after the copy).
-        LP_ASSIGN_OR_RETURN(auto copied, out_->Copy(part_prefix_ + plan.latest_name, base_key));
-        if (copied.size != intent.base_size) {
-          return Status::IOError("copy of " + out_->Uri(part_prefix_ + plan.latest_name) + " has " +
-                                 std::to_string(copied.size) + " bytes, expected " +
-                                 std::to_string(intent.base_size) +
-                                 " (did someone else change it?)");
+      // 5. Preserve the latest file's original bytes before it is rewritten.
+      if (plan.rewrite_latest) {
+        auto head = out_->Head(base_key);
+        if (!head.ok() && !head.status().IsNotFound()) return head.status();
+        if (!head.ok() || head->size != intent.base_size) {
+          // No copy yet: the original was never touched (it is rewritten only after the copy).
+          LP_ASSIGN_OR_RETURN(auto copied, out_->Copy(part_prefix_ + plan.latest_name, base_key));
+          if (copied.size != intent.base_size) {
+            return Status::IOError("copy of " + out_->Uri(part_prefix_ + plan.latest_name) +
+                                   " has " + std::to_string(copied.size) + " bytes, expected " +
+                                   std::to_string(intent.base_size) +
+                                   " (did someone else change it?)");
+          }
         }
       }
-    }
 
-    // 6. Stream base rows, then inputs, into the output files.
-    Status wrote = WriteAll(plan, base_key, key_of_uri, *keeper, &report);
-    if (wrote.ok() && Cancelled()) wrote = CancelledStatus();
+      // 6. Stream base rows, then inputs, into the output files.
+      LP_RETURN_NOT_OK(WriteAll(plan, base_key, key_of_uri, *keeper, &report));
+      if (Cancelled()) return CancelledStatus();
+      return Status::OK();
+    }();
     if (!wrote.ok()) {
       keeper->Stop();
-      if (user_cancelled_) return Undo(plan, intent, base_key, keeper->status());
-      return wrote;  // as a crash: the next run recovers
+      // Cancelled or failed (bad data, a store error...): put the table back and release the lock.
+      return Undo(plan, intent, base_key, keeper->status(), user_cancelled_ ? nullptr : &wrote);
     }
     LP_RETURN_NOT_OK(keeper->status());
 
@@ -302,7 +370,11 @@ class PackRun {
     c.created_ms = NowUnixMs();
     std::map<std::string, PackedInput> packed;
     for (const auto& p : committed.packed) packed[p.uri] = p;
-    for (const auto& in : plan.inputs) packed[in.key] = PackedInput{in.key, in.size, in.etag};
+    for (const auto& p : refreshed_) packed[p.uri] = p;
+    for (size_t i = 0; i < plan.inputs.size(); ++i) {
+      const auto& in = plan.inputs[i];
+      packed[in.key] = PackedInput{in.key, in.size, in.etag, checksums_[i], generation};
+    }
     for (auto& [uri, p] : packed) c.packed.push_back(p);
     std::map<int64_t, ManifestFile> files;
     for (const auto& f : committed.files) files[f.n] = f;
@@ -469,6 +541,29 @@ class PackRun {
     };
 
     BatchQueue queue(kQueueBatches, kQueueBytes);
+    // The inputs' checksums (recorded in the commit), on a thread of their own: a second read
+    // of each input, overlapped with parsing and encoding.
+    checksums_.assign(plan.inputs.size(), std::string());
+    std::atomic<bool> stop_hashing{false};
+    Status hashed;
+    std::thread hasher([&] {
+      for (size_t i = 0; i < plan.inputs.size() && !stop_hashing.load(); ++i) {
+        auto sum = ContentChecksum(in_, key_of_uri.at(plan.inputs[i].key));
+        if (!sum.ok()) {
+          hashed = sum.status();
+          return;
+        }
+        checksums_[i] = *sum;
+      }
+    });
+    struct HashJoiner {
+      std::atomic<bool>& stop;
+      std::thread& thread;
+      ~HashJoiner() {
+        stop.store(true);
+        thread.join();
+      }
+    } hash_joiner{stop_hashing, hasher};
     std::thread producer([&] { queue.Finish(Produce(sources, target, queue)); });
     struct Joiner {  // stops and joins the producer on every way out
       BatchQueue& queue;
@@ -493,19 +588,33 @@ class PackRun {
     }
     if (Cancelled()) return CancelledStatus();
     if (writer) LP_RETURN_NOT_OK(writer->Finish());
+    hasher.join();
+    hasher = std::thread([] {});  // HashJoiner joins this one
+    LP_RETURN_NOT_OK(hashed);
     report->rewrote_latest = plan.rewrite_latest;
     return Status::OK();
   }
 
   // After a cancelled step 6: puts the table back as it was before the run (see
   // PackOptions::cancelled).  `lock` is the stopped lease keeper's status.
+  // `error` (null: cancelled) is the failure that stopped the run: its code is kept and the
+  // message says what was undone.
   Status Undo(const PackPlan& plan, const Intent& intent, const std::string& base_key,
-              const Status& lock) {
+              const Status& lock, const Status* error = nullptr) {
     const std::string cancelled = "pack of " + TableName() + " cancelled";
-    if (!lock.ok()) return Status::Cancelled(cancelled + "; " + lock.message());  // not ours now
+    auto done = [&](const std::string& what) {
+      if (!error) return Status::Cancelled(cancelled + what);
+      return Status(error->code(), error->message() + what);
+    };
+    if (!lock.ok()) {  // not ours now
+      if (error && error->message() == lock.message()) return *error;
+      return done("; " + lock.message());
+    }
     auto failed = [&](const Status& st) {
-      return Status::Cancelled(cancelled + ", but putting the table back failed (" + st.ToString() +
-                               "); the next run recovers it");
+      return done(error ? "; undoing the run failed (" + st.ToString() +
+                              "): its lock stays and the next run recovers the table"
+                        : ", but putting the table back failed (" + st.ToString() +
+                              "); the next run recovers it");
     };
     std::vector<std::string> ours;
     bool latest_rewritten = false;
@@ -539,7 +648,10 @@ class PackRun {
     Status st = out_->Delete(state);
     if (st.ok()) st = out_->Delete({state_prefix_ + IntentName(intent.generation)});
     if (!st.ok()) return failed(st);
-    return Status::Cancelled(cancelled + "; the table is as it was before the run");
+    if (!error) return Status::Cancelled(cancelled + "; the table is as it was before the run");
+    return done(
+        " (the run was undone: its files deleted, the latest file put back, its lock released; "
+        "the table is as it was before the run)");
   }
 
   const PackOptions& o_;
@@ -551,7 +663,9 @@ class PackRun {
   std::shared_ptr<arrow::Schema> base_own_;          // the latest file's own columns, if any
   std::vector<std::shared_ptr<arrow::Schema>> own_;  // plan.inputs' own columns
   std::vector<ManifestFile> written_;
-  bool user_cancelled_ = false;  // the run stopped because `cancelled` returned true
+  std::vector<std::string> checksums_;  // of plan.inputs (WriteAll)
+  std::vector<PackedInput> refreshed_;  // packed inputs with a new ETag and the same checksum
+  bool user_cancelled_ = false;         // the run stopped because `cancelled` returned true
 };
 
 }  // namespace

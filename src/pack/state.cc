@@ -47,10 +47,9 @@ std::string OwnerJson(const Owner& o) {
          "}";
 }
 
-Result<const JsonValue*> Member(const JsonValue& obj, const char* key,
-                                        JsonValue::Kind kind, const std::string& source) {
-  const JsonValue* v =
-      obj.kind == JsonValue::Kind::kObject ? obj.Find(key) : nullptr;
+Result<const JsonValue*> Member(const JsonValue& obj, const char* key, JsonValue::Kind kind,
+                                const std::string& source) {
+  const JsonValue* v = obj.kind == JsonValue::Kind::kObject ? obj.Find(key) : nullptr;
   if (!v || v->kind != kind) {
     return Status::InvalidData(source + ": line " + std::to_string(obj.line) + ": missing " +
                                JsonValue::KindName(kind) + " member '" + key + "'");
@@ -129,7 +128,9 @@ std::string ToJson(const Commit& c) {
   for (size_t k = 0; k < c.packed.size(); ++k) {
     const auto& p = c.packed[k];
     s += std::string(k ? "," : "") + "\n {\"uri\":" + JsonQuote(p.uri) +
-         ",\"size\":" + std::to_string(p.size) + ",\"etag\":" + JsonQuote(p.etag) + "}";
+         ",\"size\":" + std::to_string(p.size) + ",\"etag\":" + JsonQuote(p.etag) +
+         ",\"checksum\":" + JsonQuote(p.checksum) +
+         ",\"generation\":" + std::to_string(p.generation) + "}";
   }
   s += "],\"files\":[";
   for (size_t k = 0; k < c.files.size(); ++k) {
@@ -195,6 +196,12 @@ Result<Commit> ParseCommit(std::string_view text, const std::string& source) {
     LP_ASSIGN_OR_RETURN(p.uri, Str(e, "uri", source));
     LP_ASSIGN_OR_RETURN(p.size, Int(e, "size", source));
     LP_ASSIGN_OR_RETURN(p.etag, Str(e, "etag", source));
+    if (e.Find("checksum")) {
+      LP_ASSIGN_OR_RETURN(p.checksum, Str(e, "checksum", source));
+    }
+    if (e.Find("generation")) {
+      LP_ASSIGN_OR_RETURN(p.generation, Int(e, "generation", source));
+    }
     c.packed.push_back(std::move(p));
   }
   LP_ASSIGN_OR_RETURN(auto files, Member(v, "files", JsonValue::Kind::kArray, source));

@@ -4,6 +4,7 @@
 // identity by URI, an output inside the input table, undo on error, missing inputs, and file
 // numbers like table_007.
 #include <gtest/gtest.h>
+#include <sys/time.h>
 
 #include <algorithm>
 #include <string>
@@ -250,6 +251,103 @@ TEST_P(PackIntegrityTest, ConvertSchemaMismatchPolicy) {
             1)
       << out;
   EXPECT_NE(out.find("not in the target: 'pad'"), std::string::npos) << out;
+}
+
+// Lines "id,name" and n rows from `first`, as CSV.
+std::string Csv(int first, int n) {
+  std::string s = "id,name\n";
+  for (int i = first; i < first + n; ++i)
+    s += std::to_string(i) + ",name" + std::to_string(i) + "\n";
+  return s;
+}
+
+// [WR-1] An input is identified by its URI: a new ETag with the same bytes (touch, a re-upload)
+// packs nothing; other bytes fail the run, naming the input and the run that packed it.
+TEST_P(PackIntegrityTest, InputsAreIdentifiedByUriAndChangesFail) {
+  Put("land/t/a.csv", Csv(0, 50));
+  std::string out;
+  ASSERT_EQ(Pack("--out-ext csv", &out), 0) << out;
+  auto before = AllRows();
+  ASSERT_EQ(before.size(), 50u);
+  // A new ETag for the same bytes.
+  Put("land/t/a.csv", Csv(0, 50));
+  std::string uri = scratch_.Uri("land/t/a.csv");
+  if (uri.rfind("file://", 0) == 0) {
+    struct timeval times[2] = {{1000000000, 0}, {1000000000, 0}};
+    ASSERT_EQ(utimes(uri.substr(7).c_str(), times), 0);
+  }
+  ASSERT_EQ(Pack("--out-ext csv", &out), 0) << out;
+  EXPECT_NE(out.find("packed 0 input(s)"), std::string::npos) << out;
+  EXPECT_EQ(AllRows(), before);
+  // Other bytes of the same size, then another size: an error, nothing written.
+  std::string other = Csv(0, 50);
+  other[other.size() - 3] = '7';  // "name49" -> "name79"
+  Put("land/t/a.csv", other);
+  EXPECT_EQ(Pack("--out-ext csv", &out), 1) << out;
+  EXPECT_NE(out.find("a.csv (packed by run 0"), std::string::npos) << out;
+  EXPECT_NE(out.find("would duplicate rows"), std::string::npos) << out;
+  Put("land/t/a.csv", Csv(0, 60));
+  EXPECT_EQ(Pack("--out-ext csv", &out), 1) << out;
+  EXPECT_EQ(AllRows(), before);
+}
+
+// [WR-2] An output table inside the input table is refused (it would re-ingest its own output).
+TEST_P(PackIntegrityTest, OutputInsideInputIsRefused) {
+  Put("land/t/a.csv", Csv(0, 5));
+  std::string out;
+  EXPECT_NE(Cli("pack " + In() + " " + scratch_.Uri("land/t") + " t --out-ext csv", &out), 0)
+      << out;
+  EXPECT_NE(out.find("overlap"), std::string::npos) << out;
+  EXPECT_EQ(Keys("land/"), std::vector<std::string>{"land/t/a.csv"});
+}
+
+// [WR-3] A run that fails on bad data leaves nothing visible: its files are deleted, the latest
+// file is put back, and its lock (intent) is released; the message says so.
+TEST_P(PackIntegrityTest, FailedRunIsUndoneAndReleasesItsLock) {
+  Put("land/t/a.csv", Csv(0, 20));
+  std::string out;
+  ASSERT_EQ(Pack("--out-ext csv", &out), 0) << out;
+  const std::string t0 = scratch_.store().Get(scratch_.Key("db/t/t_0.csv")).ValueOrDie();
+  auto state_before = Keys("db/t/_lakepack/");
+  Put("land/t/b.csv", Csv(100, 400));
+  Put("land/t/zz_bad.csv", "id,name\n1,x\n2,y\nnot-a-number,z\n");
+  EXPECT_EQ(Pack("--out-ext csv --file-limit 2000", &out), 1) << out;
+  EXPECT_NE(out.find("zz_bad.csv"), std::string::npos) << out;
+  EXPECT_NE(out.find("the run was undone"), std::string::npos) << out;
+  EXPECT_EQ(OutputFiles(), std::vector<std::string>{"db/t/t_0.csv"});
+  EXPECT_EQ(scratch_.store().Get(scratch_.Key("db/t/t_0.csv")).ValueOrDie(), t0);
+  EXPECT_EQ(Keys("db/t/_lakepack/"), state_before) << "no intent (lock) or base copy left";
+  // The next run is not a recovery, and packs everything exactly once.
+  ASSERT_TRUE(scratch_.store().Delete({scratch_.Key("land/t/zz_bad.csv")}).ok());
+  ASSERT_EQ(Pack("--out-ext csv --file-limit 2000", &out), 0) << out;
+  EXPECT_EQ(out.find("recovered"), std::string::npos) << out;
+  EXPECT_EQ(AllRows().size(), 420u);
+}
+
+// [WR-10] A missing input base or table is NotFound (exit 1), not "packed 0 inputs".
+TEST_P(PackIntegrityTest, MissingInputIsAnError) {
+  std::string out;
+  EXPECT_EQ(Cli("pack " + scratch_.Uri("nobase") + " " + Out() + " nosuch", &out), 1) << out;
+  EXPECT_NE(out.find("no input table"), std::string::npos) << out;
+  Put("land/t/a.csv", Csv(0, 5));
+  EXPECT_EQ(Pack("", &out, "tt"), 1) << out;
+}
+
+// [WR-11] "t_007" is file 7 (as in the reference); other files of the extension are listed as
+// skipped in the plan; a run continues at 8 and never writes "t_7" beside "t_007".
+TEST_P(PackIntegrityTest, ZeroPaddedNumbersCountAndOthersAreListedAsSkipped) {
+  Put("db/t/t_0.csv", Csv(0, 2));
+  Put("db/t/t_007.csv", Csv(2, 2));
+  Put("db/t/t_final.csv", Csv(900, 2));
+  Put("land/t/a.csv", Csv(10, 3));
+  std::string out;
+  ASSERT_EQ(Pack("--out-ext csv --dry-run", &out), 0) << out;
+  EXPECT_NE(out.find("latest output file: t_007.csv"), std::string::npos) << out;
+  EXPECT_NE(out.find("skipped"), std::string::npos) << out;
+  EXPECT_NE(out.find("t_final.csv"), std::string::npos) << out;
+  ASSERT_EQ(Pack("--out-ext csv", &out), 0) << out;
+  EXPECT_EQ(OutputFiles(), (std::vector<std::string>{"db/t/t_0.csv", "db/t/t_007.csv",
+                                                     "db/t/t_8.csv", "db/t/t_final.csv"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, PackIntegrityTest,
