@@ -8,6 +8,7 @@
 
 #include "arrow/array.h"
 #include "arrow/chunked_array.h"
+#include "arrow/compute/cast.h"
 #include "arrow/io/interfaces.h"
 #include "arrow/util/byte_size.h"
 #include "format/arrow_io.h"
@@ -28,6 +29,51 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 Result<int64_t> ArrowBytes(const arrow::RecordBatch& batch) {
   // Referenced, not total: a slice is charged only for the part of its buffers it uses.
   return FromArrow(arrow::util::ReferencedBufferSize(batch));
+}
+
+// The type a column has in the file.  Blocks come from pyarrow (string), pandas 3 (large_string)
+// and polars (string_view): all are written as plain string (binary likewise, also as dictionary
+// values), so blocks of one logical schema mix, readers see one type, and a block's Arrow size is
+// what its rows hold (a string_view slice references its whole variadic buffers, so its size says
+// nothing about the slice: polars row groups came out 3x too big, then shrinking).
+std::shared_ptr<arrow::DataType> FileType(const std::shared_ptr<arrow::DataType>& t) {
+  switch (t->id()) {
+    case arrow::Type::STRING_VIEW:
+    case arrow::Type::LARGE_STRING:
+      return arrow::utf8();
+    case arrow::Type::BINARY_VIEW:
+    case arrow::Type::LARGE_BINARY:
+      return arrow::binary();
+    case arrow::Type::DICTIONARY: {
+      const auto& d = static_cast<const arrow::DictionaryType&>(*t);
+      auto values = FileType(d.value_type());
+      if (values == d.value_type()) return t;
+      return arrow::dictionary(d.index_type(), values, d.ordered());
+    }
+    default:
+      return t;
+  }
+}
+
+std::shared_ptr<arrow::Schema> FileSchema(const arrow::Schema& schema) {
+  arrow::FieldVector fields;
+  for (const auto& f : schema.fields()) fields.push_back(f->WithType(FileType(f->type())));
+  // The metadata stays: pandas keeps its index there (a RangeIndex lives nowhere else).
+  return arrow::schema(std::move(fields), schema.metadata());
+}
+
+// `column` as `type`, its file type.  REQUIRES: FileType(column->type())->Equals(*type).
+Result<std::shared_ptr<arrow::Array>> ToFileType(const std::shared_ptr<arrow::Array>& column,
+                                                 const std::shared_ptr<arrow::DataType>& type) {
+  if (column->type()->Equals(*type)) return column;
+  if (column->type_id() == arrow::Type::DICTIONARY) {  // Arrow casts no dictionary's values
+    const auto& dict = static_cast<const arrow::DictionaryArray&>(*column);
+    const auto& want = static_cast<const arrow::DictionaryType&>(*type);
+    LP_ASSIGN_OR_RETURN(auto values, ToFileType(dict.dictionary(), want.value_type()));
+    return FromArrow(arrow::DictionaryArray::FromArrays(type, dict.indices(), values));
+  }
+  LP_ASSIGN_OR_RETURN(auto cast, FromArrow(arrow::compute::Cast(*column, type)));
+  return cast;
 }
 
 std::shared_ptr<parquet::WriterProperties> ParquetProperties(const BlockWriterOptions& options) {
@@ -109,7 +155,7 @@ Result<std::unique_ptr<ParquetBlockWriter>> ParquetBlockWriter::Start(
   std::unique_ptr<ParquetBlockWriter> w(
       new ParquetBlockWriter(std::move(stream), std::move(options)));
   w->started_ = start;
-  if (w->options_.schema) LP_RETURN_NOT_OK(w->OpenFileWriter(w->options_.schema));
+  if (w->options_.schema) LP_RETURN_NOT_OK(w->OpenFileWriter(FileSchema(*w->options_.schema)));
   return w;
 }
 
@@ -192,7 +238,7 @@ Result<std::shared_ptr<arrow::RecordBatch>> ParquetBlockWriter::Conform(
   std::vector<std::string> problems;
   std::vector<std::shared_ptr<arrow::Array>> columns;
   auto check_field = [&](const arrow::Field& w, const arrow::Field& g, int got_index) {
-    if (!w.type()->Equals(*g.type())) {
+    if (!w.type()->Equals(*FileType(g.type()))) {
       problems.push_back("field " + w.name() + ": expected " + w.type()->ToString() + ", got " +
                          g.type()->ToString());
       return;
@@ -203,7 +249,12 @@ Result<std::shared_ptr<arrow::RecordBatch>> ParquetBlockWriter::Conform(
                          std::to_string(column->null_count()) + " nulls");
       return;
     }
-    columns.push_back(column);
+    auto cast = ToFileType(column, w.type());
+    if (!cast.ok()) {
+      problems.push_back("field " + w.name() + ": " + cast.status().message());
+      return;
+    }
+    columns.push_back(*std::move(cast));
   };
   if (HasUniqueNames(want) && HasUniqueNames(got)) {
     for (const auto& w : want.fields()) {
@@ -236,7 +287,7 @@ Result<std::shared_ptr<arrow::RecordBatch>> ParquetBlockWriter::Conform(
   }
   if (!problems.empty()) {
     std::string msg = uri_ + ": block " + std::to_string(block_index) +
-                      " does not match the schema fixed by the first block: ";
+                      " does not match the schema fixed by the first block (schema mismatch): ";
     for (size_t i = 0; i < problems.size(); ++i) msg += (i ? "; " : "") + problems[i];
     return Status::InvalidArgument(msg);
   }
@@ -245,7 +296,7 @@ Result<std::shared_ptr<arrow::RecordBatch>> ParquetBlockWriter::Conform(
 
 Status ParquetBlockWriter::Accept(const arrow::RecordBatch& block, int64_t block_index) {
   if (!schema_) {
-    LP_RETURN_NOT_OK(OpenFileWriter(arrow::schema(block.schema()->fields())));  // no metadata
+    LP_RETURN_NOT_OK(OpenFileWriter(FileSchema(*block.schema())));
   }
   LP_ASSIGN_OR_RETURN(auto batch, Conform(block, block_index));
   if (batch->num_rows() == 0) return Status::OK();

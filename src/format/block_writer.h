@@ -19,9 +19,12 @@
 // data of one row group, plus one column chunk being encoded, plus the store's parts in flight
 // (WriterOptions::part_size × max_parallel_parts on S3).
 //
-// Schema: the first block (or BlockWriterOptions::schema) fixes it.  A later block may order its
-// columns differently (they are matched by name) and may mark a field nullable that the schema
-// says is not null as long as that column holds no null.  Any other difference — a missing field,
+// Schema: the first block (or BlockWriterOptions::schema) fixes it, with its metadata (pandas
+// keeps its index there).  Strings and binaries are written as plain string / binary whatever the
+// block's flavour (large_string from pandas 3, string_view from polars, also as dictionary
+// values), so blocks of one logical schema from different libraries mix.  A later block may order
+// its columns differently (they are matched by name) and may mark a field nullable that the
+// schema says is not null as long as that column holds no null.  Any other difference — a missing field,
 // an extra field, a changed type — fails with InvalidArgument naming every differing field
 // ("field amount: expected decimal128(12, 2), got double"); nothing of that block is written and
 // the writer stays usable for conforming blocks.  Any other failure (the store, the encoder)

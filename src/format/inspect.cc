@@ -48,6 +48,7 @@ Status InspectParquet(std::shared_ptr<ObjectStore> store, const std::string& key
   facts->rows = md->num_rows();
   facts->created_by = md->created_by();
   facts->format_version = VersionName(md->version());
+  facts->footer_bytes = md->size();
   for (int g = 0; g < md->num_row_groups(); ++g) {
     auto rg = md->RowGroup(g);
     RowGroupFacts r;
@@ -167,6 +168,7 @@ std::string RenderJson(const FileFacts& f) {
     o += ",\"created_by\":";
     AppendJsonString(f.created_by, &o);
     o += ",\"format_version\":\"" + f.format_version + "\"";
+    o += ",\"footer_bytes\":" + std::to_string(f.footer_bytes);
     o += ",\"row_groups\":[";
     for (size_t g = 0; g < f.row_groups.size(); ++g) {
       const auto& rg = f.row_groups[g];

@@ -43,6 +43,7 @@ struct FileFacts {
   // Parquet only.
   std::string created_by;
   std::string format_version;
+  int64_t footer_bytes = 0;  // the serialized footer (FileMetaData), as pyarrow's serialized_size
   std::vector<RowGroupFacts> row_groups;
   std::vector<std::pair<std::string, std::string>> metadata;  // key-value metadata
 };

@@ -1,5 +1,7 @@
 #include "store/local_store.h"
 
+#include "store/local_listing.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -41,18 +43,6 @@ std::string RandomHex() {
   char buf[17];
   snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
   return buf;
-}
-
-ObjectInfo InfoFromStat(const std::string& key, const struct stat& st) {
-  ObjectInfo info;
-  info.key = key;
-  info.size = st.st_size;
-  info.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-  char buf[64];
-  snprintf(buf, sizeof buf, "%llx-%llx", static_cast<unsigned long long>(info.mtime_ns),
-           static_cast<unsigned long long>(info.size));
-  info.etag = buf;
-  return info;
 }
 
 Status ValidateKey(const std::string& key) {
@@ -150,7 +140,7 @@ class LocalWriter final : public ObjectWriter {
     LP_RETURN_NOT_OK(Commit(tmp_path_, final_path_, if_absent_, uri_));
     struct stat st;
     if (::stat(final_path_.c_str(), &st) != 0) return ErrnoStatus("stat", final_path_, errno);
-    return InfoFromStat(key_, st);
+    return LocalObjectInfo(key_, st);
   }
 
   Status Abort() override {
@@ -213,7 +203,7 @@ Result<ObjectInfo> LocalStore::Head(const std::string& key) {
     return ErrnoStatus("stat", path, errno);
   }
   if (!S_ISREG(st.st_mode)) return Status::NotFound(path + " is not a file");
-  return InfoFromStat(key, st);
+  return LocalObjectInfo(key, st);
 }
 
 Result<std::string> LocalStore::Get(const std::string& key) {
@@ -296,69 +286,7 @@ Result<ObjectInfo> LocalStore::Put(const std::string& key, std::string_view data
 }
 
 Result<ListPage> LocalStore::List(const std::string& prefix, const ListOptions& options) {
-  // The deepest directory that can hold keys with this prefix.
-  std::string dir_key = prefix.substr(0, prefix.rfind('/') == std::string::npos ? 0 : prefix.rfind('/'));
-  std::string dir = dir_key.empty() ? root_ : LocalPath(dir_key);
-  std::string after = options.continuation.empty() ? options.start_after : options.continuation;
-  size_t root_len = root_ == "/" ? 1 : root_.size() + 1;
-
-  std::vector<ObjectInfo> objects;
-  std::vector<std::string> prefixes;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return ListPage{};
-  auto visit_file = [&](const fs::path& p) {
-    std::string path = p.string();
-    if (IsTempName(p.filename().string())) return;
-    std::string key = path.substr(root_len);
-    if (key.compare(0, prefix.size(), prefix) != 0) return;
-    if (!options.delimiter.empty()) {
-      size_t d = key.find(options.delimiter, prefix.size());
-      if (d != std::string::npos) {
-        prefixes.push_back(key.substr(0, d + options.delimiter.size()));
-        return;
-      }
-    }
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
-    objects.push_back(InfoFromStat(key, st));
-  };
-  for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec),
-       end;
-       !ec && it != end; it.increment(ec)) {
-    if (it->is_regular_file(ec)) visit_file(it->path());
-  }
-  if (ec) return Status::IOError("listing " + dir + ": " + ec.message());
-
-  // Merge objects and rolled-up prefixes into one key-ordered stream, then page it.
-  std::sort(prefixes.begin(), prefixes.end());
-  prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
-  std::sort(objects.begin(), objects.end(),
-            [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
-  ListPage page;
-  size_t oi = 0, pi = 0;
-  int count = 0;
-  std::string last;
-  while (oi < objects.size() || pi < prefixes.size()) {
-    bool take_object = pi >= prefixes.size() ||
-                       (oi < objects.size() && objects[oi].key < prefixes[pi]);
-    const std::string& name = take_object ? objects[oi].key : prefixes[pi];
-    if (!after.empty() && name <= after) {
-      take_object ? ++oi : ++pi;
-      continue;
-    }
-    if (count == options.max_keys) {
-      page.next_continuation = last;
-      break;
-    }
-    last = name;
-    ++count;
-    if (take_object) {
-      page.objects.push_back(std::move(objects[oi++]));
-    } else {
-      page.common_prefixes.push_back(prefixes[pi++]);
-    }
-  }
-  return page;
+  return ListLocalPage(root_, prefix, options, &LocalStore::IsTempName);
 }
 
 Status LocalStore::Delete(const std::vector<std::string>& keys) {

@@ -3,7 +3,6 @@
 // aborted or abandoned writer leaves nothing (S3: no multipart upload left either).
 // LAKEPACK_BLOCK_BENCH_MB=N turns on a throughput measurement writing N MB of generated rows.
 #include "format/block_writer.h"
-#include "store/forwarding_store.h"
 
 #include <gtest/gtest.h>
 
@@ -20,6 +19,7 @@
 #include "parquet/arrow/reader.h"
 #include "parquet/file_reader.h"
 #include "parquet/metadata.h"
+#include "store/forwarding_store.h"
 #include "store/s3/s3_client.h"
 #include "store/s3/xml.h"
 #include "test_util.h"
@@ -130,6 +130,82 @@ TEST_P(BlockWriterTest, SmallBlocksAccumulateToTheRowGroupSize) {
   EXPECT_EQ(stats->rows, 120000);
   EXPECT_GE(stats->row_groups, 5);
   CheckRowGroups(key, *stats, kTarget);
+}
+
+// `batch` with every string column as `type` (string_view as polars makes, large_string as pandas
+// 3 makes), sliced the way a caller's big frame is: each slice shares the whole column's buffers.
+std::shared_ptr<arrow::RecordBatch> WithStrings(const std::shared_ptr<arrow::RecordBatch>& batch,
+                                                const std::shared_ptr<arrow::DataType>& type) {
+  arrow::FieldVector fields;
+  arrow::ArrayVector columns;
+  for (int i = 0; i < batch->num_columns(); ++i) {
+    auto f = batch->schema()->field(i);
+    auto c = batch->column(i);
+    if (f->type()->id() == arrow::Type::STRING) {
+      c = arrow::compute::Cast(*c, type).ValueOrDie();
+      f = f->WithType(type);
+    }
+    fields.push_back(f);
+    columns.push_back(c);
+  }
+  return arrow::RecordBatch::Make(arrow::schema(fields), batch->num_rows(), columns);
+}
+
+// Before: a string_view slice counted its whole variadic buffers, so polars blocks gave a 3x row
+// group and then shrinking ones (84-90 row groups for 8); large_string blocks would not mix.
+TEST_P(BlockWriterTest, StringFlavoursHitTheSizeAndMix) {
+  auto gen = Generator(120000);
+  auto whole = gen->MakeBatch(0).ValueOrDie();
+  std::string key = scratch_.Key("flavours.parquet");
+  auto w = ParquetBlockWriter::Start(scratch_.shared_store(), key, Options()).ValueOrDie();
+  auto views = WithStrings(whole, arrow::utf8_view());
+  auto large = WithStrings(whole, arrow::large_utf8());
+  for (int64_t off = 0; off < 120000; off += 4000) {  // polars-like slices of one big frame
+    ASSERT_TRUE(w->WriteBlock(*views->Slice(off, 4000)).ok());
+  }
+  ASSERT_TRUE(w->WriteBlock(*large).ok());  // pandas 3 block after polars blocks
+  ASSERT_TRUE(w->WriteBlock(*whole).ok());  // and a pyarrow one
+  auto stats = w->Finish();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->rows, 360000);
+  CheckRowGroups(key, *stats, kTarget);
+  auto table = ReadBack(scratch_, key);
+  for (const auto& f : table->schema()->fields()) {
+    EXPECT_NE(f->type()->id(), arrow::Type::STRING_VIEW) << f->name();
+    EXPECT_NE(f->type()->id(), arrow::Type::LARGE_STRING) << f->name();
+  }
+  EXPECT_TRUE(table->Slice(240000)->Equals(
+      *arrow::Table::FromRecordBatches({whole}).ValueOrDie()->Slice(0)))
+      << "the pyarrow block reads back as written";
+}
+
+// Schema metadata reaches the file (pandas stores its index there); dictionary columns with
+// string_view values (polars Categorical) are written.
+TEST_P(BlockWriterTest, KeepsSchemaMetadataAndViewDictionaries) {
+  arrow::StringBuilder sb;
+  ASSERT_TRUE(sb.AppendValues({"a", "b"}).ok());
+  auto plain = sb.Finish().ValueOrDie();
+  auto values = arrow::compute::Cast(*plain, arrow::utf8_view()).ValueOrDie();
+  arrow::Int32Builder ib;
+  ASSERT_TRUE(ib.AppendValues({0, 1, 1, 0}).ok());
+  auto indices = ib.Finish().ValueOrDie();
+  auto dict_type = arrow::dictionary(arrow::int32(), arrow::utf8_view());
+  auto dict = arrow::DictionaryArray::FromArrays(dict_type, indices, values).ValueOrDie();
+  auto schema = arrow::schema({arrow::field("c", dict_type)},
+                              arrow::key_value_metadata({"pandas", "owner"}, {"{}", "me"}));
+  auto batch = arrow::RecordBatch::Make(schema, 4, {dict});
+  std::string key = scratch_.Key("meta.parquet");
+  auto w = ParquetBlockWriter::Start(scratch_.shared_store(), key, Options()).ValueOrDie();
+  ASSERT_TRUE(w->WriteBlock(*batch).ok());
+  auto stats = w->Finish();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  auto table = ReadBack(scratch_, key);
+  ASSERT_TRUE(table->schema()->metadata());
+  EXPECT_EQ(table->schema()->metadata()->Get("owner").ValueOr(""), "me");
+  auto c = table->column(0)->chunk(0);
+  ASSERT_EQ(c->type_id(), arrow::Type::DICTIONARY);
+  auto read_values = static_cast<const arrow::DictionaryArray&>(*c).dictionary();
+  EXPECT_TRUE(read_values->Equals(*plain)) << read_values->ToString();
 }
 
 // Blocks larger than a row group are split; a row group may span blocks.
