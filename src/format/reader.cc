@@ -349,6 +349,62 @@ bool NumberWouldChangeText(std::string_view v) {
   return v.size() > i + 1 && v[i] == '0' && v[i + 1] >= '0' && v[i + 1] <= '9';
 }
 
+// The type of a CSV column from its text values (nulls aside): int64, double, date32,
+// timestamp[s] when every value converts (and no number would change its text), else utf8.
+std::shared_ptr<arrow::DataType> TypeFromText(const arrow::StringArray& text) {
+  for (int64_t r = 0; r < text.length(); ++r) {
+    if (!text.IsNull(r) && NumberWouldChangeText(text.GetView(r))) return arrow::utf8();
+  }
+  for (const auto& type : {arrow::int64(), arrow::float64(), arrow::date32(),
+                           arrow::timestamp(arrow::TimeUnit::SECOND)}) {
+    if (arrow::compute::Cast(text, type).ok()) return type;
+  }
+  return arrow::utf8();
+}
+
+// Columns Arrow typed null (no value in the first block) take their type from the first block
+// that has a value, read on until every such column has one or the file ends: null widens
+// losslessly, where a fixed null type fails on the first value.
+std::shared_ptr<arrow::Schema> WidenNullCsvColumns(
+    const std::shared_ptr<arrow::io::RandomAccessFile>& file, const CsvOptions& c,
+    std::shared_ptr<arrow::Schema> schema) {
+  CsvOptions text = c;
+  text.read.use_threads = false;
+  text.convert.include_columns.clear();
+  for (const auto& f : schema->fields()) {
+    if (f->type()->id() != arrow::Type::NA) continue;
+    text.convert.include_columns.push_back(f->name());
+    text.convert.column_types[f->name()] = arrow::utf8();
+  }
+  if (text.convert.include_columns.empty()) return schema;
+  auto size = file->GetSize();
+  if (!size.ok()) return schema;
+  auto stream = arrow::io::RandomAccessFile::GetStream(file, 0, *size);
+  if (!stream.ok()) return schema;
+  auto reader = MakeCsv(*stream, text);
+  if (!reader.ok()) return schema;
+  std::vector<std::string> pending = text.convert.include_columns;
+  std::shared_ptr<arrow::RecordBatch> batch;
+  while (!pending.empty() && (*reader)->ReadNext(&batch).ok() && batch) {
+    std::vector<std::string> still;
+    for (const auto& name : pending) {
+      auto column = batch->GetColumnByName(name);
+      if (!column || column->type_id() != arrow::Type::STRING ||
+          column->null_count() == column->length()) {
+        still.push_back(name);
+        continue;
+      }
+      int i = schema->GetFieldIndex(name);
+      auto typed = schema->SetField(i, schema->field(i)->WithType(TypeFromText(
+                                           static_cast<const arrow::StringArray&>(*column))));
+      if (typed.ok()) schema = *typed;
+    }
+    pending = std::move(still);
+  }
+  (void)(*reader)->Close();
+  return schema;
+}
+
 // CSV types as Arrow infers them from the first block, by reading only a prefix serially; null
 // when that fails (the full read then reports the error as before).  Unlike Arrow, a column
 // inferred as a number whose text in that block has leading zeros or a '+' stays a string
@@ -364,6 +420,7 @@ std::shared_ptr<arrow::Schema> InferCsvSchema(
   auto schema = (*reader)->schema();
   (void)(*reader)->Close();
   if (HasDuplicateNames(*schema)) return nullptr;
+  schema = WidenNullCsvColumns(file, c, std::move(schema));
 
   // The same prefix again, with the numeric columns as text, to look at their digits.
   std::vector<int> numeric;
