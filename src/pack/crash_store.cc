@@ -82,6 +82,9 @@ class CrashStore final : public ObjectStore {
     return std::unique_ptr<ObjectWriter>(new CrashWriter(std::move(w), at_));
   }
   // Not local: readers then go through the store (and its counted calls).
+  Status AbortIncompleteWrites(const std::string& key) override {
+    return s_->AbortIncompleteWrites(key);
+  }
   bool is_local() const override { return false; }
 
  private:

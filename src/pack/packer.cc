@@ -321,7 +321,26 @@ class PackRun {
 
     const std::string base_key = plan.rewrite_latest ? state_prefix_ + intent.base_copy : "";
     Status wrote = [&]() -> Status {
-      // 4. Recovery: drop what the crashed run may have written.
+      // 4. Recovery: drop what the crashed run may have written: its committed files above the
+      // latest N it recorded, and what its interrupted writes left (temp files, incomplete
+      // multipart uploads) of the keys its intent names: those files, the one it was writing
+      // (one at a time, in N order), the latest file and its base copy, its state objects.
+      if (recovering) {
+        std::set<std::string> keys;
+        int64_t top = abandoned.prev_latest_n;
+        for (const auto& f : plan.stale_files) {
+          keys.insert(part_prefix_ + f);
+          if (auto n = ParseFileNumber(f); n.ok()) top = std::max(top, *n);
+        }
+        keys.insert(part_prefix_ + OutputFileName(o_.table, o_.suffix, top + 1, o_.out_ext));
+        if (!abandoned.base_file.empty()) {
+          keys.insert(part_prefix_ + abandoned.base_file);
+          keys.insert(state_prefix_ + abandoned.base_copy);
+        }
+        keys.insert(state_prefix_ + CommitName(abandoned.generation));
+        keys.insert(state_prefix_ + LeaseName(abandoned.generation));
+        for (const auto& k : keys) LP_RETURN_NOT_OK(out_->AbortIncompleteWrites(k));
+      }
       if (!plan.stale_files.empty()) {
         std::vector<std::string> keys;
         for (const auto& f : plan.stale_files) keys.push_back(part_prefix_ + f);

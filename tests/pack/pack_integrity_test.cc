@@ -7,6 +7,7 @@
 #include <sys/time.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@
 #include "format/reader.h"
 #include "format/writer.h"
 #include "pack/naming.h"
+#include "store/s3/s3_client.h"
+#include "store/s3/xml.h"
 #include "test_util.h"
 
 namespace lakepack::pack {
@@ -348,6 +351,83 @@ TEST_P(PackIntegrityTest, ZeroPaddedNumbersCountAndOthersAreListedAsSkipped) {
   ASSERT_EQ(Pack("--out-ext csv", &out), 0) << out;
   EXPECT_EQ(OutputFiles(), (std::vector<std::string>{"db/t/t_0.csv", "db/t/t_007.csv",
                                                      "db/t/t_8.csv", "db/t/t_final.csv"}));
+}
+
+// What interrupted writes of `key` left: local temp files beside it, or S3 incomplete multipart
+// uploads of exactly it.
+int Leftovers(Scratch& scratch, const std::string& key) {
+  const std::string uri = scratch.Uri(key);
+  if (uri.rfind("file://", 0) == 0) {
+    std::filesystem::path p(uri.substr(7));
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(p.parent_path())) {
+      if (e.path().filename().string().rfind("." + p.filename().string() + ".lakepack-tmp-", 0) ==
+          0) {
+        ++n;
+      }
+    }
+    return n;
+  }
+  auto client = s3::S3Client::Make(lakepack::testing::TestBucket(), {});
+  EXPECT_TRUE(client.ok());
+  s3::S3Request req;
+  req.method = "GET";
+  req.query = {{"uploads", ""}, {"prefix", scratch.Key(key)}};
+  auto resp = (*client)->Call(req);
+  EXPECT_TRUE(resp.ok()) << resp.status().ToString();
+  auto uploads = s3::ParseListMultipartUploads(resp->body);
+  EXPECT_TRUE(uploads.ok());
+  int n = 0;
+  for (const auto& u : *uploads) n += u.key == scratch.Key(key);
+  return n;
+}
+
+// Starts a write of `key` big enough to be a multipart upload on S3, and leaks it (as kill -9).
+void LeakWriter(Scratch& scratch, const std::string& key) {
+  WriterOptions wo;
+  wo.part_size = 5 << 20;  // S3's minimum part
+  auto w = scratch.store().OpenWriter(scratch.Key(key), wo);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  std::string chunk((5 << 20) + 1, 'x');
+  ASSERT_TRUE((*w)->Write(chunk.data(), chunk.size()).ok());
+  (void)w->release();  // never finished nor aborted
+}
+
+// [CR-4] Recovery after a crash also removes the crashed run's interrupted writes (local temp
+// files, S3 incomplete multipart uploads) of the keys its intent names, and no other key's.
+TEST_P(PackIntegrityTest, RecoveryRemovesTheCrashedRunsTempFilesAndUploads) {
+  Put("land/t/a.csv", Csv(0, 300));
+  std::string out;
+  // Crash the run at successive store operations until one dies with its intent written.
+  bool crashed = false;
+  for (int k = 1; k <= 40 && !crashed; ++k) {
+    auto state = Keys("db/t/_lakepack/");
+    for (const auto& s : state) ASSERT_TRUE(scratch_.store().Delete({scratch_.Key(s)}).ok());
+    for (const auto& f : OutputFiles())
+      ASSERT_TRUE(scratch_.store().Delete({scratch_.Key(f)}).ok());
+    int rc = RunCli("pack " + In() + " " + Out() + " t --out-ext csv --file-limit 2000", &out,
+                    "LAKEPACK_PACK_CRASH_AT=" + std::to_string(k));
+    ASSERT_NE(rc, 0) << "the run finished before any crash point with an intent";
+    state = Keys("db/t/_lakepack/");
+    crashed = std::any_of(state.begin(), state.end(), [](const std::string& s) {
+      return s.find("intent-000000000000") != std::string::npos;
+    });
+  }
+  ASSERT_TRUE(crashed);
+  int64_t top = -1;
+  for (const auto& f : OutputFiles()) top = std::max(top, *ParseFileNumber(f));
+  const std::string next = "db/t/" + OutputFileName("t", "", top + 1, "csv");
+  LeakWriter(scratch_, next);
+  LeakWriter(scratch_, "db/t/notes.txt");  // not a key the intent names
+  ASSERT_EQ(Leftovers(scratch_, next), 1);
+  ASSERT_EQ(RunCli("pack " + In() + " " + Out() + " t --out-ext csv --file-limit 2000", &out), 0)
+      << out;
+  EXPECT_NE(out.find("recovered"), std::string::npos) << out;
+  EXPECT_EQ(Leftovers(scratch_, next), 0);
+  EXPECT_EQ(Leftovers(scratch_, "db/t/notes.txt"), 1);
+  EXPECT_EQ(AllRows().size(), 300u);
+  ASSERT_TRUE(scratch_.store().AbortIncompleteWrites(scratch_.Key("db/t/notes.txt")).ok());
+  EXPECT_EQ(Leftovers(scratch_, "db/t/notes.txt"), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, PackIntegrityTest,
