@@ -159,7 +159,9 @@ class PackRun {
           " overlap, so every run would pack its own output again; choose an OUTPUT_BASE "
           "outside the input table");
     }
-    LP_ASSIGN_OR_RETURN(out_format_, FormatOfExtension(o_.out_ext));
+    LP_ASSIGN_OR_RETURN(OutputExtension out_ext, ParseOutputExtension(o_.out_ext));
+    out_format_ = out_ext.format;
+    out_codec_ = out_ext.compression;
     if (!o_.schema_file.empty()) {
       LP_ASSIGN_OR_RETURN(schema_file_, format::LoadSchemaFile(o_.schema_file, o_.store));
     }
@@ -600,8 +602,8 @@ class PackRun {
       LP_ASSIGN_OR_RETURN(auto batch, queue.Pop());
       if (!batch) break;
       if (!writer) {
-        LP_ASSIGN_OR_RETURN(
-            writer, RollingWriter::Make(out_format_, target, o_.file_limit_bytes, open, closed));
+        LP_ASSIGN_OR_RETURN(writer, RollingWriter::Make(out_format_, target, o_.file_limit_bytes,
+                                                        open, closed, out_codec_));
       }
       LP_RETURN_NOT_OK(writer->Write(batch));
     }
@@ -677,6 +679,7 @@ class PackRun {
   std::shared_ptr<ObjectStore> in_, out_;
   std::string in_prefix_, table_prefix_, part_prefix_, state_prefix_;
   format::Format out_format_ = format::Format::kParquet;
+  arrow::Compression::type out_codec_ = arrow::Compression::SNAPPY;  // the --out-ext's codec
   std::shared_ptr<arrow::Schema> schema_file_;
   std::shared_ptr<arrow::Schema> target_;            // ResolveSchema
   std::shared_ptr<arrow::Schema> base_own_;          // the latest file's own columns, if any
@@ -706,7 +709,7 @@ Status PackOptions::Validate() const {
   if (out_ext.empty() || out_ext[0] == '.') {
     return Status::InvalidArgument("pack: bad --out-ext '" + out_ext + "' (e.g. snappy.parquet)");
   }
-  auto fmt = FormatOfExtension(out_ext);
+  auto fmt = ParseOutputExtension(out_ext);
   if (!fmt.ok()) return fmt.status().WithContext("pack: --out-ext");
   if (!in_ext.empty()) {
     auto in_fmt = FormatOfExtension(in_ext);

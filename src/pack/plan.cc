@@ -120,7 +120,18 @@ Result<PackPlan> MakePlan(const PlanRequest& r) {
   std::sort(plan.inputs.begin(), plan.inputs.end(),
             [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
   if (!plan.inputs.empty()) {
-    int64_t bytes = plan.input_bytes + (plan.rewrite_latest ? plan.latest_size : 0);
+    // Output bytes per input byte as measured by the committed runs, when they tell.
+    int64_t packed_in = 0, packed_out = 0;
+    if (r.committed) {
+      for (const auto& p : r.committed->packed) packed_in += p.size;
+      for (const auto& f : r.committed->files) packed_out += f.size;
+    }
+    if (packed_in > 0 && packed_out > 0) {
+      plan.output_per_input = static_cast<double>(packed_out) / static_cast<double>(packed_in);
+    }
+    int64_t bytes = static_cast<int64_t>(static_cast<double>(plan.input_bytes) *
+                                         (plan.output_per_input > 0 ? plan.output_per_input : 1)) +
+                    (plan.rewrite_latest ? plan.latest_size : 0);
     plan.estimated_files =
         std::max<int64_t>(1, (bytes + r.file_limit_bytes - 1) / r.file_limit_bytes);
   }
@@ -158,8 +169,12 @@ std::string DescribePlan(const PackPlan& p, const PlanRequest& r) {
   if (!p.inputs.empty()) {
     s += "output files: " + OutputFileName(r.table, r.suffix, p.first_n, r.out_ext) +
          " onwards, about " + std::to_string(p.estimated_files) + " file(s) of up to " +
-         std::to_string(r.file_limit_bytes) +
-         " bytes (estimate assumes output bytes = input bytes)\n";
+         std::to_string(r.file_limit_bytes) + " bytes (" +
+         (p.output_per_input > 0
+              ? "estimate from the " + std::to_string(p.output_per_input).substr(0, 5) +
+                    " output bytes per input byte of the runs so far"
+              : std::string("estimate assumes output bytes = input bytes")) +
+         ")\n";
   } else {
     s += "nothing to pack\n";
   }

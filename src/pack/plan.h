@@ -70,7 +70,11 @@ struct PackPlan {
   bool rewrite_latest = false;           // its rows come first and it is rewritten under its name
   int64_t first_n = 0;                   // the first N this run writes
   std::vector<std::string> stale_files;  // recovery: names a crashed run may have written
-  // Files a run would write if output bytes ≈ input bytes (+ the rewritten latest file's).
+  // Output bytes per input byte measured by the committed runs (their files' bytes over their
+  // inputs' bytes); 0 when there is no such history.
+  double output_per_input = 0;
+  // Files a run would write at that ratio (else output bytes ≈ input bytes), plus the rewritten
+  // latest file's bytes.
   int64_t estimated_files = 0;
 
   bool nothing_to_do() const { return inputs.empty(); }

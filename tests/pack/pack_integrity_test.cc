@@ -430,6 +430,22 @@ TEST_P(PackIntegrityTest, RecoveryRemovesTheCrashedRunsTempFilesAndUploads) {
   EXPECT_EQ(Leftovers(scratch_, "db/t/notes.txt"), 0);
 }
 
+// [WR-6] --out-ext accepts exactly the documented list and writes the codec it names.
+TEST_P(PackIntegrityTest, OutExtNamesTheCodec) {
+  Put("land/t/a.csv", Csv(0, 50));
+  std::string out;
+  for (const std::string bad : {"json", "txt", "ndjson", "foo.parquet", "pq"}) {
+    EXPECT_EQ(Pack("--out-ext " + bad, &out), 2) << bad << ": " << out;
+    EXPECT_NE(out.find("unsupported output extension"), std::string::npos) << out;
+  }
+  EXPECT_EQ(Keys("db/"), std::vector<std::string>{});
+  ASSERT_EQ(Pack("--out-ext zstd.parquet", &out), 0) << out;
+  ASSERT_EQ(Cli("inspect " + scratch_.Uri("db/t/t_0.zstd.parquet"), &out), 0) << out;
+  EXPECT_NE(out.find("zstd"), std::string::npos) << out;
+  EXPECT_EQ(out.find("snappy"), std::string::npos) << out;
+  EXPECT_EQ(RowsOf("db/t/t_0.zstd.parquet").size(), 50u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, PackIntegrityTest,
                          ::testing::ValuesIn(lakepack::testing::StoreKinds()),
                          lakepack::testing::KindName);
