@@ -2,7 +2,7 @@
 # lakepack's local S3 test server: start | stop | env | status.
 #
 # Default server: a throw-away single-node Ceph cluster (1 mon + 1 OSD + radosgw/beast), the only
-# local server found that verifies SigV4 everywhere (see /work/shared/research/s3-servers/REPORT.md).
+# local server found that verifies SigV4 everywhere (see ../shared/research/s3-servers/REPORT.md beside the checkout).
 # LAKEPACK_S3_SERVER=moto selects moto's in-memory server from .venv instead: starts in ~1 s, but
 # checks no signatures or digests, so use it only for quick local loops.
 #

@@ -1,7 +1,7 @@
 """Interop: files lakepack writes are read identically by pyarrow, DuckDB and polars, and files
 they write are read correctly by lakepack.
 
-The CLI under test is $LAKEPACK_CLI (default /work/main/build/lakepack).  Every comparison is
+The CLI under test is $LAKEPACK_CLI (default: build/lakepack of this checkout).  Every comparison is
 row for row against one fixture table with many types.
 """
 import datetime as dt
@@ -19,7 +19,8 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 import pytest
 
-CLI = os.environ.get("LAKEPACK_CLI", "/work/main/build/lakepack")
+CLI = os.environ.get("LAKEPACK_CLI",
+                     str(Path(__file__).resolve().parents[2] / "build" / "lakepack"))
 
 UTC = dt.timezone.utc
 
