@@ -27,17 +27,17 @@ namespace lakepack {
 struct ObjectInfo {
   std::string key;
   int64_t size = 0;
-  std::string etag;           // opaque; S3: the ETag without quotes; local: derived from mtime+size
-  int64_t mtime_ns = 0;       // last modification, nanoseconds since the epoch (0 if unknown)
+  std::string etag;      // opaque; S3: the ETag without quotes; local: derived from mtime+size
+  int64_t mtime_ns = 0;  // last modification, nanoseconds since the epoch (0 if unknown)
 };
 
 struct ListOptions {
   // With a delimiter (usually "/"), keys that have it after the prefix are rolled up into
   // common_prefixes, one level deep.  Without one, the listing is recursive.
   std::string delimiter;
-  std::string start_after;      // list keys strictly after this one
-  std::string continuation;     // token from a previous page ("" for the first page)
-  int max_keys = 1000;          // a page holds at most this many entries
+  std::string start_after;   // list keys strictly after this one
+  std::string continuation;  // token from a previous page ("" for the first page)
+  int max_keys = 1000;       // a page holds at most this many entries
 };
 
 struct ListPage {
@@ -121,6 +121,12 @@ class ObjectStore {
   virtual Result<ObjectInfo> Copy(const std::string& src_key, const std::string& dst_key) = 0;
   virtual Result<std::unique_ptr<ObjectWriter>> OpenWriter(const std::string& key,
                                                            const WriterOptions& options = {}) = 0;
+
+  // Removes what interrupted writes of exactly `key` left behind, e.g. a writer whose process was
+  // killed before Finish or Abort: local disk, its hidden temp files beside the key; S3, the
+  // incomplete multipart uploads of the key.  Nothing of any other key is touched.  REQUIRES: no
+  // live writer of `key` (it would lose its upload).  The default has nothing to remove.
+  virtual Status AbortIncompleteWrites(const std::string& key) { return Status::OK(); }
 
   // True for the local-disk backend, whose objects are also plain files at LocalPath(key).
   virtual bool is_local() const { return false; }

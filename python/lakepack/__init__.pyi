@@ -90,7 +90,7 @@ def convert(src: str, dst: str, in_format: Optional[str] = ..., out_format: Opti
             compression: Optional[str] = ..., schema: Optional[str] = ...,
             batch_rows: Optional[int] = ..., row_group_rows: Optional[int] = ...,
             row_group_bytes: Optional[int] = ..., options: Optional[StoreOptions] = ...,
-            **kwargs: Any) -> Dict[str, Any]: ...
+            on_schema_mismatch: str = ..., **kwargs: Any) -> Dict[str, Any]: ...
 def inspect(path: str, format: Optional[str] = ..., options: Optional[StoreOptions] = ...,
             **kwargs: Any) -> Dict[str, Any]: ...
 def generate(dst: str, rows: Optional[int] = ..., size: Optional[int] = ..., seed: int = ...,
@@ -148,7 +148,7 @@ def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = 
          schema: Optional[str] = ..., cast_parquet: bool = ..., dry_run: bool = ...,
          lock_timeout_seconds: int = ..., wait_seconds: int = ...,
          read_block_bytes: Optional[int] = ..., options: Optional[StoreOptions] = ...,
-         **kwargs: Any) -> Dict[str, Any]: ...
+         on_schema_mismatch: str = ..., **kwargs: Any) -> Dict[str, Any]: ...
 
 class S3TableStore:
     table_extension: Optional[str]
@@ -204,6 +204,7 @@ class S3DataPacker:
     output_partition: Optional[Dict[str, Any]]
     input_partition_name: Optional[str]
     read_chunksize: Union[None, int, str]
+    on_schema_mismatch: str
     options: StoreOptions
     input_store: S3TableStore
     output_store: S3OutputStore
@@ -217,6 +218,7 @@ class S3DataPacker:
                  output_partition: Optional[Dict[str, Any]] = ...,
                  input_partition_name: Optional[str] = ...,
                  read_chunksize: Union[None, int, str] = ...,
-                 options: Optional[StoreOptions] = ...) -> None: ...
+                 options: Optional[StoreOptions] = ...,
+                 on_schema_mismatch: str = ...) -> None: ...
     def pack_data(self, dry_run: bool = ...) -> Dict[str, Any]: ...
     def _data_to_add(self) -> bool: ...

@@ -76,7 +76,8 @@ def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = 
          cast_parquet: bool = False, dry_run: bool = False,
          lock_timeout_seconds: int = _lakepack.DEFAULT_LOCK_TIMEOUT_SECONDS,
          wait_seconds: int = 0, read_block_bytes: Optional[int] = None,
-         options: Optional[StoreOptions] = None, **kwargs: Any) -> Dict[str, Any]:
+         options: Optional[StoreOptions] = None, on_schema_mismatch: str = "fail",
+         **kwargs: Any) -> Dict[str, Any]:
     """Packs the files of ``input_base/table/**`` into ``output_base/table/[k=v/]`` as
     ``table[_suffix]_N.out_ext`` files of exactly ``file_limit_bytes`` (the last one smaller),
     appending to the latest existing file (like ``lakepack pack``).
@@ -89,6 +90,14 @@ def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = 
     ``read_block_bytes`` is how many bytes of a CSV / JSON Lines input are parsed at a time
     (also the span column types are inferred from); the default is the reader's (4 MB, streamed
     in 1 MB blocks).  Parquet inputs are read a row group's batches at a time.
+
+    ``on_schema_mismatch`` decides what happens when an input's columns differ from the target
+    schema (the schema file, else the latest output file's, else the first input's), the same
+    for every input format: ``"fail"`` (the default) raises InvalidData naming the input and the
+    columns before anything is written; ``"union"`` adds the new columns (nullable; the latest
+    file is rewritten with them, rows without them hold null); ``"drop"`` keeps the target's
+    columns (extra ones dropped, missing ones null).  A column whose values are all null (Arrow
+    type null) takes any other input's type.
 
     Returns the report: ``files`` (``uri``, ``rows``, ``bytes``), ``inputs``, ``rows``,
     ``input_bytes``, ``already_packed``, ``rewrote_latest``, ``recovered``, ``generation``,
@@ -108,6 +117,7 @@ def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = 
     o.lock_timeout_seconds = int(lock_timeout_seconds)
     o.wait_seconds = int(wait_seconds)
     o.read_block_bytes = int(read_block_bytes or 0)
+    o.on_schema_mismatch = str(on_schema_mismatch or "fail")
     o.store = StoreOptions.from_kwargs(options, **kwargs)._native()
     return _lakepack.pack(o)
 
@@ -317,6 +327,7 @@ class S3DataPacker:
             blocks of bytes.  None keeps the reader's default; lakepack always streams in
             bounded memory.  An invalid value raises :class:`InvalidArgument` (a ValueError).
         options: :class:`StoreOptions`.
+        on_schema_mismatch: ``"fail"`` (default), ``"union"`` or ``"drop"``: see :func:`pack`.
     """
 
     def __init__(self, input_basepath: str, output_basepath: str, table_name: str,
@@ -327,7 +338,7 @@ class S3DataPacker:
                  output_partition: Optional[Dict[str, Any]] = None,
                  input_partition_name: Optional[str] = None,
                  read_chunksize: Union[None, int, str] = None,
-                 options: Optional[StoreOptions] = None):
+                 options: Optional[StoreOptions] = None, on_schema_mismatch: str = "fail"):
         self.input_basepath = input_basepath
         self.output_basepath = output_basepath
         self.table_name = table_name
@@ -341,6 +352,7 @@ class S3DataPacker:
         self.input_partition_name = input_partition_name
         _chunksize_bytes(read_chunksize)  # fail early on a bad value
         self.read_chunksize = read_chunksize
+        self.on_schema_mismatch = on_schema_mismatch
         self.options = options if options is not None else StoreOptions()
         self.input_store = S3TableStore(input_basepath, table_name, input_file_ext,
                                         input_partition_name, self.options)
@@ -370,7 +382,7 @@ class S3DataPacker:
                           input_partition_name=self.input_partition_name, schema=schema,
                           cast_parquet=self.cast_parquet, dry_run=dry_run,
                           read_block_bytes=_chunksize_bytes(self.read_chunksize),
-                          options=self.options)
+                          options=self.options, on_schema_mismatch=self.on_schema_mismatch)
         self.file_size_on_disk = report["input_bytes"]
         self.last_report = report
         if not dry_run:

@@ -103,8 +103,12 @@ def convert(src: str, dst: str, in_format: Optional[str] = None, out_format: Opt
             compression: Optional[str] = None, schema: Optional[str] = None,
             batch_rows: Optional[int] = None, row_group_rows: Optional[int] = None,
             row_group_bytes: Optional[int] = None, options: Optional[StoreOptions] = None,
-            **kwargs: Any) -> Dict[str, Any]:
+            on_schema_mismatch: str = "fail", **kwargs: Any) -> Dict[str, Any]:
     """Converts a data file between csv, jsonl and parquet (like ``lakepack convert``).
+
+    With ``schema`` (a schema file), ``on_schema_mismatch`` decides what happens when the input's
+    columns differ from it: ``"fail"`` (the default) raises InvalidData naming them, ``"union"``
+    keeps the input's extra columns, ``"drop"`` drops them and null-fills the schema's missing ones.
 
     Paths or ``s3://`` URIs on either side; formats from the extensions unless given;
     ``compression`` is the Parquet codec (snappy by default, zstd, gzip, lz4, brotli, none).
@@ -118,6 +122,7 @@ def convert(src: str, dst: str, in_format: Optional[str] = None, out_format: Opt
     o.compression, o.schema = compression or "", schema or ""
     o.batch_rows = int(batch_rows or 0)
     o.row_group_rows, o.row_group_bytes = int(row_group_rows or 0), int(row_group_bytes or 0)
+    o.on_schema_mismatch = str(on_schema_mismatch or "fail")
     o.store = _opts(options, kwargs)
     return _lakepack.convert(o)
 

@@ -178,6 +178,7 @@ void RegisterJobs(nb::module_& m) {
       .def_rw("in_format", &ops::ConvertOptions::in_format)
       .def_rw("out_format", &ops::ConvertOptions::out_format)
       .def_rw("schema", &ops::ConvertOptions::schema)
+      .def_rw("on_schema_mismatch", &ops::ConvertOptions::on_schema_mismatch)
       .def_rw("batch_rows", &ops::ConvertOptions::batch_rows)
       .def_rw("compression", &ops::ConvertOptions::compression)
       .def_rw("row_group_rows", &ops::ConvertOptions::row_group_rows)

@@ -16,6 +16,7 @@
 
 #include "errors.h"
 #include "job_binding.h"
+#include "format/schema_policy.h"
 #include "pack/packer.h"
 #include "pack/report_json.h"
 
@@ -55,6 +56,13 @@ void RegisterPack(nb::module_& m) {
       .def_rw("dry_run", &PackOptions::dry_run)
       .def_rw("lock_timeout_seconds", &PackOptions::lock_timeout_seconds)
       .def_rw("wait_seconds", &PackOptions::wait_seconds)
+      // "fail" (the default), "union" or "drop": format/schema_policy.h names the rule.
+      .def_prop_rw(
+          "on_schema_mismatch",
+          [](const PackOptions& o) { return std::string(format::SchemaMismatchName(o.on_schema_mismatch)); },
+          [](PackOptions& o, const std::string& name) {
+            o.on_schema_mismatch = ValueOrThrow(format::ParseSchemaMismatch(name));
+          })
       .def_rw("store", &PackOptions::store);
   m.def("pack", &RunPack, nb::arg("options"));
   m.attr("DEFAULT_FILE_LIMIT_BYTES") = pack::kDefaultFileLimitBytes;

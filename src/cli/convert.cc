@@ -17,6 +17,7 @@ int RunConvert(const Args& args) {
   o.in_format = args.Get("in-format");
   o.out_format = args.Get("out-format");
   o.schema = args.Get("schema");
+  o.on_schema_mismatch = args.Get("on-schema-mismatch");
   o.compression = args.Get("compression");
   o.store = StoreOptionsFrom(args);
   auto batch_rows = args.GetInt("batch-rows", 0, 1);
@@ -72,6 +73,9 @@ const Verb kConvertVerb = {
      {"schema", "FILE",
       "a lakepack JSON schema file fixing CSV/JSONL column types (default: "
       "inferred from the first block, 4 MiB)"},
+     {"on-schema-mismatch", "fail|union|drop",
+      "a later block whose columns differ from the first's: fail naming both (default), union "
+      "(new columns appended, null before) or drop (extra columns dropped, missing null)"},
      {"row-group-size", "SIZE|Nrows",
       "Parquet row groups of about SIZE in-memory bytes (e.g. 64MB) "
       "or of N rows (e.g. 500000rows) (default 128MB)"},

@@ -6,6 +6,7 @@
 #include "base/size.h"
 #include "cli/run_job.h"
 #include "cli/verbs.h"
+#include "format/schema_policy.h"
 #include "pack/packer.h"
 #include "pack/report_json.h"
 
@@ -31,6 +32,13 @@ int RunPack(const Args& args) {
   o.input_partition_name = args.Get("input-partition-name");
   o.schema_file = args.Get("schema");
   o.cast_parquet = args.Has("cast-parquet");
+  if (args.Has("on-schema-mismatch")) {
+    auto policy = format::ParseSchemaMismatch(args.Get("on-schema-mismatch"));
+    if (!policy.ok()) {
+      return Usage(args, Status::InvalidArgument("--on-schema-mismatch: " + policy.status().message()));
+    }
+    o.on_schema_mismatch = *policy;
+  }
   o.dry_run = args.Has("dry-run");
   auto lock_timeout = args.GetSeconds("lock-timeout", o.lock_timeout_seconds);
   if (!lock_timeout.ok()) return Usage(args, lock_timeout.status());
@@ -98,6 +106,9 @@ const Verb kPackVerb = {
       "a lakepack JSON schema file for the target schema (default: the latest "
       "file's, else the first input's)"},
      {"cast-parquet", nullptr, "cast Parquet inputs of another schema to the target schema"},
+     {"on-schema-mismatch", "fail|union|drop",
+      "an input whose columns differ from the target's: fail naming both (default), union "
+      "(new columns appended, null where absent) or drop (extra columns dropped, missing null)"},
      {"dry-run", nullptr, "plan and print what would be written; write nothing"},
      {"lock-timeout", "SECONDS",
       "a crashed packer on another host is presumed dead after this "

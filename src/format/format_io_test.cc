@@ -8,13 +8,13 @@
 #include "arrow/json/from_string.h"
 #include "arrow/table.h"
 #include "arrow/type.h"
-#include "store/forwarding_store.h"
 #include "format/arrow_io.h"
 #include "format/arrow_status.h"
 #include "format/inspect.h"
 #include "format/reader.h"
 #include "format/schema_file.h"
 #include "format/writer.h"
+#include "store/forwarding_store.h"
 #include "test_util.h"
 
 namespace lakepack::format {
@@ -23,7 +23,8 @@ namespace {
 // Forwards to another store but says it is not local, and counts ranged reads.
 class RemoteLikeStore final : public ForwardingStore {
  public:
-  explicit RemoteLikeStore(std::shared_ptr<ObjectStore> inner) : ForwardingStore(std::move(inner)) {}
+  explicit RemoteLikeStore(std::shared_ptr<ObjectStore> inner)
+      : ForwardingStore(std::move(inner)) {}
   Result<std::string> GetRange(const std::string& k, int64_t off, int64_t len) override {
     ++ranged_reads;
     return ForwardingStore::GetRange(k, off, len);
@@ -265,11 +266,10 @@ TEST_P(FormatIo, CsvNumbersThatWouldLoseDigitsStayText) {
     EXPECT_EQ(schema.GetFieldByName("n")->type()->id(), arrow::Type::INT64);
     EXPECT_EQ(schema.GetFieldByName("x")->type()->id(), arrow::Type::DOUBLE);
     EXPECT_EQ(schema.GetFieldByName("neg")->type()->id(), arrow::Type::STRING);  // "-01"
-    auto zip = std::static_pointer_cast<arrow::StringArray>(
-        (*t)->GetColumnByName("zip")->chunk(0));
+    auto zip = std::static_pointer_cast<arrow::StringArray>((*t)->GetColumnByName("zip")->chunk(0));
     EXPECT_EQ(zip->GetString(0), "01234");
-    auto phone = std::static_pointer_cast<arrow::StringArray>(
-        (*t)->GetColumnByName("phone")->chunk(0));
+    auto phone =
+        std::static_pointer_cast<arrow::StringArray>((*t)->GetColumnByName("phone")->chunk(0));
     EXPECT_EQ(phone->GetString(0), "+4420");
     EXPECT_EQ(phone->GetString(1), "007");
   }
@@ -462,6 +462,46 @@ TEST(FormatNames, Detection) {
   EXPECT_EQ(ParseCompression("ZSTD").ValueOrDie(), arrow::Compression::ZSTD);
   EXPECT_EQ(ParseCompression("none").ValueOrDie(), arrow::Compression::UNCOMPRESSED);
   EXPECT_FALSE(ParseCompression("lzma").ok());
+}
+
+// [CR-3] A column null for the first blocks and a string later takes the later type (null widens),
+// in JSON Lines and CSV alike; it used to fail with "expected null, got a string".
+TEST_P(FormatIo, ColumnNullInTheFirstBlocksWidensToItsLaterType) {
+  std::string jsonl, csv = "id,x\n";
+  for (int i = 0; i < 3000; ++i) {
+    jsonl += "{\"id\":" + std::to_string(i) + ",\"x\":null}\n";
+    csv += std::to_string(i) + ",\n";
+  }
+  jsonl += "{\"id\":3000,\"x\":\"late\"}\n";
+  csv += "3000,late\n";
+  Put(Key("late.jsonl"), jsonl);
+  Put(Key("late.csv"), csv);
+  ReadOptions o;
+  o.block_size = 4096;  // types from the first 4 kB: the value is many blocks in
+  for (auto [key, f] :
+       {std::pair{Key("late.jsonl"), Format::kJsonl}, std::pair{Key("late.csv"), Format::kCsv}}) {
+    auto t = ReadTable(key, f, o);
+    ASSERT_TRUE(t.ok()) << key << ": " << t.status().ToString();
+    EXPECT_EQ((*t)->schema()->GetFieldByName("x")->type()->ToString(), "string") << key;
+    EXPECT_EQ((*t)->num_rows(), 3001);
+    auto x = (*t)->GetColumnByName("x");
+    EXPECT_EQ(x->null_count(), 3000) << key;
+  }
+}
+
+// JSON Lines date strings are dates, as they are from CSV.
+TEST_P(FormatIo, JsonlDateStringsAreDates) {
+  Put(Key("d.jsonl"),
+      "{\"d\":\"1990-01-01\",\"t\":\"1990-01-01 10:00:00\"}\n{\"d\":\"2020-02-29\"}\n");
+  Put(Key("d.csv"), "d\n1990-01-01\n2020-02-29\n");
+  auto j = ReadTable(Key("d.jsonl"), Format::kJsonl);
+  ASSERT_TRUE(j.ok()) << j.status().ToString();
+  auto c = ReadTable(Key("d.csv"), Format::kCsv);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ((*j)->schema()->GetFieldByName("d")->type()->ToString(), "date32[day]");
+  EXPECT_EQ((*c)->schema()->GetFieldByName("d")->type()->ToString(), "date32[day]");
+  EXPECT_EQ((*j)->schema()->GetFieldByName("t")->type()->ToString(), "timestamp[s]");
+  EXPECT_TRUE((*j)->GetColumnByName("d")->Equals(*(*c)->GetColumnByName("d")));
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, FormatIo, ::testing::Values("local", "remote"));

@@ -823,7 +823,17 @@ struct Guess {
   bool all_int = true;                       // numbers
   bool all_ts_s = true;   // strings: ISO-8601 to the second (Arrow's timestamp[s] rule)
   bool all_zoned = true;  // strings: ISO-8601 with "Z" or an offset
+  bool all_date = true;   // strings: YYYY-MM-DD (a date, as CSV inference gives it)
 };
+
+// "YYYY-MM-DD" exactly (the caller checks the date is valid).
+bool LooksLikeDate(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  return true;
+}
 
 std::shared_ptr<arrow::DataType> TypeOf(const Guess& g) {
   switch (g.kind) {
@@ -832,6 +842,7 @@ std::shared_ptr<arrow::DataType> TypeOf(const Guess& g) {
     case od::json_type::number:
       return g.all_int ? arrow::int64() : arrow::float64();
     case od::json_type::string:
+      if (g.all_date) return arrow::date32();
       if (g.all_ts_s) return arrow::timestamp(arrow::TimeUnit::SECOND);
       if (g.all_zoned) return arrow::timestamp(arrow::TimeUnit::NANO, "UTC");
       return arrow::utf8();
@@ -905,6 +916,7 @@ bool Observe(od::value v, Guess* g, bool* nested, std::string* what) {
         g->all_ts_s =
             arrow::internal::ParseTimestampISO8601(s.data(), s.size(), arrow::TimeUnit::SECOND, &x);
       }
+      g->all_date = g->all_date && g->all_ts_s && LooksLikeDate(s);
       if (g->all_zoned) {
         bool zoned = false;
         g->all_zoned = arrow::internal::ParseTimestampISO8601(s.data(), s.size(),
@@ -979,6 +991,51 @@ Result<JsonlInference> InferJsonlSchema(const std::shared_ptr<arrow::io::RandomA
   }
   if (result.nested) return result;
   if (rows == 0) return Status::InvalidData(name + ": empty JSON Lines file");
+  // A field that is null all through the first block takes its type from the block where its
+  // first value appears (null widens losslessly), read on block by block until every such field
+  // has one or the file ends.  Bad lines are left for the reader, which names them.
+  std::vector<int> pending;
+  for (size_t i = 0; i < guesses.size(); ++i) {
+    if (guesses[i].kind == od::json_type::null) pending.push_back(static_cast<int>(i));
+  }
+  for (int64_t begin = std::min(size, bytes); begin < size && !pending.empty();) {
+    const int64_t end = std::min(size, begin + bytes);
+    PaddedBuffer more_buffer;
+    BlockText more{more_buffer};
+    LP_ARROW_RETURN_NOT_OK(ReadBlockText(file.get(), size, begin, end, &more), name);
+    std::vector<bool> watch(guesses.size(), false);
+    for (int i : pending) watch[i] = true;
+    bool stop = false;
+    ForEachOwnedLine(more, [&](std::string_view line, int64_t) {
+      od::document doc;
+      od::object obj;
+      std::string ignored;
+      if (StartObject(parser, line, &doc, &obj, &ignored)) return true;  // an error: the reader's
+      const char* line_end = line.data() + line.size();
+      for (auto res : obj) {
+        od::field field;
+        std::string_view key;
+        auto e = std::move(res).get(field);
+        if (!e) e = FieldKey(field, line_end, &key);
+        if (e) break;
+        auto it = index.find(key);
+        if (it == index.end() || !watch[it->second]) continue;
+        bool nested = false;
+        if (!Observe(field.value(), &guesses[it->second], &nested, &ignored)) {
+          watch[it->second] = false;  // changes kind: the reader reports the line
+        }
+        if (nested) stop = true;
+      }
+      return !stop;
+    });
+    if (stop) break;
+    std::vector<int> still;
+    for (int i : pending) {
+      if (guesses[i].kind == od::json_type::null) still.push_back(i);
+    }
+    pending = std::move(still);
+    begin = end;
+  }
   arrow::FieldVector fields;
   for (const auto& g : guesses) fields.push_back(arrow::field(g.name, TypeOf(g)));
   result.schema = arrow::schema(std::move(fields));
@@ -995,7 +1052,8 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonlReader(
   LP_ARROW_ASSIGN_OR_RETURN(int64_t size, file->GetSize(), options.name);
   if (size == 0) return Status::InvalidData(options.name + ": empty JSON Lines file");
   auto layout = std::make_shared<Layout>(MakeLayout(schema, options.strict_fields));
-  layout->schema_note = "inferred from the first block of the file";
+  layout->schema_note = options.schema_note.empty() ? "inferred from the first block of the file"
+                                                    : options.schema_note;
   return std::shared_ptr<arrow::RecordBatchReader>(
       std::make_shared<JsonlBatchReader>(std::move(layout), std::move(file), size, options));
 }

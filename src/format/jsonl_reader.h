@@ -43,6 +43,9 @@ struct JsonlReaderOptions {
   bool strict_fields = false;
   // How errors name the file.
   std::string name;
+  // How an unknown key's error (strict_fields) explains the schema; "" = "inferred from the first
+  // block of the file".
+  std::string schema_note;
 };
 
 // True when the reader handles every field of `schema` (flat, supported types).
@@ -58,8 +61,9 @@ struct JsonlInference {
 
 // Infers column types from the lines starting in the first `bytes` bytes of `file` (the whole
 // line at the end), as Arrow's JSON reader does from its first block: numbers that are all
-// integers -> int64, else double; true/false -> bool; only nulls -> null; strings -> timestamp[s]
-// when all parse as second-resolution ISO-8601 (so "2024-01-02" too: Arrow's rule), else
+// integers -> int64, else double; true/false -> bool; only nulls -> null; strings -> date32 when
+// all are dates "YYYY-MM-DD" (as CSV inference gives them), else timestamp[s]
+// when all parse as second-resolution ISO-8601 (Arrow's rule), else
 // timestamp[ns, UTC] when all are ISO-8601 with "Z" or an offset (as CSV inference gives them),
 // else utf8.  Fails (kInvalidData, naming the line) on a bad line, and on a field whose JSON kind
 // changes; fails on a file without any object ("empty JSON Lines file").

@@ -359,6 +359,62 @@ bool NumberWouldChangeText(std::string_view v) {
   return v.size() > i + 1 && v[i] == '0' && v[i + 1] >= '0' && v[i + 1] <= '9';
 }
 
+// The type of a CSV column from its text values (nulls aside): int64, double, date32,
+// timestamp[s] when every value converts (and no number would change its text), else utf8.
+std::shared_ptr<arrow::DataType> TypeFromText(const arrow::StringArray& text) {
+  for (int64_t r = 0; r < text.length(); ++r) {
+    if (!text.IsNull(r) && NumberWouldChangeText(text.GetView(r))) return arrow::utf8();
+  }
+  for (const auto& type : {arrow::int64(), arrow::float64(), arrow::date32(),
+                           arrow::timestamp(arrow::TimeUnit::SECOND)}) {
+    if (arrow::compute::Cast(text, type).ok()) return type;
+  }
+  return arrow::utf8();
+}
+
+// Columns Arrow typed null (no value in the first block) take their type from the first block
+// that has a value, read on until every such column has one or the file ends: null widens
+// losslessly, where a fixed null type fails on the first value.
+std::shared_ptr<arrow::Schema> WidenNullCsvColumns(
+    const std::shared_ptr<arrow::io::RandomAccessFile>& file, const CsvOptions& c,
+    std::shared_ptr<arrow::Schema> schema) {
+  CsvOptions text = c;
+  text.read.use_threads = false;
+  text.convert.include_columns.clear();
+  for (const auto& f : schema->fields()) {
+    if (f->type()->id() != arrow::Type::NA) continue;
+    text.convert.include_columns.push_back(f->name());
+    text.convert.column_types[f->name()] = arrow::utf8();
+  }
+  if (text.convert.include_columns.empty()) return schema;
+  auto size = file->GetSize();
+  if (!size.ok()) return schema;
+  auto stream = arrow::io::RandomAccessFile::GetStream(file, 0, *size);
+  if (!stream.ok()) return schema;
+  auto reader = MakeCsv(*stream, text);
+  if (!reader.ok()) return schema;
+  std::vector<std::string> pending = text.convert.include_columns;
+  std::shared_ptr<arrow::RecordBatch> batch;
+  while (!pending.empty() && (*reader)->ReadNext(&batch).ok() && batch) {
+    std::vector<std::string> still;
+    for (const auto& name : pending) {
+      auto column = batch->GetColumnByName(name);
+      if (!column || column->type_id() != arrow::Type::STRING ||
+          column->null_count() == column->length()) {
+        still.push_back(name);
+        continue;
+      }
+      int i = schema->GetFieldIndex(name);
+      auto typed = schema->SetField(i, schema->field(i)->WithType(TypeFromText(
+                                           static_cast<const arrow::StringArray&>(*column))));
+      if (typed.ok()) schema = *typed;
+    }
+    pending = std::move(still);
+  }
+  (void)(*reader)->Close();
+  return schema;
+}
+
 // CSV types as Arrow infers them from the first block, by reading only a prefix serially; null
 // when that fails (the full read then reports the error as before).  Unlike Arrow, a column
 // inferred as a number whose text in that block has leading zeros or a '+' stays a string
@@ -374,6 +430,7 @@ std::shared_ptr<arrow::Schema> InferCsvSchema(
   auto schema = (*reader)->schema();
   (void)(*reader)->Close();
   if (HasDuplicateNames(*schema)) return nullptr;
+  schema = WidenNullCsvColumns(file, c, std::move(schema));
 
   // The same prefix again, with the numeric columns as text, to look at their digits.
   std::vector<int> numeric;
@@ -390,7 +447,8 @@ std::shared_ptr<arrow::Schema> InferCsvSchema(
   auto text_reader = MakeCsv(*again, serial);
   if (!text_reader.ok()) return schema;
   std::shared_ptr<arrow::RecordBatch> batch;
-  if ((*text_reader)->ReadNext(&batch).ok() && batch) {  // the first block: what Arrow inferred from
+  if ((*text_reader)->ReadNext(&batch).ok() &&
+      batch) {  // the first block: what Arrow inferred from
     for (int i : numeric) {
       const auto* column = batch->GetColumnByName(schema->field(i)->name()).get();
       if (column == nullptr || column->type_id() != arrow::Type::STRING) continue;
@@ -561,7 +619,7 @@ Status DiagnoseJson(const std::shared_ptr<ObjectStore>& store, const std::string
   const bool not_object = IsNotAnObjectLineError(st);  // met ahead of Arrow, maybe too early
   if (st.detail() && !not_object) return FromArrow(st, name);  // a store error, not the data
   arrow::json::ParseOptions parse = JsonParseOptions(read_schema);
-  if (!options.schema && read_schema) {
+  if ((!options.schema || options.on_schema_mismatch != SchemaMismatch::kDrop) && read_schema) {
     // The inferred types are fixed now; a field they lack is what broke the stream.
     parse.unexpected_field_behavior = arrow::json::UnexpectedFieldBehavior::Error;
   }
@@ -582,8 +640,14 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
   LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
   // Flat schemas (given or inferred) go to our own reader (jsonl_reader.h), ~3x faster; nested
   // ones (list, struct...) to Arrow's reader below, which then infers the types itself.
+  // With a schema, a key it lacks later in the file is an error unless the policy drops it.
+  const bool strict = options.schema && options.on_schema_mismatch != SchemaMismatch::kDrop;
   JsonlReaderOptions fast;
   fast.name = name;
+  fast.strict_fields = strict;
+  if (strict) {
+    fast.schema_note = "(the target schema; on-schema-mismatch drop ignores such keys)";
+  }
   fast.use_threads = options.use_threads;
   fast.block_bytes = std::clamp<int64_t>(options.block_size, 1 << 12, kStreamBlockBytes);
   if (options.schema) {
@@ -616,6 +680,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
   read.use_threads = options.use_threads;
   read.block_size = static_cast<int32_t>(std::clamp<int64_t>(options.block_size, 1 << 12, 1 << 30));
   arrow::json::ParseOptions parse = JsonParseOptions(read_schema);
+  if (strict) parse.unexpected_field_behavior = arrow::json::UnexpectedFieldBehavior::Error;
   Reopen reopen;
   if (read.block_size > kStreamBlockBytes) {
     // Same types, smaller blocks: after its first block Arrow's reader holds every later line to
@@ -779,11 +844,38 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquet(std::shared_ptr<Ob
       std::make_shared<ParquetStreamReader>(std::move(reader), std::move(schema), name));
 }
 
-}  // namespace
+// Batches of `inner` conformed to `target` (schema_policy.h).
+class ConformingReader final : public arrow::RecordBatchReader {
+ public:
+  ConformingReader(std::shared_ptr<arrow::RecordBatchReader> inner,
+                   std::shared_ptr<arrow::Schema> target, ConformOptions options)
+      : inner_(std::move(inner)), target_(std::move(target)), options_(std::move(options)) {}
 
-Result<std::shared_ptr<arrow::RecordBatchReader>> OpenBatchReader(
-    std::shared_ptr<ObjectStore> store, const std::string& key, Format format,
-    const ReadOptions& options) {
+  std::shared_ptr<arrow::Schema> schema() const override { return target_; }
+
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    ARROW_RETURN_NOT_OK(inner_->ReadNext(out));
+    if (!*out) return arrow::Status::OK();
+    options_.first_row = rows_;
+    rows_ += (*out)->num_rows();
+    auto conformed = ConformBatch(*out, target_, options_);
+    if (!conformed.ok()) return ToArrow(conformed.status());
+    *out = *std::move(conformed);
+    return arrow::Status::OK();
+  }
+
+  arrow::Status Close() override { return inner_->Close(); }
+
+ private:
+  std::shared_ptr<arrow::RecordBatchReader> inner_;
+  std::shared_ptr<arrow::Schema> target_;
+  ConformOptions options_;
+  int64_t rows_ = 0;
+};
+
+Result<std::shared_ptr<arrow::RecordBatchReader>> OpenAs(std::shared_ptr<ObjectStore> store,
+                                                         const std::string& key, Format format,
+                                                         const ReadOptions& options) {
   switch (format) {
     case Format::kCsv:
       return OpenCsv(std::move(store), key, options);
@@ -793,6 +885,52 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenBatchReader(
       return OpenParquet(std::move(store), key, options);
   }
   return Status::InvalidArgument("unknown format");
+}
+
+}  // namespace
+
+Result<std::shared_ptr<arrow::RecordBatchReader>> OpenBatchReader(
+    std::shared_ptr<ObjectStore> store, const std::string& key, Format format,
+    const ReadOptions& options) {
+  if (!options.schema || !options.check_schema) {
+    if (format == Format::kParquet && options.schema) {
+      // Parquet stores its types: conform them to the given ones.
+      LP_ASSIGN_OR_RETURN(auto reader, OpenAs(store, key, format, options));
+      ConformOptions co;
+      co.policy = SchemaMismatch::kDrop;
+      co.name = NameOf(*store, key, options);
+      return std::shared_ptr<arrow::RecordBatchReader>(
+          std::make_shared<ConformingReader>(std::move(reader), options.schema, std::move(co)));
+    }
+    return OpenAs(std::move(store), key, format, options);
+  }
+  // The input's own columns first (a CSV header and a prefix, a JSON Lines prefix, a Parquet
+  // footer), so that nothing is projected away or null-filled unasked.
+  const std::string name = NameOf(*store, key, options);
+  ReadOptions own_options = options;
+  own_options.schema = nullptr;
+  LP_ASSIGN_OR_RETURN(auto own, OpenAs(store, key, format, own_options));
+  std::shared_ptr<arrow::Schema> target = options.schema;
+  Status merged =
+      MergeSchema(*own->schema(), name,
+                  options.schema_source.empty() ? "the given schema" : options.schema_source,
+                  options.on_schema_mismatch, &target);
+  if (!merged.ok()) {
+    (void)own->Close();
+    return merged;
+  }
+  std::shared_ptr<arrow::RecordBatchReader> reader = own;
+  if (format != Format::kParquet) {
+    (void)own->Close();
+    ReadOptions typed = options;
+    typed.schema = ReadSchemaFor(*own->schema(), *target);
+    LP_ASSIGN_OR_RETURN(reader, OpenAs(store, key, format, typed));
+  }
+  ConformOptions co;
+  co.policy = options.on_schema_mismatch;
+  co.name = name;
+  return std::shared_ptr<arrow::RecordBatchReader>(
+      std::make_shared<ConformingReader>(std::move(reader), std::move(target), std::move(co)));
 }
 
 }  // namespace lakepack::format

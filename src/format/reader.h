@@ -16,14 +16,25 @@
 
 #include "arrow/record_batch.h"
 #include "format/format.h"
+#include "format/schema_policy.h"
 #include "lakepack/store.h"
 
 namespace lakepack::format {
 
 struct ReadOptions {
-  // CSV / JSON: the columns and their types.  Without it types are inferred from the first block.
-  // Parquet: ignored.
+  // The target columns and their types (every format).  Without it the input's own columns are
+  // read, CSV / JSON types inferred from the first block.  With it the input's own columns are
+  // compared with it under `on_schema_mismatch` (schema_policy.h: by default a column the input
+  // has and the schema lacks, or the other way round, is an error naming both), and batches have
+  // exactly the target's columns (the schema's, plus the input's new ones under kUnion), cast to
+  // its types.  JSON Lines: a key not in the target later in the file is an error, unless kDrop.
   std::shared_ptr<arrow::Schema> schema;
+  SchemaMismatch on_schema_mismatch = SchemaMismatch::kFail;
+  // Where `schema` came from, for errors ("the schema file s.json"); "" says "the given schema".
+  std::string schema_source;
+  // False: `schema` is the input's exact columns (the caller compared them already, as pack does),
+  // so batches carry them as they are; only the types are taken from it.
+  bool check_schema = true;
   // Rows per batch (Parquet; CSV and JSON batches follow blocks).
   int64_t batch_rows = 64 * 1024;
   // CSV / JSON: bytes parsed at a time; also the granularity of type inference.

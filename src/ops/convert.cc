@@ -13,6 +13,9 @@ Status ConvertOptions::Validate() const {
   if (src.empty()) return Status::InvalidArgument("convert: the input is empty");
   if (dst.empty()) return Status::InvalidArgument("convert: the output is empty");
   if (!compression.empty()) LP_RETURN_NOT_OK(format::ParseCompression(compression).status());
+  if (!on_schema_mismatch.empty()) {
+    LP_RETURN_NOT_OK(format::ParseSchemaMismatch(on_schema_mismatch).status());
+  }
   if (batch_rows < 0) return Status::InvalidArgument("batch_rows must be positive");
   if (row_group_rows < 0 || row_group_bytes < 0) {
     return Status::InvalidArgument("the row group size must be positive");
@@ -73,6 +76,10 @@ Result<ConvertReport> Convert(const ConvertOptions& o, const JobContext& context
   ro.display_name = o.src;
   if (!o.schema.empty()) {
     LP_ASSIGN_OR_RETURN(ro.schema, format::LoadSchemaFile(o.schema, o.store));
+    ro.schema_source = "the schema file " + o.schema;
+  }
+  if (!o.on_schema_mismatch.empty()) {
+    LP_ASSIGN_OR_RETURN(ro.on_schema_mismatch, format::ParseSchemaMismatch(o.on_schema_mismatch));
   }
   if (o.batch_rows > 0) ro.batch_rows = o.batch_rows;
   format::WriteOptions wo;

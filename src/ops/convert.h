@@ -30,6 +30,9 @@ struct ConvertOptions {
   std::string in_format;    // csv, jsonl, parquet; "" means from src's extension
   std::string out_format;   // "" means from dst's extension
   std::string schema;       // a lakepack JSON schema file fixing CSV/JSONL types; "" infers
+  // A later block or file whose columns differ from the first: "fail" (the default), "union"
+  // (new columns appended, null before), "drop" (columns not in the first block dropped).
+  std::string on_schema_mismatch;
   int64_t batch_rows = 0;   // rows per batch read (Parquet); 0 means the reader's default
   std::string compression;  // Parquet codec (snappy, zstd, gzip, lz4, brotli, none); "" snappy
   // Parquet row groups: row_group_rows > 0 caps the rows (and drops the default byte limit);

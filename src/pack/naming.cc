@@ -68,6 +68,37 @@ Result<format::Format> FormatOfExtension(std::string_view ext) {
                                  "' (use csv, jsonl, parquet or snappy.parquet)");
 }
 
+Result<OutputExtension> ParseOutputExtension(std::string_view ext) {
+  OutputExtension out;
+  if (ext == "csv") {
+    out.format = format::Format::kCsv;
+    return out;
+  }
+  if (ext == "jsonl") {
+    out.format = format::Format::kJsonl;
+    return out;
+  }
+  if (ext == "parquet") return out;
+  constexpr std::string_view kParquet = ".parquet";
+  if (ext.size() > kParquet.size() && ext.substr(ext.size() - kParquet.size()) == kParquet) {
+    std::string_view codec = ext.substr(0, ext.size() - kParquet.size());
+    for (auto [name, type] :
+         {std::pair{"snappy", arrow::Compression::SNAPPY},
+          std::pair{"zstd", arrow::Compression::ZSTD}, std::pair{"gzip", arrow::Compression::GZIP},
+          std::pair{"lz4", arrow::Compression::LZ4},
+          std::pair{"brotli", arrow::Compression::BROTLI}}) {
+      if (codec == name) {
+        out.compression = type;
+        return out;
+      }
+    }
+  }
+  return Status::InvalidArgument(
+      "unsupported output extension '" + std::string(ext) +
+      "' (use csv, jsonl, parquet, snappy.parquet, zstd.parquet, gzip.parquet, lz4.parquet or "
+      "brotli.parquet)");
+}
+
 Status ValidatePartitionEntry(std::string_view key, std::string_view value) {
   auto bad = [&](const std::string& why) {
     return Status::InvalidArgument("partition entry '" + std::string(key) + "=" +

@@ -45,6 +45,14 @@ bool HasExtension(std::string_view name, std::string_view ext);
 // (snappy.parquet, parquet, pq).  Also checks the extension is one pack can write.
 Result<format::Format> FormatOfExtension(std::string_view ext);
 
+// An output extension pack writes: exactly csv, jsonl, parquet (snappy), or CODEC.parquet with
+// CODEC one of snappy, zstd, gzip, lz4, brotli (the Parquet codec the files are written with).
+struct OutputExtension {
+  format::Format format = format::Format::kParquet;
+  arrow::Compression::type compression = arrow::Compression::SNAPPY;  // Parquet only
+};
+Result<OutputExtension> ParseOutputExtension(std::string_view ext);
+
 // Checks one key or value: non-empty, no '/', no control characters, not "." or ".."; a key may
 // not contain '='.  Errors name the offending entry.
 Status ValidatePartitionEntry(std::string_view key, std::string_view value);

@@ -2,17 +2,21 @@
 #include "pack/packer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <map>
 #include <set>
 #include <thread>
 
+#define XXH_INLINE_ALL
 #include "arrow/compute/cast.h"
+#include "arrow/vendored/xxhash/xxhash.h"
 #include "format/arrow_io.h"
 #include "format/arrow_status.h"
 #include "format/reader.h"
 #include "format/schema_file.h"
+#include "format/schema_policy.h"
 #include "pack/batch_queue.h"
 #include "pack/rolling_writer.h"
 #include "pack/state.h"
@@ -44,6 +48,27 @@ std::string IsoTime(int64_t unix_ms) {
   return buf;
 }
 
+// Bytes hashed at a time by ContentChecksum.
+constexpr int64_t kChecksumReadBytes = 4 << 20;
+
+// "xxh3-64:<16 hex>" of the object's bytes (PackedInput::checksum): fast (GB/s), and collisions
+// between an input's old and new bytes are not a concern at 64 bits.
+Result<std::string> ContentChecksum(const std::shared_ptr<ObjectStore>& store,
+                                    const std::string& key) {
+  LP_ASSIGN_OR_RETURN(auto file, format::OpenInputFile(store, key));
+  XXH3_state_t state;
+  XXH3_64bits_reset(&state);
+  while (true) {
+    LP_ARROW_ASSIGN_OR_RETURN(auto buf, file->Read(kChecksumReadBytes), store->Uri(key));
+    if (buf->size() == 0) break;
+    XXH3_64bits_update(&state, buf->data(), static_cast<size_t>(buf->size()));
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx",
+                static_cast<unsigned long long>(XXH3_64bits_digest(&state)));
+  return "xxh3-64:" + std::string(hex);
+}
+
 // The objects directly under `prefix` (not in sub-directories), every page.
 Result<std::vector<ObjectInfo>> ListDir(ObjectStore& store, const std::string& prefix) {
   std::vector<ObjectInfo> out;
@@ -58,47 +83,6 @@ Result<std::vector<ObjectInfo>> ListDir(ObjectStore& store, const std::string& p
   return out;
 }
 
-// `batch` with exactly `target`'s columns, in its order and with its types.
-Result<std::shared_ptr<arrow::RecordBatch>> Conform(
-    const std::shared_ptr<arrow::RecordBatch>& batch, const std::shared_ptr<arrow::Schema>& target,
-    const std::string& uri, bool allow_cast, int64_t first_row) {
-  if (batch->schema()->Equals(*target, /*check_metadata=*/false)) return batch;
-  const auto& have = *batch->schema();
-  for (const auto& f : have.fields()) {
-    if (target->GetFieldIndex(f->name()) < 0) {
-      return Status::InvalidData(uri + ": column '" + f->name() +
-                                 "' is not in the target schema (" + target->ToString() + ")");
-    }
-  }
-  std::vector<std::shared_ptr<arrow::Array>> columns;
-  for (const auto& f : target->fields()) {
-    int i = have.GetFieldIndex(f->name());
-    if (i < 0) {
-      return Status::InvalidData(uri + ": column '" + f->name() +
-                                 "' of the target schema is missing");
-    }
-    std::shared_ptr<arrow::Array> col = batch->column(i);
-    if (!col->type()->Equals(*f->type())) {
-      if (!allow_cast) {
-        return Status::InvalidArgument(uri + ": column '" + f->name() + "' is " +
-                                       col->type()->ToString() + " but the target schema has " +
-                                       f->type()->ToString() +
-                                       " (Parquet inputs are cast only with --cast-parquet)");
-      }
-      auto cast = arrow::compute::Cast(*col, f->type());
-      if (!cast.ok()) {
-        return Status::InvalidData(uri + ": rows " + std::to_string(first_row) + ".." +
-                                   std::to_string(first_row + batch->num_rows() - 1) +
-                                   ": column '" + f->name() + "': cannot cast " +
-                                   col->type()->ToString() + " to " + f->type()->ToString() + ": " +
-                                   cast.status().message());
-      }
-      col = *cast;
-    }
-    columns.push_back(std::move(col));
-  }
-  return arrow::RecordBatch::Make(target, batch->num_rows(), std::move(columns));
-}
 
 class PackRun {
  public:
@@ -136,7 +120,18 @@ class PackRun {
     part_prefix_ = table_prefix_ + part;
     state_prefix_ = table_prefix_ + "_lakepack/pack/" + part + OutputStem(o_.table, o_.suffix) +
                     "." + o_.out_ext + "/";
-    LP_ASSIGN_OR_RETURN(out_format_, FormatOfExtension(o_.out_ext));
+    // An output table inside the input table (or the other way round) would pack its own output
+    // again on every run.
+    const std::string in_uri = in_->Uri(in_prefix_), out_uri = out_->Uri(table_prefix_);
+    if (out_uri.rfind(in_uri, 0) == 0 || in_uri.rfind(out_uri, 0) == 0) {
+      return Status::InvalidArgument(
+          "pack: the output table " + out_uri + " and the input table " + in_uri +
+          " overlap, so every run would pack its own output again; choose an OUTPUT_BASE "
+          "outside the input table");
+    }
+    LP_ASSIGN_OR_RETURN(OutputExtension out_ext, ParseOutputExtension(o_.out_ext));
+    out_format_ = out_ext.format;
+    out_codec_ = out_ext.compression;
     if (!o_.schema_file.empty()) {
       LP_ASSIGN_OR_RETURN(schema_file_, format::LoadSchemaFile(o_.schema_file, o_.store));
     }
@@ -212,6 +207,10 @@ class PackRun {
     LP_ASSIGN_OR_RETURN(auto part_files, ListDir(*out_, part_prefix_));
     for (auto& f : part_files) f.key = f.key.substr(part_prefix_.size());
     LP_ASSIGN_OR_RETURN(auto inputs, in_->ListAll(in_prefix_));
+    if (inputs.empty()) {
+      return Status::NotFound("pack: no input table " + in_->Uri(in_prefix_) +
+                              " (nothing is stored under it; check INPUT_BASE and TABLE)");
+    }
     std::map<std::string, std::string> key_of_uri;
     for (auto& in : inputs) {
       std::string uri = in_->Uri(in.key);
@@ -229,6 +228,35 @@ class PackRun {
     req.committed = have_commit ? &committed : nullptr;
     req.abandoned = recovering ? &abandoned : nullptr;
     LP_ASSIGN_OR_RETURN(PackPlan plan, MakePlan(req));
+    // Packed inputs whose ETag changed and size did not: the same bytes (touch, cp without -p, a
+    // re-upload) are still packed; other bytes are a change.
+    refreshed_.clear();
+    for (const auto& v : plan.verify) {
+      LP_ASSIGN_OR_RETURN(std::string sum, ContentChecksum(in_, key_of_uri.at(v.now.key)));
+      if (sum == v.then.checksum) {
+        ++plan.already_packed;
+        PackedInput p = v.then;
+        p.etag = v.now.etag;
+        refreshed_.push_back(p);
+      } else {
+        plan.changed.push_back(v);
+      }
+    }
+    plan.verify.clear();
+    if (!plan.changed.empty()) {
+      std::string msg = "pack: " + std::to_string(plan.changed.size()) +
+                        " input(s) changed since they were packed into " + TableName() + ":";
+      for (const auto& c : plan.changed) {
+        msg += " " + c.now.key + " (packed by run " +
+               (c.then.generation >= 0 ? std::to_string(c.then.generation) : std::string("?")) +
+               ", " + std::to_string(c.then.size) + " bytes; now " + std::to_string(c.now.size) +
+               " bytes" + (c.then.size == c.now.size ? ", other content" : "") + ");";
+      }
+      msg +=
+          " their rows are in the table already, so packing them again would duplicate rows. "
+          "Nothing was written. Give new data a new file name";
+      return Status::InvalidData(msg);
+    }
     report.plan_text = DescribePlan(plan, req);
     report.already_packed = plan.already_packed;
     report.input_bytes = plan.input_bytes;
@@ -244,6 +272,11 @@ class PackRun {
       }
     }
     report.input_partition_values.assign(pvals.begin(), pvals.end());
+    if (!plan.nothing_to_do() || recovering) {
+      // The target schema from every input's columns, before anything is written: a mismatch
+      // fails here (kFail), with nothing written and no lock taken.
+      LP_RETURN_NOT_OK(ResolveSchema(plan, key_of_uri, recovering ? &abandoned : nullptr));
+    }
     if (o_.dry_run) return report;
     if (plan.nothing_to_do() && !recovering) return report;
     if (Cancelled()) return CancelledStatus();
@@ -288,38 +321,59 @@ class PackRun {
     LP_RETURN_NOT_OK(lease.Validate());
     auto keeper = txlog::LeaseKeeper::Start(std::move(lease));
 
-    // 4. Recovery: drop what the crashed run may have written.
-    if (!plan.stale_files.empty()) {
-      std::vector<std::string> keys;
-      for (const auto& f : plan.stale_files) keys.push_back(part_prefix_ + f);
-      LP_RETURN_NOT_OK(out_->Delete(keys));
-    }
+    const std::string base_key = plan.rewrite_latest ? state_prefix_ + intent.base_copy : "";
+    Status wrote = [&]() -> Status {
+      // 4. Recovery: drop what the crashed run may have written: its committed files above the
+      // latest N it recorded, and what its interrupted writes left (temp files, incomplete
+      // multipart uploads) of the keys its intent names: those files, the one it was writing
+      // (one at a time, in N order), the latest file and its base copy, its state objects.
+      if (recovering) {
+        std::set<std::string> keys;
+        int64_t top = abandoned.prev_latest_n;
+        for (const auto& f : plan.stale_files) {
+          keys.insert(part_prefix_ + f);
+          if (auto n = ParseFileNumber(f); n.ok()) top = std::max(top, *n);
+        }
+        keys.insert(part_prefix_ + OutputFileName(o_.table, o_.suffix, top + 1, o_.out_ext));
+        if (!abandoned.base_file.empty()) {
+          keys.insert(part_prefix_ + abandoned.base_file);
+          keys.insert(state_prefix_ + abandoned.base_copy);
+        }
+        keys.insert(state_prefix_ + CommitName(abandoned.generation));
+        keys.insert(state_prefix_ + LeaseName(abandoned.generation));
+        for (const auto& k : keys) LP_RETURN_NOT_OK(out_->AbortIncompleteWrites(k));
+      }
+      if (!plan.stale_files.empty()) {
+        std::vector<std::string> keys;
+        for (const auto& f : plan.stale_files) keys.push_back(part_prefix_ + f);
+        LP_RETURN_NOT_OK(out_->Delete(keys));
+      }
 
-    // 5. Preserve the latest file's original bytes before it is rewritten.
-    std::string base_key;
-    if (plan.rewrite_latest) {
-      base_key = state_prefix_ + intent.base_copy;
-      auto head = out_->Head(base_key);
-      if (!head.ok() && !head.status().IsNotFound()) return head.status();
-      if (!head.ok() || head->size != intent.base_size) {
-        // No copy yet: the original was never touched (it is rewritten only after the copy).
-        LP_ASSIGN_OR_RETURN(auto copied, out_->Copy(part_prefix_ + plan.latest_name, base_key));
-        if (copied.size != intent.base_size) {
-          return Status::IOError("copy of " + out_->Uri(part_prefix_ + plan.latest_name) + " has " +
-                                 std::to_string(copied.size) + " bytes, expected " +
-                                 std::to_string(intent.base_size) +
-                                 " (did someone else change it?)");
+      // 5. Preserve the latest file's original bytes before it is rewritten.
+      if (plan.rewrite_latest) {
+        auto head = out_->Head(base_key);
+        if (!head.ok() && !head.status().IsNotFound()) return head.status();
+        if (!head.ok() || head->size != intent.base_size) {
+          // No copy yet: the original was never touched (it is rewritten only after the copy).
+          LP_ASSIGN_OR_RETURN(auto copied, out_->Copy(part_prefix_ + plan.latest_name, base_key));
+          if (copied.size != intent.base_size) {
+            return Status::IOError("copy of " + out_->Uri(part_prefix_ + plan.latest_name) +
+                                   " has " + std::to_string(copied.size) + " bytes, expected " +
+                                   std::to_string(intent.base_size) +
+                                   " (did someone else change it?)");
+          }
         }
       }
-    }
 
-    // 6. Stream base rows, then inputs, into the output files.
-    Status wrote = WriteAll(plan, base_key, key_of_uri, *keeper, &report);
-    if (wrote.ok() && Cancelled()) wrote = CancelledStatus();
+      // 6. Stream base rows, then inputs, into the output files.
+      LP_RETURN_NOT_OK(WriteAll(plan, base_key, key_of_uri, *keeper, &report));
+      if (Cancelled()) return CancelledStatus();
+      return Status::OK();
+    }();
     if (!wrote.ok()) {
       keeper->Stop();
-      if (user_cancelled_) return Undo(plan, intent, base_key, keeper->status());
-      return wrote;  // as a crash: the next run recovers
+      // Cancelled or failed (bad data, a store error...): put the table back and release the lock.
+      return Undo(plan, intent, base_key, keeper->status(), user_cancelled_ ? nullptr : &wrote);
     }
     LP_RETURN_NOT_OK(keeper->status());
 
@@ -336,7 +390,11 @@ class PackRun {
     c.created_ms = NowUnixMs();
     std::map<std::string, PackedInput> packed;
     for (const auto& p : committed.packed) packed[p.uri] = p;
-    for (const auto& in : plan.inputs) packed[in.key] = PackedInput{in.key, in.size, in.etag};
+    for (const auto& p : refreshed_) packed[p.uri] = p;
+    for (size_t i = 0; i < plan.inputs.size(); ++i) {
+      const auto& in = plan.inputs[i];
+      packed[in.key] = PackedInput{in.key, in.size, in.etag, checksums_[i], generation};
+    }
     for (auto& [uri, p] : packed) c.packed.push_back(p);
     std::map<int64_t, ManifestFile> files;
     for (const auto& f : committed.files) files[f.n] = f;
@@ -366,17 +424,59 @@ class PackRun {
     return report;
   }
 
-  Result<std::shared_ptr<arrow::Schema>> TargetSchema(const PackPlan& plan,
-                                                      const std::string& base_key) {
-    if (schema_file_) return schema_file_;
-    std::string latest_key =
-        !base_key.empty() ? base_key
-                          : (plan.latest_n >= 0 ? part_prefix_ + plan.latest_name : std::string());
+  // Sets target_, base_own_ and own_ (plan.inputs' own columns): the schema file if given, else
+  // the latest file's (from its base copy when a crashed run may have rewritten it), else the first
+  // input's, with every input folded in under on_schema_mismatch (schema_policy.h).
+  Status ResolveSchema(const PackPlan& plan, const std::map<std::string, std::string>& key_of_uri,
+                       const Intent* abandoned) {
+    std::string latest_key;
+    if (plan.latest_n >= 0) latest_key = part_prefix_ + plan.latest_name;
+    if (plan.rewrite_latest && abandoned && !abandoned->base_copy.empty()) {
+      auto head = out_->Head(state_prefix_ + abandoned->base_copy);
+      if (!head.ok() && !head.status().IsNotFound()) return head.status();
+      if (head.ok() && head->size == abandoned->base_size) {
+        latest_key = state_prefix_ + abandoned->base_copy;
+      }
+    }
+    std::string source;
+    target_ = nullptr;
+    base_own_ = nullptr;
+    if (schema_file_) {
+      target_ = schema_file_;
+      source = "the schema file " + o_.schema_file;
+    }
     if (!latest_key.empty()) {
       LP_ASSIGN_OR_RETURN(auto reader, format::OpenBatchReader(out_, latest_key, out_format_));
-      return reader->schema();
+      base_own_ = reader->schema();
+      (void)reader->Close();
+      const std::string latest_uri = out_->Uri(part_prefix_ + plan.latest_name);
+      if (!target_) {
+        target_ = base_own_;
+        source = "the latest output file " + latest_uri;
+      } else if (plan.rewrite_latest) {
+        LP_RETURN_NOT_OK(
+            format::MergeSchema(*base_own_, latest_uri, source, o_.on_schema_mismatch, &target_));
+      }
     }
-    return std::shared_ptr<arrow::Schema>();  // the first input's
+    own_.clear();
+    for (const auto& in : plan.inputs) {
+      const std::string& key = key_of_uri.at(in.key);
+      LP_ASSIGN_OR_RETURN(auto fmt, format::DetectFormat(key));
+      format::ReadOptions ro;
+      ro.use_threads = false;
+      if (o_.read_block_bytes > 0) ro.block_size = o_.read_block_bytes;
+      LP_ASSIGN_OR_RETURN(auto reader, format::OpenBatchReader(in_, key, fmt, ro));
+      own_.push_back(reader->schema());
+      (void)reader->Close();
+      if (!target_) {
+        target_ = own_.back();
+        source = "the first input " + in.key;
+        continue;
+      }
+      LP_RETURN_NOT_OK(
+          format::MergeSchema(*own_.back(), in.key, source, o_.on_schema_mismatch, &target_));
+    }
+    return Status::OK();
   }
 
   bool Cancelled() const { return o_.cancelled && o_.cancelled(); }
@@ -394,29 +494,38 @@ class PackRun {
     format::Format format;
     std::string uri;
     bool allow_cast;
+    std::shared_ptr<arrow::Schema> own;  // its own columns (ResolveSchema)
   };
 
-  // Reads every source in order into `queue`, conformed to `*target` (set from the first source
-  // when null).  Runs on the producer thread; stops quietly when the queue is cancelled.
-  Status Produce(const std::vector<Source>& sources, std::shared_ptr<arrow::Schema>* target,
+  // Reads every source in order into `queue`, conformed to `target`.  Runs on the producer
+  // thread; stops quietly when the queue is cancelled.
+  Status Produce(const std::vector<Source>& sources, const std::shared_ptr<arrow::Schema>& target,
                  BatchQueue& queue) {
     for (const auto& src : sources) {
       format::ReadOptions ro;
-      if (src.format != format::Format::kParquet) ro.schema = *target;
+      if (src.format != format::Format::kParquet) {
+        // Its own columns with the target's types: the reader projects nothing away.
+        ro.schema = format::ReadSchemaFor(*src.own, *target);
+        ro.check_schema = false;
+        ro.on_schema_mismatch = o_.on_schema_mismatch;
+      }
       if (o_.read_block_bytes > 0) ro.block_size = o_.read_block_bytes;
       // Parquet output: the encoder (this run's calling thread) keeps one core busy, so parsing
       // on this thread alone keeps up, and skips Arrow's parallel parse's hand-offs and memory
       // churn (2 GB CSV: 15.0 -> 13.6 CPU s, 8.0 -> 7.5 s, peak RSS ~270 -> ~320 MB).
       if (out_format_ == format::Format::kParquet) ro.use_threads = false;
       LP_ASSIGN_OR_RETURN(auto reader, format::OpenBatchReader(src.store, src.key, src.format, ro));
-      if (!*target) *target = reader->schema();
-      int64_t row = 0;
+      format::ConformOptions co;
+      co.policy = o_.on_schema_mismatch;
+      co.allow_cast = src.allow_cast;
+      co.cast_hint = " (Parquet inputs are cast only with --cast-parquet)";
+      co.name = src.uri;
       while (true) {
         std::shared_ptr<arrow::RecordBatch> batch;
         LP_ARROW_RETURN_NOT_OK(reader->ReadNext(&batch), src.uri);
         if (!batch) break;
-        LP_ASSIGN_OR_RETURN(batch, Conform(batch, *target, src.uri, src.allow_cast, row));
-        row += batch->num_rows();
+        LP_ASSIGN_OR_RETURN(batch, format::ConformBatch(batch, target, co));
+        co.first_row += batch->num_rows();
         if (!queue.Push(std::move(batch))) {
           (void)reader->Close();  // stopped early: lets its read-ahead wind down
           return Status::OK();
@@ -431,17 +540,17 @@ class PackRun {
   Status WriteAll(const PackPlan& plan, const std::string& base_key,
                   const std::map<std::string, std::string>& key_of_uri, const txlog::LeaseKeeper& keeper,
                   PackReport* report) {
-    std::shared_ptr<arrow::Schema> target;
-    LP_ASSIGN_OR_RETURN(target, TargetSchema(plan, base_key));
+    const std::shared_ptr<arrow::Schema> target = target_;
     std::vector<Source> sources;
     if (!base_key.empty()) {
-      sources.push_back({out_, base_key, out_format_, out_->Uri(base_key), /*allow_cast=*/true});
+      sources.push_back(
+          {out_, base_key, out_format_, out_->Uri(base_key), /*allow_cast=*/true, base_own_});
     }
-    for (const auto& in : plan.inputs) {
-      const std::string& key = key_of_uri.at(in.key);
+    for (size_t i = 0; i < plan.inputs.size(); ++i) {
+      const std::string& key = key_of_uri.at(plan.inputs[i].key);
       LP_ASSIGN_OR_RETURN(auto fmt, format::DetectFormat(key));
       bool cast = fmt != format::Format::kParquet || o_.cast_parquet;
-      sources.push_back({in_, key, fmt, in.key, cast});
+      sources.push_back({in_, key, fmt, plan.inputs[i].key, cast, own_[i]});
     }
     auto open = [&](int64_t index) -> Result<std::shared_ptr<format::ObjectOutputStream>> {
       LP_RETURN_NOT_OK(keeper.status());
@@ -462,8 +571,30 @@ class PackRun {
     };
 
     BatchQueue queue(kQueueBatches, kQueueBytes);
-    // The producer sets `target` (if null) before its first Push; Pop orders it before our use.
-    std::thread producer([&] { queue.Finish(Produce(sources, &target, queue)); });
+    // The inputs' checksums (recorded in the commit), on a thread of their own: a second read
+    // of each input, overlapped with parsing and encoding.
+    checksums_.assign(plan.inputs.size(), std::string());
+    std::atomic<bool> stop_hashing{false};
+    Status hashed;
+    std::thread hasher([&] {
+      for (size_t i = 0; i < plan.inputs.size() && !stop_hashing.load(); ++i) {
+        auto sum = ContentChecksum(in_, key_of_uri.at(plan.inputs[i].key));
+        if (!sum.ok()) {
+          hashed = sum.status();
+          return;
+        }
+        checksums_[i] = *sum;
+      }
+    });
+    struct HashJoiner {
+      std::atomic<bool>& stop;
+      std::thread& thread;
+      ~HashJoiner() {
+        stop.store(true);
+        thread.join();
+      }
+    } hash_joiner{stop_hashing, hasher};
+    std::thread producer([&] { queue.Finish(Produce(sources, target, queue)); });
     struct Joiner {  // stops and joins the producer on every way out
       BatchQueue& queue;
       std::thread& thread;
@@ -480,26 +611,40 @@ class PackRun {
       LP_ASSIGN_OR_RETURN(auto batch, queue.Pop());
       if (!batch) break;
       if (!writer) {
-        LP_ASSIGN_OR_RETURN(
-            writer, RollingWriter::Make(out_format_, target, o_.file_limit_bytes, open, closed));
+        LP_ASSIGN_OR_RETURN(writer, RollingWriter::Make(out_format_, target, o_.file_limit_bytes,
+                                                        open, closed, out_codec_));
       }
       LP_RETURN_NOT_OK(writer->Write(batch));
     }
     if (Cancelled()) return CancelledStatus();
     if (writer) LP_RETURN_NOT_OK(writer->Finish());
+    hasher.join();
+    hasher = std::thread([] {});  // HashJoiner joins this one
+    LP_RETURN_NOT_OK(hashed);
     report->rewrote_latest = plan.rewrite_latest;
     return Status::OK();
   }
 
   // After a cancelled step 6: puts the table back as it was before the run (see
   // PackOptions::cancelled).  `lock` is the stopped lease keeper's status.
+  // `error` (null: cancelled) is the failure that stopped the run: its code is kept and the
+  // message says what was undone.
   Status Undo(const PackPlan& plan, const Intent& intent, const std::string& base_key,
-              const Status& lock) {
+              const Status& lock, const Status* error = nullptr) {
     const std::string cancelled = "pack of " + TableName() + " cancelled";
-    if (!lock.ok()) return Status::Cancelled(cancelled + "; " + lock.message());  // not ours now
+    auto done = [&](const std::string& what) {
+      if (!error) return Status::Cancelled(cancelled + what);
+      return Status(error->code(), error->message() + what);
+    };
+    if (!lock.ok()) {  // not ours now
+      if (error && error->message() == lock.message()) return *error;
+      return done("; " + lock.message());
+    }
     auto failed = [&](const Status& st) {
-      return Status::Cancelled(cancelled + ", but putting the table back failed (" + st.ToString() +
-                               "); the next run recovers it");
+      return done(error ? "; undoing the run failed (" + st.ToString() +
+                              "): its lock stays and the next run recovers the table"
+                        : ", but putting the table back failed (" + st.ToString() +
+                              "); the next run recovers it");
     };
     std::vector<std::string> ours;
     bool latest_rewritten = false;
@@ -533,16 +678,25 @@ class PackRun {
     Status st = out_->Delete(state);
     if (st.ok()) st = out_->Delete({state_prefix_ + IntentName(intent.generation)});
     if (!st.ok()) return failed(st);
-    return Status::Cancelled(cancelled + "; the table is as it was before the run");
+    if (!error) return Status::Cancelled(cancelled + "; the table is as it was before the run");
+    return done(
+        " (the run was undone: its files deleted, the latest file put back, its lock released; "
+        "the table is as it was before the run)");
   }
 
   const PackOptions& o_;
   std::shared_ptr<ObjectStore> in_, out_;
   std::string in_prefix_, table_prefix_, part_prefix_, state_prefix_;
   format::Format out_format_ = format::Format::kParquet;
+  arrow::Compression::type out_codec_ = arrow::Compression::SNAPPY;  // the --out-ext's codec
   std::shared_ptr<arrow::Schema> schema_file_;
+  std::shared_ptr<arrow::Schema> target_;            // ResolveSchema
+  std::shared_ptr<arrow::Schema> base_own_;          // the latest file's own columns, if any
+  std::vector<std::shared_ptr<arrow::Schema>> own_;  // plan.inputs' own columns
   std::vector<ManifestFile> written_;
-  bool user_cancelled_ = false;  // the run stopped because `cancelled` returned true
+  std::vector<std::string> checksums_;  // of plan.inputs (WriteAll)
+  std::vector<PackedInput> refreshed_;  // packed inputs with a new ETag and the same checksum
+  bool user_cancelled_ = false;         // the run stopped because `cancelled` returned true
 };
 
 }  // namespace
@@ -566,7 +720,7 @@ Status PackOptions::Validate() const {
   if (out_ext.empty() || out_ext[0] == '.') {
     return Status::InvalidArgument("pack: bad --out-ext '" + out_ext + "' (e.g. snappy.parquet)");
   }
-  auto fmt = FormatOfExtension(out_ext);
+  auto fmt = ParseOutputExtension(out_ext);
   if (!fmt.ok()) return fmt.status().WithContext("pack: --out-ext");
   if (!in_ext.empty()) {
     auto in_fmt = FormatOfExtension(in_ext);

@@ -31,9 +31,12 @@
 // after the re-run the table holds exactly the rows of an uninterrupted run.
 //
 // Target schema: the schema file if given, else the latest file's (when it exists), else the
-// first input's.  CSV/JSONL inputs are read with it and every batch is cast to it (errors name the
-// input and column).  Parquet inputs are cast only with cast_parquet; otherwise a Parquet input of
-// another schema is an error that names the column and suggests --cast-parquet.
+// first input's; then, before anything is written, every input's own columns (a CSV header and
+// first block, a JSON Lines first block, a Parquet footer) are folded in under
+// on_schema_mismatch (fail / union / drop; a column of type null widens to any type).  CSV/JSONL
+// inputs are read with their own columns at the target's types and every batch is cast to it
+// (errors name the input and column).  Parquet inputs are cast only with cast_parquet; otherwise a
+// Parquet input of other types is an error that names the column and suggests --cast-parquet.
 //
 // Thread-safety: Pack may run concurrently from several threads or processes on different or the
 // same tables (the state objects arbitrate).
@@ -45,6 +48,7 @@
 #include <string>
 #include <vector>
 
+#include "format/schema_policy.h"
 #include "lakepack/store.h"
 #include "pack/naming.h"
 #include "pack/plan.h"
@@ -71,6 +75,12 @@ struct PackOptions {
   std::string input_partition_name;  // reported: the values of this key among the inputs
   std::string schema_file;           // URI or path of a JSON schema file (schema_file.h)
   bool cast_parquet = false;
+  // An input whose columns differ from the target schema (see below and format/schema_policy.h):
+  // kFail (the default) fails the run before anything is written, naming the input and the
+  // columns; kUnion adds the new columns (nullable) to the target, so the rewritten latest file
+  // and every later file carry them, and rows without them hold null; kDrop keeps the target's
+  // columns (extra ones dropped, missing ones null).
+  format::SchemaMismatch on_schema_mismatch = format::SchemaMismatch::kFail;
   // CSV / JSON Lines inputs: bytes parsed at a time (format::ReadOptions::block_size, which also
   // bounds type inference), e.g. from S3DataPacker's read_chunksize; 0 means the reader's
   // default.  Parquet inputs are read in batches of their row groups whatever this is.

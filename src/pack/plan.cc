@@ -27,11 +27,25 @@ Result<PackPlan> MakePlan(const PlanRequest& r) {
                                      "': pack into another table or partition, or use --out-ext " +
                                      std::string(Extension(name)) + " (nothing was written)");
     }
-    if (name.substr(0, stem_.size()) != stem_) continue;  // another table's or suffix's file
+    // TABLE[_SUFFIX]_N.EXT, N decimal with any zero padding ("t_007" is file 7, as the
+    // reference's _get_filenum_from_filename has it); anything else is listed as skipped.
     auto n = ParseFileNumber(name);
-    if (!n.ok()) continue;
-    if (name != OutputFileName(r.table, r.suffix, *n, r.out_ext)) continue;  // e.g. "t_x_3"
-    outputs[*n] = &o;
+    std::string_view digits = name.size() > stem_.size()
+                                  ? name.substr(stem_.size(), name.find('.') - stem_.size())
+                                  : std::string_view();
+    bool ours =
+        name.substr(0, stem_.size()) == stem_ && n.ok() && !digits.empty() &&
+        std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!ours) {
+      plan.skipped_outputs.push_back(o.key);
+      continue;
+    }
+    auto [it, fresh] = outputs.emplace(*n, &o);
+    if (!fresh) {
+      return Status::InvalidArgument("output files '" + it->second->key + "' and '" + o.key +
+                                     "' both have number " + std::to_string(*n) +
+                                     ": rename or remove one (nothing was written)");
+    }
   }
 
   if (r.abandoned) {
@@ -65,8 +79,10 @@ Result<PackPlan> MakePlan(const PlanRequest& r) {
     plan.latest_etag = latest.etag;
     // A file already within the tolerance below the limit counts as full: rewriting it would
     // cost a whole file's I/O to add under 2% of a file.
+    // A zero-padded name ("t_007") is never rewritten: the rewrite would go to "t_7".
     plan.rewrite_latest =
-        latest.size < static_cast<int64_t>(r.file_limit_bytes * (1.0 - kSizeTolerance));
+        latest.size < static_cast<int64_t>(r.file_limit_bytes * (1.0 - kSizeTolerance)) &&
+        latest.key == OutputFileName(r.table, r.suffix, plan.latest_n, r.out_ext);
   }
   plan.first_n = plan.latest_n < 0 ? 0 : (plan.rewrite_latest ? plan.latest_n : plan.latest_n + 1);
 
@@ -87,8 +103,15 @@ Result<PackPlan> MakePlan(const PlanRequest& r) {
         continue;
     }
     auto it = packed.find(in.key);
-    if (it != packed.end() && it->second->size == in.size && it->second->etag == in.etag) {
-      ++plan.already_packed;
+    if (it != packed.end()) {  // the URI is the identity: never packed twice
+      const PackedInput& then = *it->second;
+      if (then.size == in.size && then.etag == in.etag) {
+        ++plan.already_packed;
+      } else if (then.size == in.size && !then.checksum.empty()) {
+        plan.verify.push_back({in, then});
+      } else {
+        plan.changed.push_back({in, then});
+      }
       continue;
     }
     plan.inputs.push_back(in);
@@ -97,7 +120,18 @@ Result<PackPlan> MakePlan(const PlanRequest& r) {
   std::sort(plan.inputs.begin(), plan.inputs.end(),
             [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
   if (!plan.inputs.empty()) {
-    int64_t bytes = plan.input_bytes + (plan.rewrite_latest ? plan.latest_size : 0);
+    // Output bytes per input byte as measured by the committed runs, when they tell.
+    int64_t packed_in = 0, packed_out = 0;
+    if (r.committed) {
+      for (const auto& p : r.committed->packed) packed_in += p.size;
+      for (const auto& f : r.committed->files) packed_out += f.size;
+    }
+    if (packed_in > 0 && packed_out > 0) {
+      plan.output_per_input = static_cast<double>(packed_out) / static_cast<double>(packed_in);
+    }
+    int64_t bytes = static_cast<int64_t>(static_cast<double>(plan.input_bytes) *
+                                         (plan.output_per_input > 0 ? plan.output_per_input : 1)) +
+                    (plan.rewrite_latest ? plan.latest_size : 0);
     plan.estimated_files =
         std::max<int64_t>(1, (bytes + r.file_limit_bytes - 1) / r.file_limit_bytes);
   }
@@ -110,6 +144,17 @@ std::string DescribePlan(const PackPlan& p, const PlanRequest& r) {
        " bytes); already packed: " + std::to_string(p.already_packed) + "\n";
   for (const auto& in : p.inputs) {
     s += "  " + in.key + " (" + std::to_string(in.size) + " bytes)\n";
+  }
+  for (const auto& v : p.verify) {
+    s += "  packed before, ETag changed (checked by checksum): " + v.now.key + "\n";
+  }
+  for (const auto& c : p.changed) {
+    s += "  CHANGED since it was packed: " + c.now.key + " (" + std::to_string(c.then.size) +
+         " -> " + std::to_string(c.now.size) + " bytes)\n";
+  }
+  for (const auto& f : p.skipped_outputs) {
+    s += "skipped (not named " + OutputFileName(r.table, r.suffix, 0, r.out_ext) + " etc.): " + f +
+         "\n";
   }
   for (const auto& f : p.stale_files) s += "delete (left by a crashed run): " + f + "\n";
   if (p.latest_n < 0) {
@@ -124,8 +169,12 @@ std::string DescribePlan(const PackPlan& p, const PlanRequest& r) {
   if (!p.inputs.empty()) {
     s += "output files: " + OutputFileName(r.table, r.suffix, p.first_n, r.out_ext) +
          " onwards, about " + std::to_string(p.estimated_files) + " file(s) of up to " +
-         std::to_string(r.file_limit_bytes) +
-         " bytes (estimate assumes output bytes = input bytes)\n";
+         std::to_string(r.file_limit_bytes) + " bytes (" +
+         (p.output_per_input > 0
+              ? "estimate from the " + std::to_string(p.output_per_input).substr(0, 5) +
+                    " output bytes per input byte of the runs so far"
+              : std::string("estimate assumes output bytes = input bytes")) +
+         ")\n";
   } else {
     s += "nothing to pack\n";
   }

@@ -2,8 +2,12 @@
 //
 // Given the files of the target partition, the last commit, the (abandoned) intent being
 // recovered if any, and the listing of the inputs, MakePlan decides:
-//   - the inputs to pack: those with the wanted extension that the committed state does not list
-//     with the same URI, size and ETag (a changed input is packed again), sorted by URI;
+//   - the inputs to pack: those with the wanted extension whose URI the committed state does not
+//     list, sorted by URI.  An input is identified by its URI: a listed one with the same size and
+//     ETag is packed; one of the same size and another ETag (touch, cp without -p, a re-upload)
+//     goes to `verify`, for the packer to compare its content checksum with the recorded one; one
+//     of another size, or of another ETag without a recorded checksum, is `changed` (never packed
+//     again: its rows are in the table);
 //   - the latest output file (highest N of TABLE[_SUFFIX]_N.EXT in the partition) and whether its
 //     rows are rewritten (it is below the limit by more than the size tolerance), so the run
 //     writes N0, N0+1, ... (rewrite) or N0+1, ... (no rewrite), or 0, 1, ... (no output yet);
@@ -43,9 +47,20 @@ struct PlanRequest {
   const Intent* abandoned = nullptr;  // a crashed run being recovered, if any
 };
 
+// An input whose URI was packed before, as listed now and as recorded then.
+struct PackedAgain {
+  ObjectInfo now;
+  PackedInput then;
+};
+
 struct PackPlan {
-  std::vector<ObjectInfo> inputs;  // to pack, sorted by key (URI)
-  int64_t already_packed = 0;      // inputs skipped as packed before
+  std::vector<ObjectInfo> inputs;    // to pack, sorted by key (URI)
+  int64_t already_packed = 0;        // inputs skipped as packed before (not counting `verify`)
+  std::vector<PackedAgain> verify;   // same size, other ETag: packed iff the checksum matches
+  std::vector<PackedAgain> changed;  // packed before, with other bytes now
+  // Files of the table's extension in the partition that are not TABLE[_SUFFIX]_N.EXT (e.g.
+  // "t_final.csv"): neither counted as outputs nor touched; listed by DescribePlan.
+  std::vector<std::string> skipped_outputs;
   int64_t input_bytes = 0;
   // The latest existing output file (before this run), -1 if none.
   int64_t latest_n = -1;
@@ -55,7 +70,11 @@ struct PackPlan {
   bool rewrite_latest = false;           // its rows come first and it is rewritten under its name
   int64_t first_n = 0;                   // the first N this run writes
   std::vector<std::string> stale_files;  // recovery: names a crashed run may have written
-  // Files a run would write if output bytes ≈ input bytes (+ the rewritten latest file's).
+  // Output bytes per input byte measured by the committed runs (their files' bytes over their
+  // inputs' bytes); 0 when there is no such history.
+  double output_per_input = 0;
+  // Files a run would write at that ratio (else output bytes ≈ input bytes), plus the rewritten
+  // latest file's bytes.
   int64_t estimated_files = 0;
 
   bool nothing_to_do() const { return inputs.empty(); }

@@ -199,6 +199,64 @@ TEST(Plan, PackedInputsAreSkippedUnlessChanged) {
   EXPECT_EQ(p->already_packed, 1);
 }
 
+// [WR-1] The URI is the identity: a packed input is never planned again; a new ETag of the same
+// size goes to `verify` (checksum), another size (or no recorded checksum) to `changed`.
+TEST(Plan, PackedUriIsNeverPackedAgain) {
+  PlanRequest r = BaseRequest();
+  r.inputs.push_back(Obj("in/table/c.csv", 700, "new"));
+  Commit c;
+  c.packed = {{"in/table/a.csv", 1000, "old", "xxh3-64:1", 3},
+              {"in/table/b.csv", 400, "e", "xxh3-64:2", 4},
+              {"in/table/c.csv", 700, "old", "", 1}};
+  r.committed = &c;
+  auto p = MakePlan(r);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_TRUE(p->inputs.empty());
+  ASSERT_EQ(p->verify.size(), 1u);
+  EXPECT_EQ(p->verify[0].now.key, "in/table/a.csv");
+  ASSERT_EQ(p->changed.size(), 2u);
+  EXPECT_EQ(p->changed[0].now.key, "in/table/b.csv");  // size 400 -> 500
+  EXPECT_EQ(p->changed[0].then.generation, 4);
+  EXPECT_EQ(p->changed[1].now.key, "in/table/c.csv");  // new ETag, no checksum to tell
+  EXPECT_NE(DescribePlan(*p, r).find("CHANGED since it was packed: in/table/b.csv"),
+            std::string::npos);
+}
+
+// [WR-11] "table_007" is file 7; it is not rewritten (the rewrite would be named table_7);
+// other names of the extension are listed as skipped; two files of one number are an error.
+TEST(Plan, ZeroPaddedNumbersAndSkippedNames) {
+  PlanRequest r = BaseRequest();
+  r.out_ext = "csv";
+  r.partition_files = {Obj("table_0.csv", 10), Obj("table_007.csv", 10), Obj("table_final.csv", 10),
+                       Obj("other_3.csv", 10)};
+  auto p = MakePlan(r);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->latest_n, 7);
+  EXPECT_FALSE(p->rewrite_latest);
+  EXPECT_EQ(p->first_n, 8);
+  EXPECT_EQ(p->skipped_outputs, (std::vector<std::string>{"table_final.csv", "other_3.csv"}));
+  EXPECT_NE(DescribePlan(*p, r).find("table_final.csv"), std::string::npos);
+  r.partition_files.push_back(Obj("table_7.csv", 10));
+  EXPECT_FALSE(MakePlan(r).ok());
+}
+
+// [BE-17] The file-count estimate uses the output bytes per input byte the committed runs measured.
+TEST(Plan, EstimateUsesMeasuredOutputPerInputByte) {
+  PlanRequest r = BaseRequest();  // inputs of 1000 + 500 bytes
+  r.file_limit_bytes = 100;
+  Commit c;
+  c.packed = {{"in/table/old.csv", 1000, "e", "", 0}};
+  ManifestFile f;
+  f.name = "table_0.csv";
+  f.size = 100;  // 10 input bytes -> 1 output byte
+  c.files = {f};
+  r.committed = &c;
+  auto p = MakePlan(r);
+  ASSERT_TRUE(p.ok());
+  EXPECT_DOUBLE_EQ(p->output_per_input, 0.1);
+  EXPECT_EQ(p->estimated_files, 2);  // 150 bytes of output, not 1500
+}
+
 TEST(Plan, InputExtensionFilter) {
   PlanRequest r = BaseRequest();
   r.inputs.push_back(Obj("in/table/c.snappy.parquet", 10));

@@ -151,10 +151,10 @@ class TextRollingWriter final : public RollingWriter {
 class ParquetRollingWriter final : public RollingWriter {
  public:
   ParquetRollingWriter(std::shared_ptr<arrow::Schema> schema, int64_t limit, OpenFn open,
-                       ClosedFn closed)
+                       ClosedFn closed, arrow::Compression::type compression)
       : RollingWriter(limit, std::move(open), std::move(closed)), schema_(std::move(schema)) {
     parquet::WriterProperties::Builder b;
-    b.compression(parquet::Compression::SNAPPY);
+    b.compression(compression);
     // One WriteTable call is one row group: never let Parquet split it.
     b.max_row_group_length(std::numeric_limits<int64_t>::max() / 2);
     props_ = b.build();
@@ -307,11 +307,12 @@ class ParquetRollingWriter final : public RollingWriter {
 Result<std::unique_ptr<RollingWriter>> RollingWriter::Make(format::Format format,
                                                            std::shared_ptr<arrow::Schema> schema,
                                                            int64_t limit, OpenFn open,
-                                                           ClosedFn on_closed) {
+                                                           ClosedFn on_closed,
+                                                           arrow::Compression::type compression) {
   if (limit <= 0) return Status::InvalidArgument("file limit must be positive");
   if (format == format::Format::kParquet) {
     return std::unique_ptr<RollingWriter>(std::make_unique<ParquetRollingWriter>(
-        std::move(schema), limit, std::move(open), std::move(on_closed)));
+        std::move(schema), limit, std::move(open), std::move(on_closed), compression));
   }
   return std::unique_ptr<RollingWriter>(std::make_unique<TextRollingWriter>(
       format, std::move(schema), limit, std::move(open), std::move(on_closed)));

@@ -7,7 +7,8 @@
 //     (JSON Lines: '\n'; CSV: '\n' outside double quotes, as Arrow quotes embedded newlines), and
 //     a file is closed just before the first row that would take it past the limit (the CSV header
 //     counts).  A single row larger than the limit gets a file of its own.
-//   - Parquet (snappy): row groups are written explicitly, one WriteTable per row group.  After
+//   - Parquet (snappy unless told otherwise): row groups are written explicitly, one WriteTable per
+//   row group.  After
 //     each, the stream position gives the bytes written; compressed bytes per row are measured
 //     (the first estimate comes from a small in-memory calibration file, which also measures the
 //     footer's fixed and per-row-group bytes).  The next row group is sized to end the file at
@@ -56,11 +57,11 @@ class RollingWriter {
   using OpenFn = std::function<Result<std::shared_ptr<format::ObjectOutputStream>>(int64_t index)>;
   using ClosedFn = std::function<void(const WrittenFile&)>;
 
-  // REQUIRES: limit > 0; every batch given to Write has `schema`'s fields.
-  static Result<std::unique_ptr<RollingWriter>> Make(format::Format format,
-                                                     std::shared_ptr<arrow::Schema> schema,
-                                                     int64_t limit, OpenFn open,
-                                                     ClosedFn on_closed = {});
+  // REQUIRES: limit > 0; every batch given to Write has `schema`'s fields.  `compression` is the
+  // Parquet codec (ignored by CSV / JSON Lines).
+  static Result<std::unique_ptr<RollingWriter>> Make(
+      format::Format format, std::shared_ptr<arrow::Schema> schema, int64_t limit, OpenFn open,
+      ClosedFn on_closed = {}, arrow::Compression::type compression = arrow::Compression::SNAPPY);
   // Aborts the open file (if any).
   virtual ~RollingWriter() = default;
 

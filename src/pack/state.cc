@@ -39,7 +39,9 @@ std::string ToJson(const Commit& c) {
   for (size_t k = 0; k < c.packed.size(); ++k) {
     const auto& p = c.packed[k];
     s += std::string(k ? "," : "") + "\n {\"uri\":" + JsonQuote(p.uri) +
-         ",\"size\":" + std::to_string(p.size) + ",\"etag\":" + JsonQuote(p.etag) + "}";
+         ",\"size\":" + std::to_string(p.size) + ",\"etag\":" + JsonQuote(p.etag) +
+         ",\"checksum\":" + JsonQuote(p.checksum) +
+         ",\"generation\":" + std::to_string(p.generation) + "}";
   }
   s += "],\"files\":[";
   for (size_t k = 0; k < c.files.size(); ++k) {
@@ -105,6 +107,12 @@ Result<Commit> ParseCommit(std::string_view text, const std::string& source) {
     LP_ASSIGN_OR_RETURN(p.uri, JsonString(e, "uri", source));
     LP_ASSIGN_OR_RETURN(p.size, JsonInt(e, "size", source));
     LP_ASSIGN_OR_RETURN(p.etag, JsonString(e, "etag", source));
+    if (e.Find("checksum")) {
+      LP_ASSIGN_OR_RETURN(p.checksum, JsonString(e, "checksum", source));
+    }
+    if (e.Find("generation")) {
+      LP_ASSIGN_OR_RETURN(p.generation, JsonInt(e, "generation", source));
+    }
     c.packed.push_back(std::move(p));
   }
   LP_ASSIGN_OR_RETURN(auto files, JsonMember(v, "files", JsonValue::Kind::kArray, source));

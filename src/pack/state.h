@@ -35,10 +35,15 @@ using txlog::Owner;
 using txlog::OwnerIsDeadOnThisHost;
 using txlog::ThisProcessOwner;
 
+// A packed input is identified by its URI; size, ETag and checksum tell whether it changed since.
 struct PackedInput {
   std::string uri;
   int64_t size = 0;
   std::string etag;
+  // "xxh3-64:<16 hex>" of its bytes ("" in commits written before checksums were kept): an
+  // ETag that changed with the bytes unchanged (touch, cp without -p, a re-upload) is no change.
+  std::string checksum;
+  int64_t generation = -1;  // the run that packed it (-1: unknown, older commits)
 };
 
 struct ManifestFile {

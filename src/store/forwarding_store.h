@@ -37,6 +37,9 @@ class ForwardingStore : public ObjectStore {
   }
   using ObjectStore::Delete;
   Status Delete(const std::vector<std::string>& keys) override { return inner_->Delete(keys); }
+  Status AbortIncompleteWrites(const std::string& key) override {
+    return inner_->AbortIncompleteWrites(key);
+  }
   Result<ObjectInfo> Copy(const std::string& src_key, const std::string& dst_key) override {
     return inner_->Copy(src_key, dst_key);
   }

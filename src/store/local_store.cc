@@ -1,7 +1,5 @@
 #include "store/local_store.h"
 
-#include "store/local_listing.h"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +11,8 @@
 #include <random>
 #include <thread>
 #include <utility>
+
+#include "store/local_listing.h"
 
 namespace fs = std::filesystem;
 
@@ -206,9 +206,7 @@ Result<ObjectInfo> LocalStore::Head(const std::string& key) {
   return LocalObjectInfo(key, st);
 }
 
-Result<std::string> LocalStore::Get(const std::string& key) {
-  return GetRange(key, 0, INT64_MAX);
-}
+Result<std::string> LocalStore::Get(const std::string& key) { return GetRange(key, 0, INT64_MAX); }
 
 namespace {
 
@@ -289,6 +287,23 @@ Result<ListPage> LocalStore::List(const std::string& prefix, const ListOptions& 
   return ListLocalPage(root_, prefix, options, &LocalStore::IsTempName);
 }
 
+Status LocalStore::AbortIncompleteWrites(const std::string& key) {
+  LP_RETURN_NOT_OK(ValidateKey(key));
+  const std::filesystem::path p(LocalPath(key));
+  const std::string temp_prefix = "." + p.filename().string() + std::string(kTempMarker);
+  std::error_code ec;
+  std::filesystem::directory_iterator it(p.parent_path(), ec);
+  if (ec) return Status::OK();  // no directory: no temp file either
+  for (const auto& entry : it) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(temp_prefix, 0) != 0) continue;
+    if (::unlink(entry.path().c_str()) != 0 && errno != ENOENT) {
+      return ErrnoStatus("delete", entry.path().string(), errno);
+    }
+  }
+  return Status::OK();
+}
+
 Status LocalStore::Delete(const std::vector<std::string>& keys) {
   for (const auto& key : keys) {
     LP_RETURN_NOT_OK(ValidateKey(key));
@@ -333,16 +348,16 @@ Result<std::unique_ptr<ObjectWriter>> LocalStore::OpenWriter(const std::string& 
   fs::path p(path);
   std::error_code ec;
   fs::create_directories(p.parent_path(), ec);
-  if (ec) return Status::IOError("cannot create directory " + p.parent_path().string() + ": " +
-                                 ec.message());
-  std::string tmp = (p.parent_path() / ("." + p.filename().string() + std::string(kTempMarker) +
-                                        RandomHex()))
-                        .string();
+  if (ec)
+    return Status::IOError("cannot create directory " + p.parent_path().string() + ": " +
+                           ec.message());
+  std::string tmp =
+      (p.parent_path() / ("." + p.filename().string() + std::string(kTempMarker) + RandomHex()))
+          .string();
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus("create", tmp, errno);
-  return std::unique_ptr<ObjectWriter>(
-      std::make_unique<LocalWriter>(key, path, tmp, fd, options.put.if_absent, Uri(key),
-                                    options.direct_io));
+  return std::unique_ptr<ObjectWriter>(std::make_unique<LocalWriter>(
+      key, path, tmp, fd, options.put.if_absent, Uri(key), options.direct_io));
 }
 
 }  // namespace lakepack

@@ -31,6 +31,7 @@ class LocalStore final : public ObjectStore {
                          const PutOptions& options) override;
   Result<ListPage> List(const std::string& prefix, const ListOptions& options) override;
   Status Delete(const std::vector<std::string>& keys) override;
+  Status AbortIncompleteWrites(const std::string& key) override;
   Result<ObjectInfo> Copy(const std::string& src_key, const std::string& dst_key) override;
   Result<std::unique_ptr<ObjectWriter>> OpenWriter(const std::string& key,
                                                    const WriterOptions& options) override;

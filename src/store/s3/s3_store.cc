@@ -5,8 +5,8 @@
 #include <cstring>
 #include <thread>
 
-#include "store/s3/crypto.h"
 #include "store/parallel_for.h"
+#include "store/s3/crypto.h"
 #include "store/s3/multipart_copy.h"
 #include "store/s3/multipart_writer.h"
 #include "store/s3/s3_client.h"
@@ -146,8 +146,8 @@ class S3Store final : public ObjectStore {
     if (resp->status == 206) return static_cast<int64_t>(resp->sink_bytes);
     // 200: the server ignored the range and sent the whole object.
     if (offset >= static_cast<int64_t>(resp->body.size())) return 0;
-    const size_t n = std::min(resp->body.size() - static_cast<size_t>(offset),
-                              static_cast<size_t>(length));
+    const size_t n =
+        std::min(resp->body.size() - static_cast<size_t>(offset), static_cast<size_t>(length));
     std::memcpy(out, resp->body.data() + offset, n);
     return static_cast<int64_t>(n);
   }
@@ -214,6 +214,22 @@ class S3Store final : public ObjectStore {
       return Status::PermissionDenied(msg);
     }
     return Status::IOError(msg);
+  }
+
+  Status AbortIncompleteWrites(const std::string& key) override {
+    S3Request list = NewRequest("GET", "");
+    list.query = {{"uploads", ""}, {"prefix", key}};
+    LP_ASSIGN_OR_RETURN(auto resp, client_->Call(list));
+    LP_ASSIGN_OR_RETURN(auto uploads, ParseListMultipartUploads(resp.body));
+    for (const auto& u : uploads) {
+      if (u.key != key) continue;  // another key that starts with this one
+      S3Request abort = NewRequest("DELETE", key);
+      abort.query = {{"uploadId", u.upload_id}};
+      CallInfo info;
+      auto done = client_->Call(abort, &info);
+      if (!done.ok() && info.error_code != "NoSuchUpload") return done.status();
+    }
+    return Status::OK();
   }
 
   Result<ObjectInfo> Copy(const std::string& src_key, const std::string& dst_key) override {
