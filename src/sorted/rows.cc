@@ -5,6 +5,7 @@
 
 #include "arrow/array.h"
 #include "arrow/compute/api.h"
+#include "arrow/compute/initialize.h"
 #include "format/arrow_status.h"
 #include "sorted/key_codec.h"
 
@@ -121,6 +122,9 @@ std::string EncodeRow(const arrow::RecordBatch& batch, int fields, int64_t row) 
 
 Result<std::shared_ptr<arrow::RecordBatch>> SortBatch(
     const TableSchema& schema, const std::shared_ptr<arrow::RecordBatch>& batch) {
+  // sort_indices lives in libarrow_compute, whose kernels register on Initialize().
+  static const arrow::Status init = arrow::compute::Initialize();
+  LP_ARROW_RETURN_NOT_OK(init, "arrow compute");
   std::vector<arrow::compute::SortKey> keys;
   for (int k = 0; k < schema.num_keys(); ++k) keys.emplace_back(schema.field_name(k));
   arrow::compute::SortOptions opts(keys);
