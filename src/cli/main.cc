@@ -14,6 +14,7 @@ static const Verb* const kVerbs[] = {
     &kInspectVerb,
     &kLsVerb,
     &kPackVerb,
+    &kTableVerb,
     &kVersionVerb,
 };
 }  // namespace lakepack::cli
