@@ -9,7 +9,8 @@
 
 namespace lakepack::cli {
 static const Verb* const kVerbs[] = {
-    &kConvertVerb, &kCpVerb, &kGenerateVerb, &kInspectVerb, &kLsVerb, &kPackVerb, &kVersionVerb,
+    &kConvertVerb, &kCpVerb,      &kGenerateVerb, &kInspectVerb,
+    &kLsVerb,      &kPackVerb,    &kTableVerb,    &kVersionVerb,
 };
 
 static const Verb* FindVerb(const std::string& name) {

@@ -10,5 +10,6 @@ extern const Verb kGenerateVerb;
 extern const Verb kInspectVerb;
 extern const Verb kLsVerb;
 extern const Verb kPackVerb;
+extern const Verb kTableVerb;
 extern const Verb kVersionVerb;
 }  // namespace lakepack::cli

@@ -125,6 +125,12 @@ Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenStoreInputFile(
       std::make_shared<StoreInputFile>(std::move(store), key, info.size));
 }
 
+Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenStoreInputFile(
+    std::shared_ptr<ObjectStore> store, const std::string& key, int64_t size) {
+  return std::shared_ptr<arrow::io::RandomAccessFile>(
+      std::make_shared<StoreInputFile>(std::move(store), key, size));
+}
+
 Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenInputFile(
     std::shared_ptr<ObjectStore> store, const std::string& key) {
   if (!store->is_local()) return OpenStoreInputFile(std::move(store), key);

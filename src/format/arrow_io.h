@@ -31,6 +31,11 @@ Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenInputFile(
 Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenStoreInputFile(
     std::shared_ptr<ObjectStore> store, const std::string& key);
 
+// The store-backed file of an object whose size the caller knows (from a log or a listing):
+// no Head, so opening costs no request.  REQUIRES: `size` is the object's size.
+Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenStoreInputFile(
+    std::shared_ptr<ObjectStore> store, const std::string& key, int64_t size);
+
 // An OutputStream that writes one object.  Close() commits; info() then describes the object.
 class ObjectOutputStream : public arrow::io::OutputStream {
  public:

@@ -1,0 +1,361 @@
+// table: sorted tables (lakepack/sorted.h) — create, ls, describe, status, write, ingest, query.
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "arrow/api.h"
+#include "base/json.h"
+#include "base/size.h"
+#include "cli/run_job.h"
+#include "cli/verbs.h"
+#include "format/format.h"
+#include "format/reader.h"
+#include "lakepack/sorted.h"
+
+namespace lakepack::cli {
+namespace {
+
+using sorted::KeyValue;
+using sorted::Table;
+using sorted::TableOptions;
+
+Result<TableOptions> Options(const Args& args) {
+  TableOptions o;
+  o.store = StoreOptionsFrom(args);
+  LP_ASSIGN_OR_RETURN(o.buffer_bytes, args.GetSize("buffer", o.buffer_bytes));
+  return o;
+}
+
+// One key field's value from text, as the schema's type wants it.
+Result<KeyValue> ParseValue(const sorted::TableSchema& s, int field, const std::string& text) {
+  if (s.key_type(field) == sorted::KeyType::kInt || s.key_type(field) == sorted::KeyType::kLong) {
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() ||
+        (s.key_type(field) == sorted::KeyType::kInt && (v < INT32_MIN || v > INT32_MAX))) {
+      return Status::InvalidArgument("'" + text + "' is not " +
+                                     (s.key_type(field) == sorted::KeyType::kInt ? "a 32" : "a 64") +
+                                     "-bit integer (field '" + s.field_name(field) + "')");
+    }
+    return KeyValue(v);
+  }
+  return KeyValue(text);
+}
+
+std::vector<std::string> SplitComma(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == ',') {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+std::string Cell(const arrow::Array& a, int64_t i) {
+  if (a.IsNull(i)) return "";
+  auto s = a.GetScalar(i);
+  if (!s.ok()) return "?";
+  if (a.type_id() == arrow::Type::STRING || a.type_id() == arrow::Type::BINARY) {
+    auto v = static_cast<const arrow::BinaryArray&>(a).GetView(i);
+    return std::string(v);
+  }
+  return (*s)->ToString();
+}
+
+std::string JsonCell(const arrow::Array& a, int64_t i) {
+  if (a.IsNull(i)) return "null";
+  switch (a.type_id()) {
+    case arrow::Type::INT32:
+    case arrow::Type::INT64:
+    case arrow::Type::DOUBLE:
+    case arrow::Type::FLOAT:
+    case arrow::Type::BOOL: return Cell(a, i);
+    default: return JsonQuote(Cell(a, i));
+  }
+}
+
+void PrintRows(const arrow::Table& t, const std::string& output) {
+  auto combined = t.CombineChunksToBatch();
+  if (!combined.ok()) return;
+  const auto& b = **combined;
+  const auto& schema = *t.schema();
+  if (output == "jsonl" || output == "json") {
+    if (output == "json") std::printf("[");
+    for (int64_t r = 0; r < b.num_rows(); ++r) {
+      std::string line = "{";
+      for (int c = 0; c < b.num_columns(); ++c) {
+        if (c) line += ",";
+        line += JsonQuote(schema.field(c)->name()) + ":" + JsonCell(*b.column(c), r);
+      }
+      line += "}";
+      if (output == "json") {
+        std::printf("%s%s", r ? "," : "", line.c_str());
+      } else {
+        std::printf("%s\n", line.c_str());
+      }
+    }
+    if (output == "json") std::printf("]\n");
+    return;
+  }
+  const char sep = output == "csv" ? ',' : '\t';
+  auto quote = [&](const std::string& s) {
+    if (output != "csv" || s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  };
+  for (int c = 0; c < schema.num_fields(); ++c) {
+    std::printf("%s%s", c ? std::string(1, sep).c_str() : "", quote(schema.field(c)->name()).c_str());
+  }
+  std::printf("\n");
+  for (int64_t r = 0; r < b.num_rows(); ++r) {
+    for (int c = 0; c < b.num_columns(); ++c) {
+      std::printf("%s%s", c ? std::string(1, sep).c_str() : "",
+                  quote(Cell(*b.column(c), r)).c_str());
+    }
+    std::printf("\n");
+  }
+}
+
+std::string ReportJson(const sorted::WriteReport& r) {
+  JsonWriter w;
+  w.BeginObject().Key("job_id").String(r.job_id).Key("rows").Int(r.rows);
+  w.Key("files").Int(r.files).Key("bytes").Int(r.bytes).Key("generation").Int(r.generation);
+  w.Key("already_committed").Bool(r.already_committed).EndObject();
+  return w.str();
+}
+
+std::string ReportText(const sorted::WriteReport& r) {
+  if (r.already_committed) return "job " + r.job_id + " committed before: nothing done\n";
+  return "job " + r.job_id + ": " + std::to_string(r.rows) + " rows in " +
+         std::to_string(r.files) + " files (" + FormatBytes(r.bytes) + "), log record " +
+         std::to_string(r.generation) + "\n";
+}
+
+Result<std::string> SchemaText(const std::string& arg) {
+  if (!arg.empty() && arg[0] == '{') return arg;
+  std::ifstream in(arg);
+  if (!in) return Status::NotFound("schema file " + arg + " cannot be read");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int RunTable(const Args& args) {
+  const auto& pos = args.positional();
+  const std::string& sub = pos[0];
+  if (pos.size() < 2) return Fail(args, Status::InvalidArgument("table " + sub + ": give ROOT"));
+  const std::string& root = pos[1];
+  auto options = Options(args);
+  if (!options.ok()) return Usage(args, options.status());
+  TableOptions o = *options;
+  const bool json = args.Has("json");
+  if (sub == "ls") {
+    auto names = Table::ListTables(root, o);
+    if (!names.ok()) return Fail(args, names.status());
+    for (const auto& n : *names) std::printf("%s\n", n.c_str());
+    return kExitOk;
+  }
+  if (pos.size() < 3) return Fail(args, Status::InvalidArgument("table " + sub + ": give ROOT NAME"));
+  const std::string& name = pos[2];
+  if (sub == "create") {
+    if (!args.Has("schema")) return Fail(args, Status::InvalidArgument("table create: --schema is required"));
+    auto text = SchemaText(args.Get("schema"));
+    if (!text.ok()) return Fail(args, text.status());
+    auto schema = sorted::TableSchema::FromSleeperJson(*text);
+    if (!schema.ok()) return Fail(args, schema.status());
+    std::vector<KeyValue> splits;
+    for (const auto& s : args.GetAll("split")) {
+      auto v = ParseValue(*schema, 0, s);
+      if (!v.ok()) return Fail(args, v.status());
+      splits.push_back(*v);
+    }
+    auto t = Table::Create(root, name, *schema, splits, o);
+    if (!t.ok()) return Fail(args, t.status());
+    if (!args.Has("quiet")) std::printf("created %s\n", (*t)->uri().c_str());
+    return kExitOk;
+  }
+  if (sub == "drop") {
+    Status st = Table::Drop(root, name, o);
+    if (!st.ok()) return Fail(args, st);
+    return kExitOk;
+  }
+  auto t = Table::Open(root, name, o);
+  if (!t.ok()) return Fail(args, t.status());
+  const auto& schema = (*t)->schema();
+  if (sub == "describe" || sub == "status") {
+    auto st = (*t)->Describe();
+    if (!st.ok()) return Fail(args, st.status());
+    if (json) {
+      JsonWriter w;
+      w.BeginObject().Key("name").String(st->name).Key("uri").String(st->uri);
+      w.Key("generation").Int(st->generation).Key("files").Int(st->files);
+      w.Key("rows").Int(st->rows).Key("bytes").Int(st->bytes).Key("jobs").Int(st->jobs);
+      w.Key("intents").Int(st->intents).Key("schema").Raw(st->schema_json);
+      w.Key("partitions").BeginArray();
+      for (const auto& p : st->partitions) {
+        w.BeginObject().Key("id").String(p.id).Key("parent").String(p.parent);
+        w.Key("leaf").Bool(p.children.empty()).Key("min").String(p.min_text);
+        w.Key("max").String(p.max_text).Key("files").Int(p.files).Key("rows").Int(p.rows);
+        w.EndObject();
+      }
+      w.EndArray().EndObject();
+      std::printf("%s\n", w.str().c_str());
+      return kExitOk;
+    }
+    std::printf("table %s at %s\nlog record %lld; %lld rows in %lld files (%s); %lld jobs\n",
+                st->name.c_str(), st->uri.c_str(), static_cast<long long>(st->generation),
+                static_cast<long long>(st->rows), static_cast<long long>(st->files),
+                FormatBytes(st->bytes).c_str(), static_cast<long long>(st->jobs));
+    if (sub == "describe") {
+      std::printf("schema %s\npartitions:\n", st->schema_json.c_str());
+      for (const auto& p : st->partitions) {
+        std::printf("  %-8s [%s, %s) %s %lld files %lld rows\n", p.id.c_str(), p.min_text.c_str(),
+                    p.max_text.c_str(), p.children.empty() ? "leaf" : "    ",
+                    static_cast<long long>(p.files), static_cast<long long>(p.rows));
+      }
+    }
+    return kExitOk;
+  }
+  sorted::WriteOptions wo;
+  wo.job_id = args.Get("job-id");
+  if (sub == "write" || sub == "ingest") {
+    if (pos.size() < 4) return Fail(args, Status::InvalidArgument("table " + sub + ": give FILE..."));
+    std::vector<std::string> files(pos.begin() + 3, pos.end());
+    JobRun run(args, "table " + sub, "rows");
+    wo.on_progress = [&run](int64_t rows) {
+      run.progress().done.store(rows, std::memory_order_relaxed);
+    };
+    Result<sorted::WriteReport> r = Status::Internal("unset");
+    bool all_parquet = true;
+    for (const auto& f : files) {
+      auto fmt = format::ResolveFormat(f, args.Get("format"));
+      all_parquet &= fmt.ok() && *fmt == format::Format::kParquet;
+    }
+    if (all_parquet) {
+      r = (*t)->IngestParquet(files, wo);
+    } else {
+      // CSV / JSON Lines: read through the format readers, typed by the table's schema.
+      auto w = (*t)->OpenBatchWriter(wo);
+      if (!w.ok()) return Fail(args, w.status());
+      for (const auto& f : files) {
+        auto fmt = format::ResolveFormat(f, args.Get("format"));
+        if (!fmt.ok()) return Fail(args, fmt.status());
+        auto loc = OpenStore(f, o.store);
+        if (!loc.ok()) return Fail(args, loc.status());
+        format::ReadOptions ro;
+        ro.schema = schema.arrow_schema();
+        ro.display_name = f;
+        auto reader = format::OpenBatchReader(loc->store, loc->key, *fmt, ro);
+        if (!reader.ok()) return Fail(args, reader.status());
+        while (true) {
+          std::shared_ptr<arrow::RecordBatch> b;
+          auto st = (*reader)->ReadNext(&b);
+          if (!st.ok()) return Fail(args, Status::InvalidData(f + ": " + st.ToString()));
+          if (!b) break;
+          Status ws = (*w)->Write(*b);
+          if (!ws.ok()) return Fail(args, ws);
+        }
+      }
+      r = (*w)->Close();
+    }
+    if (!r.ok()) return run.Fail(r.status());
+    return run.Succeed(ReportJson(*r), ReportText(*r));
+  }
+  if (sub == "query") {
+    Result<std::shared_ptr<arrow::Table>> rows = Status::Internal("unset");
+    if (args.Has("key")) {
+      std::vector<std::vector<KeyValue>> keys;
+      for (const auto& k : args.GetAll("key")) {
+        auto parts = schema.num_row_keys() > 1 ? SplitComma(k) : std::vector<std::string>{k};
+        std::vector<KeyValue> key;
+        for (size_t i = 0; i < parts.size() && static_cast<int>(i) < schema.num_row_keys(); ++i) {
+          auto v = ParseValue(schema, static_cast<int>(i), parts[i]);
+          if (!v.ok()) return Fail(args, v.status());
+          key.push_back(*v);
+        }
+        keys.push_back(std::move(key));
+      }
+      rows = (*t)->ExactQuery(keys);
+    } else if (args.Has("range")) {
+      std::vector<sorted::Region> regions;
+      for (std::string r : args.GetAll("range")) {
+        // "[a,c)" "(a,c]" or "a,c" (= [a,c)); an empty side is unbounded.
+        sorted::FieldRange fr;
+        fr.field = schema.field_name(0);
+        if (!r.empty() && (r[0] == '[' || r[0] == '(')) {
+          fr.min_inclusive = r[0] == '[';
+          r = r.substr(1);
+        }
+        if (!r.empty() && (r.back() == ']' || r.back() == ')')) {
+          fr.max_inclusive = r.back() == ']';
+          r.pop_back();
+        }
+        size_t comma = r.find(',');
+        if (comma == std::string::npos) {
+          return Fail(args, Status::InvalidArgument("--range is MIN,MAX (with [ ( ] ) for bounds)"));
+        }
+        std::string lo = r.substr(0, comma), hi = r.substr(comma + 1);
+        if (!lo.empty()) {
+          auto v = ParseValue(schema, 0, lo);
+          if (!v.ok()) return Fail(args, v.status());
+          fr.min = *v;
+        }
+        if (!hi.empty()) {
+          auto v = ParseValue(schema, 0, hi);
+          if (!v.ok()) return Fail(args, v.status());
+          fr.max = *v;
+        }
+        regions.push_back({fr});
+      }
+      rows = (*t)->RangeQuery(regions);
+    } else {
+      rows = (*t)->ReadAll();
+    }
+    if (!rows.ok()) return Fail(args, rows.status());
+    PrintRows(**rows, json ? "json" : args.Get("output", "table"));
+    return kExitOk;
+  }
+  return Fail(args, Status::InvalidArgument("table: unknown command '" + sub +
+                                      "' (create, ls, describe, status, write, ingest, query, drop)"));
+}
+
+}  // namespace
+
+const Verb kTableVerb = {
+    "table",
+    "COMMAND ROOT [NAME] [FILE...]",
+    "sorted key-value tables (Sleeper's model): create, write, ingest, query",
+    "COMMAND is one of:\n"
+    "  create ROOT NAME --schema JSON|FILE [--split V]...   a new table (Sleeper schema JSON)\n"
+    "  ls ROOT                                             the tables under ROOT\n"
+    "  describe|status ROOT NAME                           its files, rows, partitions\n"
+    "  write|ingest ROOT NAME FILE...                      rows from csv/jsonl/parquet files\n"
+    "  query ROOT NAME [--key K]... [--range '[MIN,MAX)']...  rows by key or range (all without)\n"
+    "  drop ROOT NAME                                      delete the table and its files\n"
+    "ROOT is a directory or s3://bucket/prefix.  A write is one commit: all its rows or none.",
+    {{"schema", "JSON|FILE", "create: the Sleeper schema (rowKeyFields, sortKeyFields, valueFields)"},
+     {"split", "V", "create: a split point of the first row key; repeat (default: one partition)"},
+     {"job-id", "ID",
+      "write/ingest: the job's id; a job id committed before is not written again "
+      "(default: a new id)"},
+     {"format", "F", "write/ingest: csv, jsonl or parquet (default: from each file's extension)"},
+     {"buffer", "SIZE", "write/ingest: rows held in memory before a sorted file is written "
+                        "(default 256MiB)"},
+     {"key", "K", "query: a row key (K1,K2 for several key fields); repeat"},
+     {"range", "[MIN,MAX)",
+      "query: a range of the first row key ([ ] inclusive, ( ) exclusive, empty side unbounded); "
+      "repeat"},
+     {"output", "F", "query: table, csv or jsonl (default table; --json prints a JSON array)"}},
+    2,
+    -1,
+    RunTable};
+
+}  // namespace lakepack::cli
