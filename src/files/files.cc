@@ -1,0 +1,475 @@
+// files.cc: the files jobs — fetch, blob and size tables, write files, the per-row pipeline.
+#include "lakepack/files.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include "arrow/api.h"
+#include "files/byte_budget.h"
+#include "files/manifest.h"
+#include "files/run_rows.h"
+#include "files/store_cache.h"
+#include "files/transfer.h"
+#include "store/parallel_for.h"
+
+namespace lakepack::files {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Blob columns are built in chunks of at most this many data bytes, each assembled as soon as
+// its rows are in, so building the table needs at most one chunk beyond the blobs themselves.
+constexpr int64_t kBlobChunkBytes = int64_t{32} << 20;
+
+// One file operation of a row: fills *attempts and *bytes, returns its status.
+using FileOp = std::function<Status(size_t column, int* attempts, int64_t* bytes)>;
+
+// Runs `op` on the row's cells that hold a file, `parallel_files` at once.  On failure, the
+// outcome names the first failing column (in column order) and the stage.
+void ForEachFile(const FileTable& table, int64_t row, const FilesOptions& options, Stage stage,
+                 RowOutcome* outcome, const FileOp& op) {
+  const auto& cells = table.urls[static_cast<size_t>(row)];
+  std::vector<size_t> todo;
+  for (size_t c = 0; c < cells.size(); ++c) {
+    if (!cells[c].empty()) todo.push_back(c);
+  }
+  std::vector<Status> errors(todo.size());
+  std::vector<int> attempts(todo.size(), 0);
+  std::vector<int64_t> bytes(todo.size(), 0);
+  const int threads = static_cast<int>(std::min<size_t>(static_cast<size_t>(options.parallel_files),
+                                                        std::max<size_t>(1, todo.size())));
+  (void)ParallelFor(0, static_cast<int64_t>(todo.size()), threads, [&](int64_t i) {
+    errors[i] = op(todo[i], &attempts[i], &bytes[i]);
+    return Status::OK();  // the other files still run: each failure is reported
+  });
+  for (size_t i = 0; i < todo.size(); ++i) {
+    outcome->bytes += bytes[i];
+    outcome->attempts = std::max(outcome->attempts, attempts[i]);
+  }
+  for (size_t i = 0; i < todo.size(); ++i) {
+    if (!errors[i].ok()) {
+      outcome->ok = false;
+      outcome->stage = stage;
+      outcome->column = table.columns[todo[i]];
+      outcome->error = errors[i];
+      outcome->attempts = attempts[i];
+      return;
+    }
+  }
+}
+
+bool Cancelled(const FilesOptions& o) { return o.cancelled && o.cancelled(); }
+
+void MarkCancelled(RowOutcome* out) {
+  out->ok = false;
+  out->stage = Stage::kNone;
+  out->error = Status::Cancelled("cancelled before the row started");
+}
+
+// Runs `row_task` for each row in parallel, unless cancelled; reports each row.
+void ForEachRow(const FileTable& table, const FilesOptions& options,
+                std::vector<RowOutcome>* outcomes,
+                const std::function<void(int64_t, RowOutcome*)>& row_task) {
+  outcomes->assign(static_cast<size_t>(table.num_rows()), RowOutcome{});
+  RunRows(table.num_rows(), options.parallel_rows, [&](int64_t r) {
+    RowOutcome* out = &(*outcomes)[static_cast<size_t>(r)];
+    if (Cancelled(options)) {
+      MarkCancelled(out);
+    } else {
+      row_task(r, out);
+    }
+    if (options.on_row) options.on_row(r, *out);
+  });
+}
+
+Status FetchOne(const std::string& url, const std::string& path, const FilesOptions& options,
+                ByteBudget* budget, int* attempts, int64_t* bytes) {
+  auto loc = ResolveUrl(url, options.store);
+  if (!loc.ok()) {
+    *attempts = 1;
+    return loc.status();
+  }
+  return WithRetries(options.max_attempts, attempts,
+                     [&] { return FetchToFile(*loc->store, loc->key, path, budget, bytes); });
+}
+
+Status Prepare(const FileTable& table, const FilesOptions& options) {
+  LP_RETURN_NOT_OK(options.Validate());
+  return table.Validate();
+}
+
+std::string JoinPath(const std::string& dir, const std::string& name) {
+  return (fs::path(dir) / name).string();
+}
+
+// Assembles one binary column from per-row blobs (moved out as they are copied).
+Result<std::shared_ptr<arrow::ChunkedArray>> BuildBinaryColumn(std::vector<std::string>* blobs,
+                                                               const std::vector<uint8_t>& valid) {
+  arrow::ArrayVector chunks;
+  const size_t n = blobs->size();
+  size_t begin = 0;
+  while (begin < n || chunks.empty()) {
+    size_t end = begin;
+    int64_t data = 0;
+    while (end < n &&
+           (end == begin || data + static_cast<int64_t>((*blobs)[end].size()) <= kBlobChunkBytes)) {
+      data += static_cast<int64_t>((*blobs)[end].size());
+      ++end;
+    }
+    arrow::BinaryBuilder builder;
+    auto st = builder.Reserve(static_cast<int64_t>(end - begin));
+    if (st.ok()) st = builder.ReserveData(data);
+    for (size_t i = begin; st.ok() && i < end; ++i) {
+      if (valid[i]) {
+        st = builder.Append((*blobs)[i]);
+      } else {
+        st = builder.AppendNull();
+      }
+      std::string().swap((*blobs)[i]);  // freed as soon as copied
+    }
+    std::shared_ptr<arrow::Array> array;
+    if (st.ok()) st = builder.Finish(&array);
+    if (!st.ok()) return Status::Internal("building a blob column: " + st.ToString());
+    chunks.push_back(std::move(array));
+    begin = end;
+    if (n == 0) break;
+  }
+  return std::make_shared<arrow::ChunkedArray>(std::move(chunks), arrow::binary());
+}
+
+std::shared_ptr<arrow::ChunkedArray> IdColumn(const FileTable& table) {
+  arrow::StringBuilder b;
+  for (const auto& id : table.ids) (void)b.Append(id);
+  std::shared_ptr<arrow::Array> a;
+  (void)b.Finish(&a);
+  return std::make_shared<arrow::ChunkedArray>(arrow::ArrayVector{a});
+}
+
+}  // namespace
+
+Result<std::vector<RowOutcome>> FetchToDirs(const FileTable& table,
+                                            const std::vector<std::string>& dirs,
+                                            const FilesOptions& options) {
+  LP_RETURN_NOT_OK(Prepare(table, options));
+  if (dirs.size() != static_cast<size_t>(table.num_rows())) {
+    return Status::InvalidArgument("FetchToDirs: " + std::to_string(dirs.size()) +
+                                   " directories for " + std::to_string(table.num_rows()) +
+                                   " rows");
+  }
+  ByteBudget budget(options.max_bytes_in_flight);
+  std::vector<RowOutcome> outcomes;
+  ForEachRow(table, options, &outcomes, [&](int64_t r, RowOutcome* out) {
+    const auto& row = table.urls[static_cast<size_t>(r)];
+    ForEachFile(table, r, options, Stage::kFetch, out, [&](size_t c, int* att, int64_t* bytes) {
+      return FetchOne(row[c], JoinPath(dirs[static_cast<size_t>(r)], table.columns[c]), options,
+                      &budget, att, bytes);
+    });
+  });
+  return outcomes;
+}
+
+Result<BlobTableResult> FetchBlobTable(const FileTable& table, const FilesOptions& options) {
+  LP_RETURN_NOT_OK(Prepare(table, options));
+  const size_t rows = static_cast<size_t>(table.num_rows()), cols = table.columns.size();
+  // blobs[c][r]: column-major, so each column is assembled and freed in one pass.
+  std::vector<std::vector<std::string>> blobs(cols, std::vector<std::string>(rows));
+  std::vector<std::vector<uint8_t>> valid(cols, std::vector<uint8_t>(rows, 0));
+  BlobTableResult result;
+  ForEachRow(table, options, &result.outcomes, [&](int64_t r, RowOutcome* out) {
+    const auto& row = table.urls[static_cast<size_t>(r)];
+    ForEachFile(table, r, options, Stage::kFetch, out, [&](size_t c, int* att, int64_t* bytes) {
+      auto loc = ResolveUrl(row[c], options.store);
+      if (!loc.ok()) {
+        *att = 1;
+        return loc.status();
+      }
+      return WithRetries(options.max_attempts, att, [&]() -> Status {
+        LP_ASSIGN_OR_RETURN(std::string data, FetchToMemory(*loc->store, loc->key));
+        *bytes = static_cast<int64_t>(data.size());
+        blobs[c][static_cast<size_t>(r)] = std::move(data);
+        return Status::OK();
+      });
+    });
+    for (size_t c = 0; c < cols; ++c) {
+      if (out->ok && !row[c].empty()) {
+        valid[c][static_cast<size_t>(r)] = 1;
+      } else {
+        std::string().swap(blobs[c][static_cast<size_t>(r)]);
+      }
+    }
+  });
+  arrow::FieldVector fields;
+  std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
+  for (size_t c = 0; c < cols; ++c) {
+    LP_ASSIGN_OR_RETURN(auto col, BuildBinaryColumn(&blobs[c], valid[c]));
+    fields.push_back(arrow::field(table.columns[c], arrow::binary()));
+    columns.push_back(std::move(col));
+  }
+  if (table.has_id) {
+    fields.push_back(arrow::field("id", arrow::utf8(), false));
+    columns.push_back(IdColumn(table));
+  }
+  result.table = arrow::Table::Make(arrow::schema(fields), columns, table.num_rows());
+  return result;
+}
+
+Result<SizeTableResult> FetchSizeTable(const FileTable& table, const FilesOptions& options) {
+  LP_RETURN_NOT_OK(Prepare(table, options));
+  const size_t rows = static_cast<size_t>(table.num_rows()), cols = table.columns.size();
+  std::vector<std::vector<int64_t>> sizes(cols, std::vector<int64_t>(rows, -1));
+  SizeTableResult result;
+  ForEachRow(table, options, &result.outcomes, [&](int64_t r, RowOutcome* out) {
+    const auto& row = table.urls[static_cast<size_t>(r)];
+    ForEachFile(table, r, options, Stage::kFetch, out, [&](size_t c, int* att, int64_t*) {
+      auto loc = ResolveUrl(row[c], options.store);
+      if (!loc.ok()) {
+        *att = 1;
+        return loc.status();
+      }
+      return WithRetries(options.max_attempts, att, [&]() -> Status {
+        LP_ASSIGN_OR_RETURN(ObjectInfo info, loc->store->Head(loc->key));
+        sizes[c][static_cast<size_t>(r)] = info.size;
+        return Status::OK();
+      });
+    });
+  });
+  arrow::FieldVector fields;
+  std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
+  for (size_t c = 0; c < cols; ++c) {
+    arrow::Int64Builder b;
+    for (size_t r = 0; r < rows; ++r) {
+      const bool valid = result.outcomes[r].ok && sizes[c][r] >= 0;
+      (void)(valid ? b.Append(sizes[c][r]) : b.AppendNull());
+    }
+    std::shared_ptr<arrow::Array> a;
+    if (auto st = b.Finish(&a); !st.ok()) return Status::Internal(st.ToString());
+    fields.push_back(arrow::field(table.columns[c], arrow::int64()));
+    columns.push_back(std::make_shared<arrow::ChunkedArray>(arrow::ArrayVector{a}));
+  }
+  if (table.has_id) {
+    fields.push_back(arrow::field("id", arrow::utf8(), false));
+    columns.push_back(IdColumn(table));
+  }
+  result.table = arrow::Table::Make(arrow::schema(fields), columns, table.num_rows());
+  return result;
+}
+
+namespace {
+
+// Uploads `src` (a local path or URL) to `dst_uri` with retries.
+Status UploadOne(const std::string& src, const std::string& dst_uri, const FilesOptions& options,
+                 ByteBudget* budget, int* attempts, int64_t* bytes, ObjectInfo* info) {
+  *attempts = 1;
+  LP_ASSIGN_OR_RETURN(StoreLocation from, ResolveUrl(src, options.store));
+  LP_ASSIGN_OR_RETURN(StoreLocation to, ResolveUrl(dst_uri, options.store));
+  return WithRetries(options.max_attempts, attempts, [&]() -> Status {
+    LP_ASSIGN_OR_RETURN(*info, PutFile(*from.store, from.key, *to.store, to.key, budget));
+    *bytes = info->size;
+    return Status::OK();
+  });
+}
+
+}  // namespace
+
+Result<WriteResult> WriteFiles(const FileTable& table, const std::string& into_path,
+                               const FilesOptions& options) {
+  LP_RETURN_NOT_OK(Prepare(table, options));
+  if (into_path.empty()) return Status::InvalidArgument("write_files: into_path is empty");
+  LP_RETURN_NOT_OK(ValidateIdsForWrite(table));
+  ByteBudget budget(options.max_bytes_in_flight);
+  WriteResult result;
+  result.written.columns = table.columns;
+  result.written.ids = table.ids;
+  result.written.has_id = table.has_id;
+  result.written.urls.assign(table.urls.size(), std::vector<std::string>(table.columns.size()));
+  ForEachRow(table, options, &result.outcomes, [&](int64_t r, RowOutcome* out) {
+    const auto& row = table.urls[static_cast<size_t>(r)];
+    const std::string id = table.IdOf(r);
+    ForEachFile(table, r, options, Stage::kUpload, out, [&](size_t c, int* att, int64_t* bytes) {
+      const std::string dst = OutputUri(into_path, id, table.columns[c]);
+      ObjectInfo info;
+      LP_RETURN_NOT_OK(UploadOne(row[c], dst, options, &budget, att, bytes, &info));
+      result.written.urls[static_cast<size_t>(r)][c] = dst;
+      return Status::OK();
+    });
+    if (!out->ok) {
+      for (auto& u : result.written.urls[static_cast<size_t>(r)]) u.clear();
+    }
+  });
+  return result;
+}
+
+Result<PipelineResult> RunPipeline(const FileTable& table, const RowFn& fn,
+                                   const PipelineOptions& pipeline, const FilesOptions& options) {
+  LP_RETURN_NOT_OK(Prepare(table, options));
+  if (pipeline.into_path.empty()) return Status::InvalidArgument("pipeline: into_path is empty");
+  if (!fn) return Status::InvalidArgument("pipeline: no function");
+  LP_RETURN_NOT_OK(ValidateIdsForWrite(table));
+  const size_t rows = static_cast<size_t>(table.num_rows());
+
+  // Rows a previous run finished (resume).
+  std::vector<std::optional<ManifestRecord>> done(rows);
+  std::unique_ptr<Manifest> manifest;
+  if (pipeline.resume) {
+    LP_ASSIGN_OR_RETURN(manifest, Manifest::Open(pipeline.into_path, options.store));
+    LP_ASSIGN_OR_RETURN(done, manifest->LoadDone(table, options.parallel_rows));
+  }
+
+  // Per-row temp directories live under one fresh directory, removed at the end.
+  std::error_code ec;
+  fs::path parent =
+      pipeline.temp_dir.empty() ? fs::temp_directory_path(ec) : fs::path(pipeline.temp_dir);
+  if (ec) return Status::IOError("no temp directory: " + ec.message());
+  std::string tmpl = (parent / "lakepack-files-XXXXXX").string();
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    return Status::IOError("mkdtemp in " + parent.string() + ": " + std::strerror(errno));
+  }
+  const fs::path temp_root(tmpl);
+
+  ByteBudget budget(options.max_bytes_in_flight);
+  // Rows in `fn` at once: a second budget, counted in rows.
+  ByteBudget fn_slots(pipeline.parallel_fn > 0 ? pipeline.parallel_fn : options.parallel_rows);
+  std::vector<FnOutputs> uploaded(rows);  // name → URI written, per row
+  std::atomic<int64_t> objects_written{0};
+
+  PipelineResult result;
+  ForEachRow(table, options, &result.outcomes, [&](int64_t r, RowOutcome* out) {
+    const size_t ri = static_cast<size_t>(r);
+    const std::string id = table.IdOf(r);
+    if (done[ri]) {
+      out->skipped = true;
+      for (const auto& o : done[ri]->outputs) uploaded[ri].emplace_back(o.name, o.uri);
+      return;
+    }
+    const fs::path row_dir = temp_root / std::to_string(r);
+    const std::string in_dir = (row_dir / "in").string(), out_dir = (row_dir / "out").string();
+    struct Cleanup {
+      fs::path dir;
+      ~Cleanup() {
+        std::error_code e;
+        fs::remove_all(dir, e);
+      }
+    } cleanup{row_dir};
+    std::error_code ec1, ec2;
+    fs::create_directories(in_dir, ec1);
+    fs::create_directories(out_dir, ec2);
+    if (ec2 || !fs::is_directory(in_dir)) {
+      out->ok = false;
+      out->stage = Stage::kFetch;
+      out->error = Status::IOError("cannot create the temp directories in " + row_dir.string());
+      return;
+    }
+    // 1. fetch
+    const auto& row = table.urls[ri];
+    ForEachFile(table, r, options, Stage::kFetch, out, [&](size_t c, int* att, int64_t* bytes) {
+      return FetchOne(row[c], JoinPath(in_dir, table.columns[c]), options, &budget, att, bytes);
+    });
+    if (!out->ok) return;
+    // 2. fn
+    Result<FnOutputs> produced = Status::Internal("fn did not run");
+    {
+      BudgetHold slot(&fn_slots, 1);
+      produced = fn(r, in_dir, out_dir);
+    }
+    auto fail_fn = [&](Status st) {
+      out->ok = false;
+      out->stage = Stage::kFn;
+      out->attempts = 1;
+      out->error = std::move(st);
+    };
+    if (!produced.ok()) return fail_fn(produced.status());
+    std::unordered_map<std::string, int> names;
+    for (const auto& [name, path] : *produced) {
+      if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) {
+        return fail_fn(Status::InvalidArgument("fn returned the output name '" + name +
+                                               "', which cannot name a file"));
+      }
+      if (names[name]++ > 0) {
+        return fail_fn(Status::InvalidArgument("fn returned the output '" + name + "' twice"));
+      }
+      if (path.empty()) {
+        return fail_fn(Status::InvalidArgument("fn returned no path for output '" + name + "'"));
+      }
+    }
+    // 3. upload, each output in parallel
+    const FnOutputs& outputs = *produced;
+    std::vector<Status> errors(outputs.size());
+    std::vector<int> attempts(outputs.size(), 0);
+    std::vector<int64_t> bytes(outputs.size(), 0);
+    std::vector<ObjectInfo> infos(outputs.size());
+    const int threads = static_cast<int>(std::min<size_t>(
+        static_cast<size_t>(options.parallel_files), std::max<size_t>(1, outputs.size())));
+    (void)ParallelFor(0, static_cast<int64_t>(outputs.size()), threads, [&](int64_t i) {
+      const std::string dst = OutputUri(pipeline.into_path, id, outputs[i].first);
+      errors[i] =
+          UploadOne(outputs[i].second, dst, options, &budget, &attempts[i], &bytes[i], &infos[i]);
+      if (errors[i].ok()) ++objects_written;
+      return Status::OK();
+    });
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      out->bytes += bytes[i];
+      out->attempts = std::max(out->attempts, attempts[i]);
+      if (!errors[i].ok() && out->ok) {
+        out->ok = false;
+        out->stage = Stage::kUpload;
+        out->column = outputs[i].first;
+        out->error = errors[i];
+        out->attempts = attempts[i];
+      }
+    }
+    if (!out->ok) return;
+    ManifestRecord record;
+    record.id = id;
+    record.inputs = InputFingerprint(table, r);
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      record.outputs.push_back({outputs[i].first,
+                                OutputUri(pipeline.into_path, id, outputs[i].first), infos[i].size,
+                                infos[i].etag});
+    }
+    // 4. the manifest record: the row is done only once it is written.
+    if (manifest) {
+      int att = 0;
+      Status st = WithRetries(options.max_attempts, &att, [&] { return manifest->Write(record); });
+      if (!st.ok()) {
+        out->ok = false;
+        out->stage = Stage::kUpload;
+        out->column = "";
+        out->error = Status(st.code(), "writing the resume record: " + st.message());
+        out->attempts = att;
+        return;
+      }
+      ++objects_written;
+    }
+    for (const auto& o : record.outputs) uploaded[ri].emplace_back(o.name, o.uri);
+  });
+  fs::remove_all(temp_root, ec);
+
+  // The output table: every name any row produced, in first-seen order.
+  FileTable& t = result.outputs;
+  t.ids = table.ids;
+  t.has_id = table.has_id;
+  std::unordered_map<std::string, size_t> col_of;
+  for (const auto& row_out : uploaded) {
+    for (const auto& [name, uri] : row_out) {
+      if (col_of.emplace(name, t.columns.size()).second) t.columns.push_back(name);
+    }
+  }
+  t.urls.assign(rows, std::vector<std::string>(t.columns.size()));
+  for (size_t r = 0; r < rows; ++r) {
+    if (!result.outcomes[r].ok) continue;
+    for (const auto& [name, uri] : uploaded[r]) t.urls[r][col_of[name]] = uri;
+  }
+  result.objects_written = objects_written.load();
+  return result;
+}
+
+}  // namespace lakepack::files
