@@ -60,6 +60,10 @@ struct FileTable {
 Result<FileTable> FileTableFromArrow(const arrow::Table& table,
                                      const std::string& id_column = "id");
 
+// The table as Arrow: one utf8 column per file column ("" cells as nulls), then "id" (utf8)
+// when the table has ids.
+std::shared_ptr<arrow::Table> FileTableToArrow(const FileTable& table);
+
 enum class Stage { kNone = 0, kFetch, kFn, kUpload };
 const char* StageName(Stage stage);  // "", "fetch", "fn", "upload"
 

@@ -21,6 +21,7 @@ from .generator import DataGenerator
 from .block_writer import ParquetBlockWriter, PyArrowParquetBlockWriter
 from .uploader import S3Uploader
 from .packer import S3DataPacker, S3OutputStore, S3TableStore, pack
+from . import file_dataset
 
 __version__ = "0.1.0"
 
@@ -29,6 +30,6 @@ __all__ = [
     "InvalidArgument", "InvalidData", "LakepackError", "NotFound", "ObjectWriter",
     "ParquetBlockWriter", "PermissionDenied", "PyArrowParquetBlockWriter", "S3DataPacker",
     "S3OutputStore", "S3TableStore", "S3Uploader", "Store", "StoreOptions", "Unavailable",
-    "Unsupported", "convert", "copy", "generate", "inspect", "open_store", "pack",
+    "Unsupported", "convert", "copy", "file_dataset", "generate", "inspect", "open_store", "pack",
     "read_batches", "write_batches",
 ]

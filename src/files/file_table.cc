@@ -113,6 +113,26 @@ Result<FileTable> FileTableFromArrow(const arrow::Table& table, const std::strin
   return out;
 }
 
+std::shared_ptr<arrow::Table> FileTableToArrow(const FileTable& table) {
+  arrow::FieldVector fields;
+  arrow::ArrayVector columns;
+  for (size_t c = 0; c < table.columns.size(); ++c) {
+    arrow::StringBuilder b;
+    for (const auto& row : table.urls) {
+      (void)(row[c].empty() ? b.AppendNull() : b.Append(row[c]));
+    }
+    fields.push_back(arrow::field(table.columns[c], arrow::utf8()));
+    columns.push_back(b.Finish().ValueOr(nullptr));
+  }
+  if (table.has_id) {
+    arrow::StringBuilder b;
+    for (const auto& id : table.ids) (void)b.Append(id);
+    fields.push_back(arrow::field("id", arrow::utf8(), false));
+    columns.push_back(b.Finish().ValueOr(nullptr));
+  }
+  return arrow::Table::Make(arrow::schema(fields), columns, table.num_rows());
+}
+
 const char* StageName(Stage stage) {
   switch (stage) {
     case Stage::kFetch:
