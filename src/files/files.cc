@@ -67,28 +67,28 @@ void ForEachFile(const FileTable& table, int64_t row, const FilesOptions& option
   }
 }
 
-bool Cancelled(const FilesOptions& o) { return o.cancelled && o.cancelled(); }
-
 void MarkCancelled(RowOutcome* out) {
+  *out = RowOutcome{};
   out->ok = false;
   out->stage = Stage::kNone;
   out->error = Status::Cancelled("cancelled before the row started");
 }
 
-// Runs `row_task` for each row in parallel, unless cancelled; reports each row.
+// Runs `row_task` for each row in parallel; a row the job never started (cancelled) is reported
+// as failed with Cancelled, so every row has its outcome.
 void ForEachRow(const FileTable& table, const FilesOptions& options,
                 std::vector<RowOutcome>* outcomes,
                 const std::function<void(int64_t, RowOutcome*)>& row_task) {
   outcomes->assign(static_cast<size_t>(table.num_rows()), RowOutcome{});
-  RunRows(table.num_rows(), options.parallel_rows, [&](int64_t r) {
-    RowOutcome* out = &(*outcomes)[static_cast<size_t>(r)];
-    if (Cancelled(options)) {
-      MarkCancelled(out);
-    } else {
-      row_task(r, out);
-    }
-    if (options.on_row) options.on_row(r, *out);
-  });
+  for (auto& o : *outcomes) MarkCancelled(&o);
+  RunRows(table.num_rows(), options.parallel_rows, options.cancelled,
+          [&](int64_t r, const JobContext& context) {
+            RowOutcome* out = &(*outcomes)[static_cast<size_t>(r)];
+            if (context.cancelled()) return;
+            *out = RowOutcome{};
+            row_task(r, out);
+            if (options.on_row) options.on_row(r, *out);
+          });
 }
 
 Status FetchOne(const std::string& url, const std::string& path, const FilesOptions& options,

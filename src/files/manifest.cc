@@ -122,7 +122,7 @@ Result<std::vector<std::optional<ManifestRecord>>> Manifest::LoadDone(const File
   for (auto& o : *listing) objects.emplace(o.key, std::move(o));
   if (objects.empty()) return done;
   std::vector<Status> errors(done.size());
-  RunRows(table.num_rows(), parallel, [&](int64_t r) {
+  RunRows(table.num_rows(), parallel, {}, [&](int64_t r, const JobContext&) {
     const std::string id = table.IdOf(r);
     const std::string key = RecordKey(id);
     if (objects.find(key) == objects.end()) return;

@@ -1,22 +1,38 @@
-// run_rows.h: the seam between the files jobs and the task runner.
-//
-// RunRows(n, parallel, task) runs task(i) for every i in [0, n) on up to `parallel` threads and
-// waits.  Tasks record their own outcomes and never fail the run, so every index runs.
-// Today it is store/parallel_for.h; it becomes base/tasks.h RunTasks when that lands.
+// run_rows.h: how the files jobs run their rows — base/tasks.h RunTasks, every row run (failures
+// are the rows' own outcomes, never a reason to stop), with a cancel hook polled by the caller.
 //
 // Thread-safety: `task` runs on several threads at once.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 
-#include "store/parallel_for.h"
+#include "base/job.h"
+#include "base/tasks.h"
 
 namespace lakepack::files {
 
-inline void RunRows(int64_t n, int parallel, const std::function<void(int64_t)>& task) {
-  (void)ParallelFor(0, n, parallel, [&](int64_t i) {
-    task(i);
+// How often the caller's `cancelled` hook is asked (the Python edge's Ctrl-C check takes the GIL).
+inline constexpr std::chrono::milliseconds kCancelPoll{50};
+
+// Runs task(i, context) for i in [0, n), `parallel` at once.  Once `cancelled` (may be empty)
+// says so, rows not yet started are not started; returns how many were never started, which the
+// caller reports as cancelled rows.
+inline TaskReport RunRows(int64_t n, int parallel, const std::function<bool()>& cancelled,
+                          const std::function<void(int64_t, const JobContext&)>& task) {
+  CancelToken token;
+  if (cancelled) {
+    if (cancelled()) token.Cancel();  // asked before anything started
+    token.SetPoll(cancelled, kCancelPoll);
+  }
+  JobContext context;
+  context.cancel = &token;
+  TaskPolicy policy;
+  policy.parallel = parallel;
+  policy.max_failures = -1;
+  return RunTasks(n, policy, context, [&](int64_t i) {
+    task(i, context);
     return Status::OK();
   });
 }
