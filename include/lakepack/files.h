@@ -77,6 +77,11 @@ struct RowOutcome {
   bool skipped = false;  // pipeline: already done by an earlier run (resume)
 };
 
+// One row per failed input row: id (utf8), row (int64, position in the input), column, stage,
+// error, code (utf8), attempts (int32).
+std::shared_ptr<arrow::Table> FailureTable(const FileTable& table,
+                                           const std::vector<RowOutcome>& outcomes);
+
 struct RunSummary {
   int64_t rows = 0, succeeded = 0, failed = 0, skipped = 0;
   int64_t bytes = 0;

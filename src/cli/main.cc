@@ -10,6 +10,7 @@ namespace lakepack::cli {
 static const Verb* const kVerbs[] = {
     &kConvertVerb,
     &kCpVerb,
+    &kFilesVerb,
     &kGenerateVerb,
     &kInspectVerb,
     &kLsVerb,

@@ -133,6 +133,34 @@ std::shared_ptr<arrow::Table> FileTableToArrow(const FileTable& table) {
   return arrow::Table::Make(arrow::schema(fields), columns, table.num_rows());
 }
 
+std::shared_ptr<arrow::Table> FailureTable(const FileTable& table,
+                                           const std::vector<RowOutcome>& outcomes) {
+  arrow::StringBuilder id, column, stage, error, code;
+  arrow::Int64Builder row;
+  arrow::Int32Builder attempts;
+  for (size_t r = 0; r < outcomes.size(); ++r) {
+    const RowOutcome& o = outcomes[r];
+    if (o.ok) continue;
+    (void)id.Append(table.IdOf(static_cast<int64_t>(r)));
+    (void)row.Append(static_cast<int64_t>(r));
+    (void)column.Append(o.column);
+    (void)stage.Append(o.stage == Stage::kNone ? "fetch" : StageName(o.stage));
+    (void)error.Append(o.error.message());
+    (void)code.Append(StatusCodeName(o.error.code()));
+    (void)attempts.Append(o.attempts);
+  }
+  auto schema =
+      arrow::schema({arrow::field("id", arrow::utf8()), arrow::field("row", arrow::int64()),
+                     arrow::field("column", arrow::utf8()), arrow::field("stage", arrow::utf8()),
+                     arrow::field("error", arrow::utf8()), arrow::field("code", arrow::utf8()),
+                     arrow::field("attempts", arrow::int32())});
+  return arrow::Table::Make(schema,
+                            {id.Finish().ValueOr(nullptr), row.Finish().ValueOr(nullptr),
+                             column.Finish().ValueOr(nullptr), stage.Finish().ValueOr(nullptr),
+                             error.Finish().ValueOr(nullptr), code.Finish().ValueOr(nullptr),
+                             attempts.Finish().ValueOr(nullptr)});
+}
+
 const char* StageName(Stage stage) {
   switch (stage) {
     case Stage::kFetch:
