@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "arrow/api.h"
+#include "arrow/util/bit_util.h"
 #include "files/byte_budget.h"
 #include "files/manifest.h"
 #include "files/run_rows.h"
@@ -26,9 +27,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Blob columns are built in chunks of at most this many data bytes, each assembled as soon as
-// its rows are in, so building the table needs at most one chunk beyond the blobs themselves.
-constexpr int64_t kBlobChunkBytes = int64_t{32} << 20;
+// Blob tables are fetched in batches of rows of about this many bytes, each copied into its
+// Arrow chunk before the next batch starts, so the memory beyond the table is one batch: 48 MiB
+// keeps that under the 64 MiB the issue allows while a batch of small objects still has hundreds
+// of rows (parallelism is lost only at a batch's tail).
+constexpr int64_t kBlobChunkBytes = int64_t{48} << 20;
+// Batches never shrink below this many rows (large objects: a few in flight saturate a link)
+// nor grow beyond this many (tiny objects: keep chunks a reasonable length).
+constexpr int64_t kMinBlobBatchRows = 6;
+constexpr int64_t kMaxBlobBatchRows = 8192;
 
 // One file operation of a row: fills *attempts and *bytes, returns its status.
 using FileOp = std::function<Status(size_t column, int* attempts, int64_t* bytes)>;
@@ -74,21 +81,29 @@ void MarkCancelled(RowOutcome* out) {
   out->error = Status::Cancelled("cancelled before the row started");
 }
 
-// Runs `row_task` for each row in parallel; a row the job never started (cancelled) is reported
-// as failed with Cancelled, so every row has its outcome.
-void ForEachRow(const FileTable& table, const FilesOptions& options,
-                std::vector<RowOutcome>* outcomes,
-                const std::function<void(int64_t, RowOutcome*)>& row_task) {
-  outcomes->assign(static_cast<size_t>(table.num_rows()), RowOutcome{});
-  for (auto& o : *outcomes) MarkCancelled(&o);
-  RunRows(table.num_rows(), options.parallel_rows, options.cancelled,
-          [&](int64_t r, const JobContext& context) {
+// Runs `row_task` for rows [begin, end) in parallel; a row the job never started (cancelled) is
+// reported as failed with Cancelled, so every row has its outcome.
+// REQUIRES: outcomes->size() == table.num_rows().
+void ForEachRowIn(const FileTable& table, const FilesOptions& options, int64_t begin, int64_t end,
+                  std::vector<RowOutcome>* outcomes,
+                  const std::function<void(int64_t, RowOutcome*)>& row_task) {
+  for (int64_t r = begin; r < end; ++r) MarkCancelled(&(*outcomes)[static_cast<size_t>(r)]);
+  RunRows(end - begin, options.parallel_rows, options.cancelled,
+          [&](int64_t i, const JobContext& context) {
+            const int64_t r = begin + i;
             RowOutcome* out = &(*outcomes)[static_cast<size_t>(r)];
             if (context.cancelled()) return;
             *out = RowOutcome{};
             row_task(r, out);
             if (options.on_row) options.on_row(r, *out);
           });
+}
+
+void ForEachRow(const FileTable& table, const FilesOptions& options,
+                std::vector<RowOutcome>* outcomes,
+                const std::function<void(int64_t, RowOutcome*)>& row_task) {
+  outcomes->assign(static_cast<size_t>(table.num_rows()), RowOutcome{});
+  ForEachRowIn(table, options, 0, table.num_rows(), outcomes, row_task);
 }
 
 Status FetchOne(const std::string& url, const std::string& path, const FilesOptions& options,
@@ -109,41 +124,6 @@ Status Prepare(const FileTable& table, const FilesOptions& options) {
 
 std::string JoinPath(const std::string& dir, const std::string& name) {
   return (fs::path(dir) / name).string();
-}
-
-// Assembles one binary column from per-row blobs (moved out as they are copied).
-Result<std::shared_ptr<arrow::ChunkedArray>> BuildBinaryColumn(std::vector<std::string>* blobs,
-                                                               const std::vector<uint8_t>& valid) {
-  arrow::ArrayVector chunks;
-  const size_t n = blobs->size();
-  size_t begin = 0;
-  while (begin < n || chunks.empty()) {
-    size_t end = begin;
-    int64_t data = 0;
-    while (end < n &&
-           (end == begin || data + static_cast<int64_t>((*blobs)[end].size()) <= kBlobChunkBytes)) {
-      data += static_cast<int64_t>((*blobs)[end].size());
-      ++end;
-    }
-    arrow::BinaryBuilder builder;
-    auto st = builder.Reserve(static_cast<int64_t>(end - begin));
-    if (st.ok()) st = builder.ReserveData(data);
-    for (size_t i = begin; st.ok() && i < end; ++i) {
-      if (valid[i]) {
-        st = builder.Append((*blobs)[i]);
-      } else {
-        st = builder.AppendNull();
-      }
-      std::string().swap((*blobs)[i]);  // freed as soon as copied
-    }
-    std::shared_ptr<arrow::Array> array;
-    if (st.ok()) st = builder.Finish(&array);
-    if (!st.ok()) return Status::Internal("building a blob column: " + st.ToString());
-    chunks.push_back(std::move(array));
-    begin = end;
-    if (n == 0) break;
-  }
-  return std::make_shared<arrow::ChunkedArray>(std::move(chunks), arrow::binary());
 }
 
 std::shared_ptr<arrow::ChunkedArray> IdColumn(const FileTable& table) {
@@ -177,42 +157,168 @@ Result<std::vector<RowOutcome>> FetchToDirs(const FileTable& table,
   return outcomes;
 }
 
+namespace {
+
+// One cell of a blob table being fetched: S3 (and other remote) objects arrive whole in `data`
+// (one GET); local files are only stat'ed (`size`) and later read straight into the column's
+// Arrow buffer, so a local blob is copied once, from the page cache into the table.
+struct BlobCell {
+  std::string data;
+  int64_t size = -1;  // local: the file's size; -1: remote (see data)
+  StoreLocation loc;
+};
+
+// Builds rows [begin, end) of column `c` as one BinaryArray: offsets, one data buffer filled
+// from the remote blobs (freed as they are copied) and by parallel reads of the local files.
+// A local read that fails fails its row.
+Status BuildBlobChunk(const FileTable& table, const FilesOptions& options, size_t c, int64_t begin,
+                      int64_t end, std::vector<std::vector<BlobCell>>* cells,
+                      std::vector<RowOutcome>* outcomes, std::shared_ptr<arrow::Buffer>* offsets,
+                      std::shared_ptr<arrow::Buffer>* data) {
+  const int64_t n = end - begin;
+  auto off = arrow::AllocateBuffer((n + 1) * sizeof(int32_t));
+  if (!off.ok()) return Status::Internal("blob offsets: " + off.status().ToString());
+  auto* o = reinterpret_cast<int32_t*>((*off)->mutable_data());
+  int64_t total = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    o[i] = static_cast<int32_t>(total);
+    const BlobCell& cell = (*cells)[c][static_cast<size_t>(begin + i)];
+    const bool ok = (*outcomes)[static_cast<size_t>(begin + i)].ok;
+    if (ok) total += cell.size >= 0 ? cell.size : static_cast<int64_t>(cell.data.size());
+    if (total > INT32_MAX) {
+      return Status::InvalidArgument("blob column '" + table.columns[c] +
+                                     "': more than 2 GiB in one chunk");
+    }
+  }
+  o[n] = static_cast<int32_t>(total);
+  auto buf = arrow::AllocateBuffer(total);
+  if (!buf.ok()) return Status::Internal("blob data: " + buf.status().ToString());
+  uint8_t* out = (*buf)->mutable_data();
+  std::vector<int64_t> local;
+  for (int64_t i = 0; i < n; ++i) {
+    BlobCell& cell = (*cells)[c][static_cast<size_t>(begin + i)];
+    if (!(*outcomes)[static_cast<size_t>(begin + i)].ok) continue;
+    if (cell.size >= 0) {
+      local.push_back(i);
+    } else {
+      std::memcpy(out + o[i], cell.data.data(), cell.data.size());
+      std::string().swap(cell.data);
+    }
+  }
+  RunRows(static_cast<int64_t>(local.size()), options.parallel_rows, {},
+          [&](int64_t j, const JobContext&) {
+            const int64_t i = local[static_cast<size_t>(j)];
+            BlobCell& cell = (*cells)[c][static_cast<size_t>(begin + i)];
+            RowOutcome& row = (*outcomes)[static_cast<size_t>(begin + i)];
+            auto got = cell.loc.store->ReadRange(cell.loc.key, 0, cell.size,
+                                                 reinterpret_cast<char*>(out + o[i]));
+            Status st = got.status();
+            if (st.ok() && *got != cell.size) {
+              st = Status::IOError(cell.loc.store->Uri(cell.loc.key) + ": read " +
+                                   std::to_string(*got) + " bytes, expected " +
+                                   std::to_string(cell.size) + " (changed while read?)");
+            }
+            if (!st.ok()) {
+              std::memset(out + o[i], 0, static_cast<size_t>(cell.size));
+              row.ok = false;
+              row.stage = Stage::kFetch;
+              row.column = table.columns[c];
+              row.error = st;
+            } else {
+              row.bytes += cell.size;
+            }
+          });
+  *offsets = std::move(*off);
+  *data = std::move(*buf);
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<BlobTableResult> FetchBlobTable(const FileTable& table, const FilesOptions& options) {
   LP_RETURN_NOT_OK(Prepare(table, options));
   const size_t rows = static_cast<size_t>(table.num_rows()), cols = table.columns.size();
-  // blobs[c][r]: column-major, so each column is assembled and freed in one pass.
-  std::vector<std::vector<std::string>> blobs(cols, std::vector<std::string>(rows));
-  std::vector<std::vector<uint8_t>> valid(cols, std::vector<uint8_t>(rows, 0));
+  std::vector<std::vector<BlobCell>> cells(cols, std::vector<BlobCell>(rows));
   BlobTableResult result;
-  ForEachRow(table, options, &result.outcomes, [&](int64_t r, RowOutcome* out) {
+  result.outcomes.assign(rows, RowOutcome{});
+  auto fetch_row = [&](int64_t r, RowOutcome* out) {
     const auto& row = table.urls[static_cast<size_t>(r)];
     ForEachFile(table, r, options, Stage::kFetch, out, [&](size_t c, int* att, int64_t* bytes) {
+      BlobCell& cell = cells[c][static_cast<size_t>(r)];
       auto loc = ResolveUrl(row[c], options.store);
       if (!loc.ok()) {
         *att = 1;
         return loc.status();
       }
+      cell.loc = std::move(*loc);
       return WithRetries(options.max_attempts, att, [&]() -> Status {
-        LP_ASSIGN_OR_RETURN(std::string data, FetchToMemory(*loc->store, loc->key));
-        *bytes = static_cast<int64_t>(data.size());
-        blobs[c][static_cast<size_t>(r)] = std::move(data);
+        if (cell.loc.store->is_local()) {
+          LP_ASSIGN_OR_RETURN(ObjectInfo info, cell.loc.store->Head(cell.loc.key));
+          cell.size = info.size;  // read later, straight into the table
+          return Status::OK();
+        }
+        LP_ASSIGN_OR_RETURN(cell.data, FetchToMemory(*cell.loc.store, cell.loc.key));
+        *bytes = static_cast<int64_t>(cell.data.size());
         return Status::OK();
       });
     });
+  };
+  // Rows go in batches of about kBlobChunkBytes, each copied into its Arrow chunk (and its
+  // blobs freed) before the next starts: memory stays at the table plus one batch.  The first
+  // batch is `parallel_rows` rows; later ones are sized from the bytes per row seen so far.
+  struct Chunk {
+    int64_t begin, end;
+    std::vector<std::shared_ptr<arrow::Buffer>> offsets, data;
+  };
+  std::vector<Chunk> chunks;
+  int64_t begin = 0, bytes_seen = 0;
+  int64_t batch = options.parallel_rows;
+  while (begin < static_cast<int64_t>(rows)) {
+    const int64_t end = std::min<int64_t>(static_cast<int64_t>(rows), begin + batch);
+    ForEachRowIn(table, options, begin, end, &result.outcomes, fetch_row);
+    Chunk chunk{begin, end, std::vector<std::shared_ptr<arrow::Buffer>>(cols),
+                std::vector<std::shared_ptr<arrow::Buffer>>(cols)};
     for (size_t c = 0; c < cols; ++c) {
-      if (out->ok && !row[c].empty()) {
-        valid[c][static_cast<size_t>(r)] = 1;
-      } else {
-        std::string().swap(blobs[c][static_cast<size_t>(r)]);
-      }
+      LP_RETURN_NOT_OK(BuildBlobChunk(table, options, c, begin, end, &cells, &result.outcomes,
+                                      &chunk.offsets[c], &chunk.data[c]));
     }
-  });
+    chunks.push_back(std::move(chunk));
+    for (int64_t r = begin; r < end; ++r) {
+      bytes_seen += result.outcomes[static_cast<size_t>(r)].bytes;
+    }
+    const int64_t per_row = std::max<int64_t>(1, bytes_seen / end);
+    batch = std::clamp<int64_t>(kBlobChunkBytes / per_row, kMinBlobBatchRows, kMaxBlobBatchRows);
+    begin = end;
+  }
+  // Validity last: a row that failed in any column is null in every column.
   arrow::FieldVector fields;
   std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
   for (size_t c = 0; c < cols; ++c) {
-    LP_ASSIGN_OR_RETURN(auto col, BuildBinaryColumn(&blobs[c], valid[c]));
+    arrow::ArrayVector arrays;
+    for (const auto& chunk : chunks) {
+      const int64_t n = chunk.end - chunk.begin;
+      auto bitmap = arrow::AllocateEmptyBitmap(n);
+      if (!bitmap.ok()) return Status::Internal(bitmap.status().ToString());
+      int64_t nulls = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const size_t r = static_cast<size_t>(chunk.begin + i);
+        if (result.outcomes[r].ok && !table.urls[r][c].empty()) {
+          arrow::bit_util::SetBit((*bitmap)->mutable_data(), i);
+        } else {
+          ++nulls;
+        }
+      }
+      arrays.push_back(std::make_shared<arrow::BinaryArray>(
+          n, chunk.offsets[c], chunk.data[c], std::shared_ptr<arrow::Buffer>(std::move(*bitmap)),
+          nulls));
+    }
+    if (arrays.empty()) {
+      auto empty = arrow::MakeEmptyArray(arrow::binary());
+      if (!empty.ok()) return Status::Internal(empty.status().ToString());
+      arrays.push_back(*empty);
+    }
     fields.push_back(arrow::field(table.columns[c], arrow::binary()));
-    columns.push_back(std::move(col));
+    columns.push_back(std::make_shared<arrow::ChunkedArray>(std::move(arrays), arrow::binary()));
   }
   if (table.has_id) {
     fields.push_back(arrow::field("id", arrow::utf8(), false));

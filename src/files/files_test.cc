@@ -77,6 +77,7 @@ TEST_P(FilesTest, BlobTableHasEveryRowAndReportsTheMissingOne) {
   ASSERT_TRUE(res.ok()) << res.status().ToString();
   ASSERT_EQ(res->outcomes.size(), 5u);
   const auto& table = *res->table;
+  ASSERT_TRUE(table.ValidateFull().ok());
   ASSERT_EQ(table.num_rows(), 5);
   ASSERT_EQ(table.num_columns(), 3);
   EXPECT_EQ(table.schema()->field(0)->name(), "a.bin");
@@ -316,6 +317,20 @@ TEST(FileTableTest, FromArrow) {
   EXPECT_EQ(t->columns, std::vector<std::string>{"image.mha"});
   EXPECT_EQ(t->ids, (std::vector<std::string>{"7", "8"}));
   EXPECT_EQ(t->urls[1][0], "");
+}
+
+TEST(FileTableTest, EmptyTablesGiveEmptyResults) {
+  FileTable t;
+  t.columns = {"a.bin"};
+  t.has_id = true;
+  auto blobs = FetchBlobTable(t, FilesOptions{});
+  ASSERT_TRUE(blobs.ok()) << blobs.status().ToString();
+  EXPECT_EQ(blobs->table->num_rows(), 0);
+  EXPECT_EQ(blobs->table->num_columns(), 2);
+  EXPECT_TRUE(blobs->table->ValidateFull().ok());
+  auto sizes = FetchSizeTable(t, FilesOptions{});
+  ASSERT_TRUE(sizes.ok());
+  EXPECT_EQ(sizes->table->num_rows(), 0);
 }
 
 TEST(ManifestTest, RecordRoundTrip) {
