@@ -38,23 +38,25 @@ SETS = {"small": (2000, 64 << 10), "large": (200, 8 << 20)}
 
 def run(code, env=None, timeout=900):
     """Runs Python `code` under /usr/bin/time: its JSON result line plus rss (bytes)."""
-    full = ["/usr/bin/time", "-f", "LPBENCH %e %M", PY, "-c", textwrap.dedent(code)]
+    full = ["/usr/bin/time", "-f", "LPBENCH %e %M %U %S", PY, "-c", textwrap.dedent(code)]
     p = subprocess.run(full, capture_output=True, text=True, env=env, timeout=timeout)
     if p.returncode != 0:
         raise RuntimeError(f"benchmark step failed:\n{p.stdout[-2000:]}{p.stderr[-3000:]}")
     res = json.loads([l for l in p.stdout.splitlines() if l.startswith("{")][-1])
     line = [l for l in p.stderr.splitlines() if l.startswith("LPBENCH ")][-1]
     res["rss"] = int(line.split()[2]) * 1024
+    res["cpu"] = float(line.split()[3]) + float(line.split()[4])
     return res
 
 
 def run_cmd(cmd, env=None):
-    full = ["/usr/bin/time", "-f", "LPBENCH %e %M"] + cmd
+    full = ["/usr/bin/time", "-f", "LPBENCH %e %M %U %S"] + cmd
     p = subprocess.run(full, capture_output=True, text=True, env=env)
     if p.returncode != 0:
         raise RuntimeError(f"{cmd[0]} failed:\n{p.stdout[-2000:]}{p.stderr[-2000:]}")
     line = [l for l in p.stderr.splitlines() if l.startswith("LPBENCH ")][-1]
-    return {"seconds": float(line.split()[1]), "rss": int(line.split()[2]) * 1024}
+    f = line.split()
+    return {"seconds": float(f[1]), "rss": int(f[2]) * 1024, "cpu": float(f[3]) + float(f[4])}
 
 
 def make_local(name, n, size):
@@ -171,7 +173,7 @@ def curl_floor(urls, tmp):
            f"aws:amz:{region}:s3", "--user",
            f"{os.environ['AWS_ACCESS_KEY_ID']}:{os.environ['AWS_SECRET_ACCESS_KEY']}", "-K", cfg]
     r = run_cmd(cmd)
-    return {"seconds": r["seconds"], "files": len(urls), "rss": r["rss"]}
+    return {"seconds": r["seconds"], "files": len(urls), "rss": r["rss"], "cpu": r["cpu"]}
 
 
 def main():
@@ -223,7 +225,7 @@ def main():
                         extra = f", RSS over N: {over / 2**20:+.0f} MiB"
                     print(f"  {k:40s} {r['seconds']:7.3f} s  {rate:9.0f} {unit}  "
                           f"{(n * size / r['seconds']) / 2**20:7.0f} MiB/s  x{r['seconds'] / ref:5.2f}  "
-                          f"peak RSS {r['rss'] / 2**20:6.0f} MiB{extra}")
+                          f"peak RSS {r['rss'] / 2**20:6.0f} MiB  CPU {r['cpu']:5.1f} s (process){extra}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -54,10 +54,9 @@ void ForEachFile(const FileTable& table, int64_t row, const FilesOptions& option
   std::vector<int64_t> bytes(todo.size(), 0);
   const int threads = static_cast<int>(std::min<size_t>(static_cast<size_t>(options.parallel_files),
                                                         std::max<size_t>(1, todo.size())));
-  (void)ParallelFor(0, static_cast<int64_t>(todo.size()), threads, [&](int64_t i) {
-    errors[i] = op(todo[i], &attempts[i], &bytes[i]);
-    return Status::OK();  // the other files still run: each failure is reported
-  });
+  // The other files still run after a failure: each one is reported.
+  RunRows(static_cast<int64_t>(todo.size()), threads, {},
+          [&](int64_t i, const JobContext&) { errors[i] = op(todo[i], &attempts[i], &bytes[i]); });
   for (size_t i = 0; i < todo.size(); ++i) {
     outcome->bytes += bytes[i];
     outcome->attempts = std::max(outcome->attempts, attempts[i]);
@@ -445,6 +444,9 @@ Result<PipelineResult> RunPipeline(const FileTable& table, const RowFn& fn,
   // Rows in `fn` at once: a second budget, counted in rows.
   ByteBudget fn_slots(pipeline.parallel_fn > 0 ? pipeline.parallel_fn : options.parallel_rows);
   std::vector<FnOutputs> uploaded(rows);  // name → URI written, per row
+  std::mutex slots_mu;
+  std::vector<size_t> free_slots;  // guarded by slots_mu
+  size_t slot_count = 0;           // guarded by slots_mu
   std::atomic<int64_t> objects_written{0};
 
   PipelineResult result;
@@ -456,15 +458,43 @@ Result<PipelineResult> RunPipeline(const FileTable& table, const RowFn& fn,
       for (const auto& o : done[ri]->outputs) uploaded[ri].emplace_back(o.name, o.uri);
       return;
     }
-    const fs::path row_dir = temp_root / std::to_string(r);
+    // A slot: an in/ and out/ pair, emptied after each row and reused by the next, so a row
+    // always starts with empty directories without creating and deleting directories per row
+    // (which costs file systems like ext4 more than the files themselves).
+    size_t slot;
+    {
+      std::lock_guard<std::mutex> lock(slots_mu);
+      if (free_slots.empty()) {
+        slot = slot_count++;
+      } else {
+        slot = free_slots.back();
+        free_slots.pop_back();
+      }
+    }
+    const fs::path row_dir = temp_root / std::to_string(slot);
     const std::string in_dir = (row_dir / "in").string(), out_dir = (row_dir / "out").string();
     struct Cleanup {
       fs::path dir;
+      size_t slot;
+      std::mutex* mu;
+      std::vector<size_t>* free;
       ~Cleanup() {
         std::error_code e;
-        fs::remove_all(dir, e);
+        bool clean = true;
+        for (const char* sub : {"in", "out"}) {
+          for (auto it = fs::directory_iterator(dir / sub, e); !e && it != fs::directory_iterator();
+               it.increment(e)) {
+            std::error_code e2;
+            fs::remove_all(it->path(), e2);
+            if (e2) clean = false;
+          }
+          if (e) clean = false;
+        }
+        if (!clean) return;  // a slot that could not be emptied is not reused
+        std::lock_guard<std::mutex> lock(*mu);
+        free->push_back(slot);
       }
-    } cleanup{row_dir};
+    } cleanup{row_dir, slot, &slots_mu, &free_slots};
     std::error_code ec1, ec2;
     fs::create_directories(in_dir, ec1);
     fs::create_directories(out_dir, ec2);
@@ -514,12 +544,11 @@ Result<PipelineResult> RunPipeline(const FileTable& table, const RowFn& fn,
     std::vector<ObjectInfo> infos(outputs.size());
     const int threads = static_cast<int>(std::min<size_t>(
         static_cast<size_t>(options.parallel_files), std::max<size_t>(1, outputs.size())));
-    (void)ParallelFor(0, static_cast<int64_t>(outputs.size()), threads, [&](int64_t i) {
+    RunRows(static_cast<int64_t>(outputs.size()), threads, {}, [&](int64_t i, const JobContext&) {
       const std::string dst = OutputUri(pipeline.into_path, id, outputs[i].first);
       errors[i] =
           UploadOne(outputs[i].second, dst, options, &budget, &attempts[i], &bytes[i], &infos[i]);
       if (errors[i].ok()) ++objects_written;
-      return Status::OK();
     });
     for (size_t i = 0; i < outputs.size(); ++i) {
       out->bytes += bytes[i];
