@@ -20,7 +20,6 @@
 #include "files/run_rows.h"
 #include "files/store_cache.h"
 #include "files/transfer.h"
-#include "store/parallel_for.h"
 
 namespace lakepack::files {
 namespace {

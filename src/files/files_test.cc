@@ -126,6 +126,26 @@ TEST_P(FilesTest, LargeObjectsAreFetchedWholeByRanges) {
   ASSERT_TRUE(blobs.ok());
   auto col = std::static_pointer_cast<arrow::BinaryArray>(blobs->table->column(0)->chunk(0));
   EXPECT_TRUE(col->GetString(0) == big);
+  // Several large objects at once under a byte budget smaller than one range: every transfer
+  // still runs (one at a time when need be), none waits forever holding budget.
+  FileTable many;
+  many.columns = {"big"};
+  for (int r = 0; r < 3; ++r) many.urls.push_back({t.urls[0][0]});
+  FilesOptions tight = options_;
+  tight.max_bytes_in_flight = 1 << 20;
+  tight.parallel_rows = 3;
+  std::vector<std::string> dirs;
+  for (int r = 0; r < 3; ++r) {
+    dirs.push_back(tmp_ + "/many" + std::to_string(r));
+    fs::create_directories(dirs.back());
+  }
+  auto tight_res = FetchToDirs(many, dirs, tight);
+  ASSERT_TRUE(tight_res.ok());
+  for (int r = 0; r < 3; ++r) {
+    ASSERT_TRUE((*tight_res)[r].ok) << (*tight_res)[r].error.ToString();
+    EXPECT_TRUE(ReadFile(dirs[r] + "/big") == big);
+    fs::remove_all(dirs[r]);
+  }
   // No temp file is left beside the outputs.
   int entries = 0;
   for (const auto& e : fs::directory_iterator(tmp_)) entries += e.is_regular_file();

@@ -136,7 +136,7 @@ Status FetchToFile(ObjectStore& store, const std::string& key, const std::string
   const std::string uri = store.Uri(key);
   // First (and for small objects only) request: one byte more than kSmallObject tells
   // whether there is more.
-  BudgetHold hold(budget, kSmallObject + 1);
+  auto hold = std::make_unique<BudgetHold>(budget, kSmallObject + 1);
   std::unique_ptr<char[]> first(new char[kSmallObject + 1]);
   LP_ASSIGN_OR_RETURN(int64_t n, store.ReadRange(key, 0, kSmallObject + 1, first.get()));
   TempFile file(path);
@@ -147,7 +147,10 @@ Status FetchToFile(ObjectStore& store, const std::string& key, const std::string
     *bytes = n;
     return Status::OK();
   }
+  // Released before the ranges take theirs: a row never holds budget while waiting for more
+  // (which, with every row doing so, could wait forever).
   first.reset();
+  hold.reset();
   LP_ASSIGN_OR_RETURN(ObjectInfo info, store.Head(key));
   if (info.size < n) {
     return Status::Unavailable(uri + " shrank while being read (" + std::to_string(info.size) +
