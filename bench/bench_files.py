@@ -160,6 +160,31 @@ def pipeline_code(urls_file, into, jobs):
     """
 
 
+def ray_pipeline_code(urls_file, into, jobs):
+    return f"""
+        import json, os, shutil, sys, time
+        import pandas as pd
+        sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})
+        import ray
+        from lakepack import file_dataset as fd
+        from bench_files_fn import copy
+        urls = open({urls_file!r}).read().split()
+        df = pd.DataFrame({{"f.bin": urls, "id": [str(i) for i in range(len(urls))]}})
+        t0 = time.perf_counter()
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, runtime_env={{
+            "env_vars": {{**{{k: v for k, v in os.environ.items() if k.startswith("AWS_")}},
+                         "PYTHONPATH": {os.path.dirname(os.path.abspath(__file__))!r}}}}})
+        start = time.perf_counter() - t0
+        p = fd.Pipeline(copy, write_options={{"into_path": {into!r}}},
+                        options=fd.Options(parallel_rows={jobs}))
+        t = time.perf_counter()
+        out = ray.data.from_pandas(df).map_batches(p, batch_format="pandas", batch_size=250,
+                                                   concurrency=2).to_pandas()
+        s = time.perf_counter() - t
+        print(json.dumps({{"seconds": s, "files": len(out), "bytes": 0, "ray_start": start}}))
+    """
+
+
 def curl_floor(urls, tmp):
     """One curl process, 32 GETs at once, SigV4-signed, bodies into /dev/null."""
     endpoint = os.environ["AWS_ENDPOINT_URL"].rstrip("/")
@@ -182,6 +207,8 @@ def main():
     ap.add_argument("--stores", default="local,s3" if os.environ.get("AWS_ENDPOINT_URL") else "local")
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--jobs", type=int, default=32)
+    ap.add_argument("--ray", action="store_true",
+                    help="also the Pipeline in Ray Data map_batches (2 workers), small set")
     args = ap.parse_args()
     print(machine_line())
     tmp = tempfile.mkdtemp(prefix="lakepack-bench-files-")
@@ -207,6 +234,13 @@ def main():
                                 f"s3://{os.environ['LAKEPACK_TEST_BUCKET']}/bench-files/out-{time.time_ns()}")
                         return run(pipeline_code(urls_file, into, args.jobs))
                     peers["lakepack Pipeline (GET, copy, PUT)"] = pipe
+                    if args.ray:
+                        def ray_pipe(store=store):
+                            into = (os.path.join(tmp, f"ray-{time.time_ns()}") if store == "local"
+                                    else f"s3://{os.environ['LAKEPACK_TEST_BUCKET']}/bench-files/"
+                                         f"ray-{time.time_ns()}")
+                            return run(ray_pipeline_code(urls_file, into, args.jobs))
+                        peers["Pipeline in Ray map_batches (2 workers)"] = ray_pipe
                 results = {k: [] for k in peers}
                 order = list(peers)
                 for rep in range(args.repeat):
@@ -220,6 +254,8 @@ def main():
                     rate = r["files"] / r["seconds"] if r["seconds"] else 0
                     unit = "rows/s" if "Pipeline" in k else "files/s"
                     extra = ""
+                    if "ray_start" in r:
+                        extra = f", ray.init {r['ray_start']:.1f} s apart"
                     if k == "lakepack blob table":
                         over = r["rss"] - base_rss - n * size
                         extra = f", RSS over N: {over / 2**20:+.0f} MiB"
