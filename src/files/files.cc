@@ -386,6 +386,15 @@ Status UploadOne(const std::string& src, const std::string& dst_uri, const Files
   });
 }
 
+// Removes what a failed row did write (best effort), so a row is either all there or absent.
+void RemoveWritten(const std::vector<std::string>& uris, const FilesOptions& options) {
+  for (const auto& uri : uris) {
+    if (uri.empty()) continue;
+    auto loc = ResolveUrl(uri, options.store);
+    if (loc.ok()) (void)loc->store->Delete(loc->key);
+  }
+}
+
 }  // namespace
 
 Result<WriteResult> WriteFiles(const FileTable& table, const std::string& into_path,
@@ -410,6 +419,7 @@ Result<WriteResult> WriteFiles(const FileTable& table, const std::string& into_p
       return Status::OK();
     });
     if (!out->ok) {
+      RemoveWritten(result.written.urls[static_cast<size_t>(r)], options);
       for (auto& u : result.written.urls[static_cast<size_t>(r)]) u.clear();
     }
   });
@@ -564,7 +574,14 @@ Result<PipelineResult> RunPipeline(const FileTable& table, const RowFn& fn,
         out->attempts = attempts[i];
       }
     }
-    if (!out->ok) return;
+    if (!out->ok) {
+      std::vector<std::string> written;
+      for (size_t i = 0; i < outputs.size(); ++i) {
+        if (errors[i].ok()) written.push_back(OutputUri(pipeline.into_path, id, outputs[i].first));
+      }
+      RemoveWritten(written, options);
+      return;
+    }
     ManifestRecord record;
     record.id = id;
     record.inputs = InputFingerprint(table, r);

@@ -203,6 +203,11 @@ TEST_P(FilesTest, FetchToDirsAndWriteFilesRoundTrip) {
   EXPECT_EQ(w->outcomes[2].stage, Stage::kUpload);
   EXPECT_EQ(w->outcomes[2].column, "a.bin");
   EXPECT_EQ(w->written.urls[2][0], "");
+  // Its other file, written before the failure showed, is removed again.
+  EXPECT_TRUE(scratch_.store()
+                  .Head(scratch_.Key("written/" + local.ids[2] + "/b.bin"))
+                  .status()
+                  .IsNotFound());
   EXPECT_TRUE(w->outcomes[3].ok);
   // Duplicate ids would write into one directory: refused up front.
   local.ids[1] = local.ids[0];
@@ -214,7 +219,9 @@ Result<FnOutputs> CopyFn(const FileTable& t, int64_t row, const std::string& in,
                          const std::string& out, std::atomic<int>* calls) {
   ++*calls;
   if (t.ids[row] == "row 2") return Status::InvalidArgument("fn says no to row 2");
-  if (t.ids[row] == "row 3") return FnOutputs{{"out.bin", out + "/never-written"}};
+  if (t.ids[row] == "row 3") {
+    return FnOutputs{{"ok.bin", in + "/a.bin"}, {"out.bin", out + "/never-written"}};
+  }
   std::error_code ec;
   fs::copy_file(in + "/a.bin", out + "/out.bin", ec);
   if (ec) return Status::IOError(ec.message());
@@ -245,6 +252,8 @@ TEST_P(FilesTest, PipelineAccountsForEveryRowAndResumes) {
       EXPECT_EQ(o.stage, Stage::kUpload);
       EXPECT_EQ(o.column, "out.bin");
       EXPECT_TRUE(o.error.IsNotFound()) << o.error.ToString();
+      // The output that did upload is removed again: a failed row leaves nothing.
+      EXPECT_TRUE(scratch_.store().Head(scratch_.Key("out/row 3/ok.bin")).status().IsNotFound());
     } else if (r == 5) {
       EXPECT_EQ(o.stage, Stage::kFetch);
       EXPECT_EQ(o.column, "b.bin");
@@ -259,8 +268,8 @@ TEST_P(FilesTest, PipelineAccountsForEveryRowAndResumes) {
     EXPECT_FALSE(o.ok);
     EXPECT_EQ(res->outputs.urls[r][0], "");
   }
-  EXPECT_EQ(calls.load(), 7);              // row 5 never reached fn
-  EXPECT_EQ(res->objects_written, 5 * 3);  // 2 outputs + 1 record per good row
+  EXPECT_EQ(calls.load(), 7);                  // row 5 never reached fn
+  EXPECT_EQ(res->objects_written, 5 * 3 + 1);  // 2 outputs + 1 record per good row; ok.bin
   // Temp directories are gone.
   EXPECT_TRUE(fs::is_empty(tmp_));
 
@@ -268,8 +277,8 @@ TEST_P(FilesTest, PipelineAccountsForEveryRowAndResumes) {
   calls = 0;
   auto again = RunPipeline(t, fn, p, options_);
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(calls.load(), 2);  // rows 2 and 3 (row 5 fails in fetch again)
-  EXPECT_EQ(again->objects_written, 0);
+  EXPECT_EQ(calls.load(), 2);            // rows 2 and 3 (row 5 fails in fetch again)
+  EXPECT_EQ(again->objects_written, 1);  // only row 3's ok.bin (removed again): no finished row
   RunSummary s = Summarize(again->outcomes);
   EXPECT_EQ(s.skipped, 5);
   EXPECT_EQ(s.failed, 3);
