@@ -22,6 +22,7 @@ from .block_writer import ParquetBlockWriter, PyArrowParquetBlockWriter
 from .uploader import S3Uploader
 from .packer import S3DataPacker, S3OutputStore, S3TableStore, pack
 from .sleeper import SleeperBatchWriter, SleeperClient
+from . import file_dataset
 
 __version__ = "0.1.0"
 
@@ -29,7 +30,8 @@ __all__ = [
     "AlreadyExists", "BatchStream", "Cancelled", "Conflict", "DataGenerator", "IOFailure",
     "InvalidArgument", "InvalidData", "LakepackError", "NotFound", "ObjectWriter",
     "ParquetBlockWriter", "PermissionDenied", "PyArrowParquetBlockWriter", "S3DataPacker",
-    "S3OutputStore", "S3TableStore", "S3Uploader", "SleeperBatchWriter", "SleeperClient", "Store", "StoreOptions", "Unavailable",
-    "Unsupported", "convert", "copy", "generate", "inspect", "open_store", "pack",
+    "S3OutputStore", "S3TableStore", "S3Uploader", "SleeperBatchWriter", "SleeperClient", "Store",
+    "StoreOptions", "Unavailable", "Unsupported", "convert", "copy", "file_dataset", "generate",
+    "inspect", "open_store", "pack",
     "read_batches", "write_batches",
 ]

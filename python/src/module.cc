@@ -15,6 +15,7 @@ void RegisterFileWriter(nb::module_& m);
 void RegisterBlockWriter(nb::module_& m);
 void RegisterS3Admin(nb::module_& m);
 void RegisterSorted(nb::module_& m);
+void RegisterFiles(nb::module_& m);
 }  // namespace lakepack::py
 
 NB_MODULE(_lakepack, m) {
@@ -28,4 +29,5 @@ NB_MODULE(_lakepack, m) {
   lakepack::py::RegisterBlockWriter(m);
   lakepack::py::RegisterS3Admin(m);
   lakepack::py::RegisterSorted(m);
+  lakepack::py::RegisterFiles(m);
 }

@@ -9,8 +9,8 @@
 
 namespace lakepack::cli {
 static const Verb* const kVerbs[] = {
-    &kConvertVerb, &kCpVerb,      &kGenerateVerb, &kInspectVerb,
-    &kLsVerb,      &kPackVerb,    &kTableVerb,    &kVersionVerb,
+    &kConvertVerb, &kCpVerb, &kFilesVerb, &kGenerateVerb, &kInspectVerb,
+    &kLsVerb,      &kPackVerb, &kTableVerb, &kVersionVerb,
 };
 
 static const Verb* FindVerb(const std::string& name) {

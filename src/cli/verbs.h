@@ -6,6 +6,7 @@
 namespace lakepack::cli {
 extern const Verb kConvertVerb;
 extern const Verb kCpVerb;
+extern const Verb kFilesVerb;
 extern const Verb kGenerateVerb;
 extern const Verb kInspectVerb;
 extern const Verb kLsVerb;
