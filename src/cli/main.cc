@@ -12,6 +12,7 @@ static const Verb* const kVerbs[] = {
     &kCpVerb,
     &kGenerateVerb,
     &kInspectVerb,
+    &kLakeVerb,
     &kLsVerb,
     &kPackVerb,
     &kVersionVerb,

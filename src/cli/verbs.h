@@ -8,6 +8,7 @@ extern const Verb kConvertVerb;
 extern const Verb kCpVerb;
 extern const Verb kGenerateVerb;
 extern const Verb kInspectVerb;
+extern const Verb kLakeVerb;
 extern const Verb kLsVerb;
 extern const Verb kPackVerb;
 extern const Verb kVersionVerb;
