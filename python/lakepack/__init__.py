@@ -21,6 +21,7 @@ from .generator import DataGenerator
 from .block_writer import ParquetBlockWriter, PyArrowParquetBlockWriter
 from .uploader import S3Uploader
 from .packer import S3DataPacker, S3OutputStore, S3TableStore, pack
+from . import dbsnaplake
 
 __version__ = "0.1.0"
 
@@ -28,7 +29,7 @@ __all__ = [
     "AlreadyExists", "BatchStream", "Cancelled", "Conflict", "DataGenerator", "IOFailure",
     "InvalidArgument", "InvalidData", "LakepackError", "NotFound", "ObjectWriter",
     "ParquetBlockWriter", "PermissionDenied", "PyArrowParquetBlockWriter", "S3DataPacker",
-    "S3OutputStore", "S3TableStore", "S3Uploader", "Store", "StoreOptions", "Unavailable",
+    "S3OutputStore", "S3TableStore", "S3Uploader", "dbsnaplake", "Store", "StoreOptions", "Unavailable",
     "Unsupported", "convert", "copy", "generate", "inspect", "open_store", "pack",
     "read_batches", "write_batches",
 ]

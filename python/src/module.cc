@@ -14,6 +14,7 @@ void RegisterPack(nb::module_& m);
 void RegisterFileWriter(nb::module_& m);
 void RegisterBlockWriter(nb::module_& m);
 void RegisterS3Admin(nb::module_& m);
+void RegisterLake(nb::module_& m);
 }  // namespace lakepack::py
 
 NB_MODULE(_lakepack, m) {
@@ -26,4 +27,5 @@ NB_MODULE(_lakepack, m) {
   lakepack::py::RegisterFileWriter(m);
   lakepack::py::RegisterBlockWriter(m);
   lakepack::py::RegisterS3Admin(m);
+  lakepack::py::RegisterLake(m);
 }
