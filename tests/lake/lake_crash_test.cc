@@ -1,4 +1,4 @@
-// lake_crash_test.cc: `lakepack lake run` killed (SIGKILL, LAKEPACK_PACK_CRASH_AT=K) at store
+// lake_crash_test.cc: `lakepack lake run` killed (SIGKILL, LAKEPACK_CRASH_AT=K) at store
 // call K of any step, then run again: the lake holds exactly the snapshot's rows, no duplicate,
 // and no lake file that the commit does not name.
 #include <gtest/gtest.h>
@@ -87,9 +87,9 @@ TEST(LakeCrash, KilledAtAnyStoreCallThenRerun) {
   int crashes = 0;
   for (int k = 1;; k += kStride) {
     std::string run = "run" + std::to_string(k);
-    int rc = RunCli(Args(s, run), &out, "LAKEPACK_PACK_CRASH_AT=" + std::to_string(k));
+    int rc = RunCli(Args(s, run), &out, "LAKEPACK_CRASH_AT=" + std::to_string(k));
     if (rc == 0) break;  // K is past the last store call: the run finished
-    ASSERT_NE(out.find("LAKEPACK_PACK_CRASH_AT"), std::string::npos) << "k=" << k << ": " << out;
+    ASSERT_NE(out.find("LAKEPACK_CRASH_AT"), std::string::npos) << "k=" << k << ": " << out;
     ++crashes;
     rc = RunCli(Args(s, run), &out);
     ASSERT_EQ(rc, 0) << "k=" << k << ": " << out;
