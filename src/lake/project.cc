@@ -17,11 +17,11 @@
 #include "format/reader.h"
 #include "format/writer.h"
 #include "lake/claims.h"
+#include "lake/export_reader.h"
 #include "lake/partition_spec.h"
 #include "lakepack/lake.h"
 #include "manifest/grouping.h"
 #include "manifest/manifest.h"
-#include "pack/crash_store.h"
 #include "pack/rolling_writer.h"
 #include "parquet/arrow/reader.h"
 #include "parquet/file_reader.h"
@@ -100,6 +100,25 @@ Result<std::shared_ptr<arrow::RecordBatch>> Conform(const std::shared_ptr<arrow:
   return arrow::RecordBatch::Make(schema, batch->num_rows(), std::move(cols));
 }
 
+// `schema` with view types (polars exports string_view) as their plain kinds, which every
+// kernel and Parquet reader handles.
+std::shared_ptr<arrow::Schema> Normalize(const std::shared_ptr<arrow::Schema>& schema) {
+  std::vector<std::shared_ptr<arrow::Field>> fields;
+  bool changed = false;
+  for (const auto& f : schema->fields()) {
+    if (f->type()->id() == arrow::Type::STRING_VIEW) {
+      fields.push_back(f->WithType(arrow::utf8()));
+      changed = true;
+    } else if (f->type()->id() == arrow::Type::BINARY_VIEW) {
+      fields.push_back(f->WithType(arrow::binary()));
+      changed = true;
+    } else {
+      fields.push_back(f);
+    }
+  }
+  return changed ? arrow::schema(fields, schema->metadata()) : schema;
+}
+
 class ProjectImpl;
 
 // Accumulates a step's counters from several threads.
@@ -125,13 +144,12 @@ class ProjectImpl final : public Project {
     LP_ARROW_RETURN_NOT_OK(arrow::compute::Initialize(), "arrow compute");
     LP_ASSIGN_OR_RETURN(spec_, PartitionSpec::Parse(options_.partition_keys));
     LP_ASSIGN_OR_RETURN(StoreLocation s, OpenStore(options_.s3uri_staging, options_.store));
-    staging_ = pack::MaybeWrapForCrashTest(s.store);
+    staging_ = s.store;
     sroot_ = Dir(s.key);
     LP_ASSIGN_OR_RETURN(StoreLocation l, OpenStore(options_.s3uri_datalake, options_.store));
-    lake_ = l.store->root_uri() == s.store->root_uri() ? staging_
-                                                       : pack::MaybeWrapForCrashTest(l.store);
+    lake_ = l.store->root_uri() == s.store->root_uri() ? staging_ : l.store;
     lroot_ = Dir(l.key);
-    claims_ = std::make_unique<Claims>(staging_, sroot_ + "manifests/_lakepack/", options_.lease_ms);
+    LP_ASSIGN_OR_RETURN(claims_, Claims::Open(staging_, sroot_ + "manifests/_lakepack/", options_.lease_ms));
     return Status::OK();
   }
 
@@ -220,7 +238,7 @@ class ProjectImpl final : public Project {
       while (!tally.failed) {
         int64_t i = next++;
         if (i > n) break;
-        std::string unit = kind + "/" + std::to_string(i);
+        std::string unit = kind + "-" + std::to_string(i);
         auto claim = claims_->TryClaim(unit);
         if (!claim.ok()) {
           tally.Fail(claim.status());
@@ -287,13 +305,7 @@ class ProjectImpl final : public Project {
                      const std::function<Status(std::shared_ptr<arrow::RecordBatch>, const std::string&)>& sink) {
     for (const auto& uri : g.uris) {
       LP_ASSIGN_OR_RETURN(StoreLocation loc, manifest::Resolve(uri, staging_, options_.store));
-      if (loc.store != staging_) loc.store = pack::MaybeWrapForCrashTest(loc.store);
-      LP_ASSIGN_OR_RETURN(format::Format fmt,
-                          format::ResolveFormat(uri, options_.input_format == "dynamodb" ? "jsonl"
-                                                                                         : options_.input_format));
-      format::ReadOptions ro;
-      ro.display_name = uri;
-      LP_ASSIGN_OR_RETURN(auto reader, format::OpenBatchReader(loc.store, loc.key, fmt, ro));
+      LP_ASSIGN_OR_RETURN(auto reader, OpenExportFile(loc.store, loc.key, uri, options_.input_format));
       while (true) {
         std::shared_ptr<arrow::RecordBatch> b;
         LP_ARROW_RETURN_NOT_OK(reader->ReadNext(&b), uri);
@@ -319,7 +331,7 @@ class ProjectImpl final : public Project {
     std::vector<std::string> keys;
     auto sink = [&](std::shared_ptr<arrow::RecordBatch> b, const std::string& source) -> Status {
       if (!in_schema) {
-        in_schema = b->schema();
+        in_schema = Normalize(b->schema());
         LP_RETURN_NOT_OK(spec_.Check(*in_schema, source));
         out_schema = spec_.OutputSchema(*in_schema);
         keys = KeyColumns(*out_schema);
@@ -408,7 +420,7 @@ class ProjectImpl final : public Project {
     w.Key("rows").Int(rows);
     w.Key("files").Raw(parts_json.str());
     w.EndObject();
-    LP_RETURN_NOT_OK(claims_->MarkDone("stage/" + std::to_string(i), w.str()));
+    LP_RETURN_NOT_OK(claims_->MarkDone("stage-" + std::to_string(i), w.str()));
     r->rows += rows;
     return Status::OK();
   }
@@ -424,7 +436,7 @@ class ProjectImpl final : public Project {
     std::vector<JsonValue> out;
     std::vector<int64_t> missing;
     for (int64_t i = 1; i <= n; ++i) {
-      std::string unit = kind + "/" + std::to_string(i);
+      std::string unit = kind + "-" + std::to_string(i);
       LP_ASSIGN_OR_RETURN(auto done, claims_->ReadDone(unit));
       if (!done) {
         missing.push_back(i);
@@ -644,7 +656,7 @@ class ProjectImpl final : public Project {
     }
     w.EndArray();
     w.EndObject();
-    LP_RETURN_NOT_OK(claims_->MarkDone("compact/" + id, w.str()));
+    LP_RETURN_NOT_OK(claims_->MarkDone("compact-" + id, w.str()));
     r->rows += rows_fed;
     return Status::OK();
   }
@@ -871,7 +883,7 @@ class ProjectImpl final : public Project {
       int64_t n = JInt(j.Find("groups"));
       int64_t done = 0;
       for (int64_t i = 1; i <= n; ++i) {
-        LP_ASSIGN_OR_RETURN(auto d, claims_->ReadDone(std::string(kind) + "/" + std::to_string(i)));
+        LP_ASSIGN_OR_RETURN(auto d, claims_->ReadDone(std::string(kind) + "-" + std::to_string(i)));
         done += d.has_value();
       }
       w.Key("planned").Bool(true);
@@ -967,8 +979,13 @@ Result<int64_t> BuildSnapshotManifest(const std::string& prefix, const std::stri
   LP_ASSIGN_OR_RETURN(auto objects, loc.store->ListAll(loc.key));
   std::vector<manifest::FileEntry> files;
   for (const auto& o : objects) {
-    auto fmt = format::DetectFormat(o.key);
-    if (!fmt.ok()) continue;  // not a data file (a manifest, a marker)
+    std::string base = o.key.substr(o.key.rfind('/') + 1);
+    if (base.rfind("manifest-", 0) == 0 || o.key.find("/_lakepack/") != std::string::npos) continue;
+    std::string name = base.size() > 3 && base.compare(base.size() - 3, 3, ".gz") == 0
+                           ? base.substr(0, base.size() - 3)
+                           : base;
+    auto fmt = format::DetectFormat(name);
+    if (!fmt.ok()) continue;  // not a data file (a marker, a listing)
     manifest::FileEntry e;
     e.uri = loc.store->Uri(o.key);
     e.size = o.size;

@@ -9,6 +9,7 @@
 #include "arrow/builder.h"
 #include "arrow/io/memory.h"
 #include "arrow/table.h"
+#include "arrow/util/compression.h"
 #include "format/reader.h"
 #include "lakepack/lake.h"
 #include "manifest/manifest.h"
@@ -291,6 +292,82 @@ TEST(ProjectOptions, Validate) {
   auto p = Project::Make(o);
   ASSERT_FALSE(p.ok());
   EXPECT_NE(p.status().message().find("bucket(n, column)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lakepack::lake
+
+namespace lakepack::lake {
+namespace {
+
+std::string Gzip(const std::string& text) {
+  auto codec = *arrow::util::Codec::Create(arrow::Compression::GZIP);
+  int64_t cap = codec->MaxCompressedLen(static_cast<int64_t>(text.size()),
+                                        reinterpret_cast<const uint8_t*>(text.data()));
+  std::string out(static_cast<size_t>(cap), '\0');
+  int64_t n = *codec->Compress(static_cast<int64_t>(text.size()),
+                               reinterpret_cast<const uint8_t*>(text.data()), cap,
+                               reinterpret_cast<uint8_t*>(out.data()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+// DynamoDB's JSON export (.json and .json.gz), read by the built-in reader, partitioned by
+// bucket(4, id): typed attributes become plain columns, every item arrives once.
+TEST(LakeExports, DynamoDbJsonExportPlainAndGzip) {
+  Scratch s("local");
+  const int kItems = 3000;
+  std::string a, b;
+  for (int i = 0; i < kItems; ++i) {
+    std::string line = R"({"Item":{"id":{"S":"item-)" + std::to_string(i) + R"("},"qty":{"N":")" +
+                       std::to_string(i % 17) + R"("},"ok":{"BOOL":)" + (i % 2 ? "true" : "false") +
+                       "}}}\n";
+    (i % 2 ? a : b) += line;
+  }
+  ASSERT_TRUE(s.store().Put(s.Key("export/data/part-0.json"), a).ok());
+  ASSERT_TRUE(s.store().Put(s.Key("export/data/part-1.json.gz"), Gzip(b)).ok());
+  auto n = BuildSnapshotManifest(s.Uri("export/data/"), s.Uri("staging/manifests/manifest-summary.json"),
+                                 s.Uri("staging/manifests/manifest-data.parquet"), false);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  ASSERT_EQ(*n, 2);
+  ProjectOptions o;
+  o.s3uri_db_snapshot_manifest_summary = s.Uri("staging/manifests/manifest-summary.json");
+  o.s3uri_staging = s.Uri("staging/");
+  o.s3uri_datalake = s.Uri("datalake/");
+  o.input_format = "dynamodb";
+  o.partition_keys = {"bucket(4, id)"};
+  auto project = Project::Make(o);
+  ASSERT_TRUE(project.ok());
+  auto v = (*project)->Run();
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->after_total_n_record, kItems);
+  EXPECT_EQ(v->n_partition, 4);
+  EXPECT_EQ(v->partitions[0].partition, "id_bucket=0");
+  auto objects = s.store().ListAll(s.Key("datalake/id_bucket=1/part-"));
+  ASSERT_TRUE(objects.ok() && !objects->empty());
+  auto reader = format::OpenBatchReader(s.shared_store(), objects->front().key, format::Format::kParquet);
+  ASSERT_TRUE(reader.ok());
+  auto schema = (*reader)->schema();
+  EXPECT_EQ(schema->GetFieldByName("id")->type()->id(), arrow::Type::STRING);
+  EXPECT_EQ(schema->GetFieldByName("qty")->type()->id(), arrow::Type::INT64);
+  EXPECT_EQ(schema->GetFieldByName("ok")->type()->id(), arrow::Type::BOOL);
+}
+
+TEST(LakeExports, NotADynamoDbExportIsNamed) {
+  Scratch s("local");
+  ASSERT_TRUE(s.store().Put(s.Key("export/x.json"), "{\"a\": 1}\n").ok());
+  ASSERT_TRUE(BuildSnapshotManifest(s.Uri("export/"), s.Uri("staging/manifests/manifest-summary.json"),
+                                    s.Uri("staging/manifests/manifest-data.parquet"), false)
+                  .ok());
+  ProjectOptions o;
+  o.s3uri_db_snapshot_manifest_summary = s.Uri("staging/manifests/manifest-summary.json");
+  o.s3uri_staging = s.Uri("staging/");
+  o.s3uri_datalake = s.Uri("datalake/");
+  o.input_format = "dynamodb";
+  auto v = (*Project::Make(o))->Run();
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.status().message().find("x.json"), std::string::npos) << v.status().ToString();
+  EXPECT_NE(v.status().message().find("\"Item\""), std::string::npos);
 }
 
 }  // namespace
