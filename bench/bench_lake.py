@@ -28,7 +28,7 @@ TARGET = 128_000_000
 
 
 def generate(rows, files):
-    d = os.path.join(DATA, f"orders-{rows}-{files}")
+    d = os.path.join(DATA, f"orders2-{rows}-{files}")
     if os.path.exists(os.path.join(d, "done")):
         return d
     shutil.rmtree(d, ignore_errors=True)
@@ -49,7 +49,8 @@ def generate(rows, files):
                 'customer_id': rng.integers(0, 1_000_000, n),
                 'amount': np.round(rng.random(n) * 1000, 2),
                 'status': pa.array(words[rng.integers(0, 5, n)]),
-                'note': pa.array([f'note-{{x:016x}}' for x in rng.integers(0, 2**62, n)]),
+                'note': pa.array([f'note-{{x:016x}}{{y:016x}}' for x, y in zip(rng.integers(0, 2**62, n), rng.integers(0, 2**62, n))]),
+                'sku': pa.array([f'sku-{{x:012x}}' for x in rng.integers(0, 2**46, n)]),
             }})
             pq.write_table(t, '{d}/snapshot/part-%03d.parquet' % f, compression='snappy')
     """
@@ -245,6 +246,14 @@ def lakepack_s3(snap, rows, year_only, target):
     return m, check(out, rows, year_only)
 
 
+def report(case, name, m, c, rows):
+    ok = "yes" if c["rows"] == rows and c["distinct"] == rows else f"NO ({c['rows']:,})"
+    dev = "-" if c["max_dev"] is None else f"{100 * c['max_dev']:.1f}%"
+    print(f"| {case} | {name} | {m['seconds']:.2f} | {rows / m['seconds'] / 1e6:.2f} M | "
+          f"{m['rss'] / 2**20:.0f} | {c['files']} | {c['partitions']} | {ok} | {dev} | "
+          f"{c['largest'] / 1e6:.1f} / {c['smallest'] / 1e6:.1f} |", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=2_000_000)
@@ -264,7 +273,6 @@ def main():
         case = "year" if year_only else "year/month"
         names = list(tools(snap, "", year_only, TARGET))
         order = names if not year_only else list(reversed(names))  # alternate the order
-        results = []
         for name in order:
             if args.only and args.only not in name:
                 continue
@@ -272,20 +280,14 @@ def main():
             shutil.rmtree(out, ignore_errors=True)
             os.makedirs(out)
             m = benchlib.measure(benchlib.py(tools(snap, out, year_only, TARGET)[name]), timeout=1800)
-            results.append((name, m, check(out + "/lake", args.rows, year_only)))
+            report(case, name, m, check(out + "/lake", args.rows, year_only), args.rows)
         if args.s3:
             m, c = lakepack_s3(snap, args.rows, year_only, TARGET)
-            results.append(("lakepack (radosgw S3)", m, c))
+            report(case, "lakepack (radosgw S3)", m, c, args.rows)
         if args.dbsnaplake_python:
             (lm, lc), (m, c) = run_dbsnaplake(args.dbsnaplake_python, snap, args.rows, year_only, TARGET)
-            results.append(("lakepack (moto S3)", lm, lc))
-            results.append(("dbsnaplake 0.3.2 (moto S3 + DynamoDB)", m, c))
-        for name, m, c in results:
-            ok = "yes" if c["rows"] == args.rows and c["distinct"] == args.rows else f"NO ({c['rows']:,})"
-            dev = "-" if c["max_dev"] is None else f"{100 * c['max_dev']:.1f}%"
-            print(f"| {case} | {name} | {m['seconds']:.2f} | {args.rows / m['seconds'] / 1e6:.2f} M | "
-                  f"{m['rss'] / 2**20:.0f} | {c['files']} | {c['partitions']} | {ok} | {dev} | "
-                  f"{c['largest'] / 1e6:.1f} / {c['smallest'] / 1e6:.1f} |", flush=True)
+            report(case, "lakepack (moto S3)", lm, lc, args.rows)
+            report(case, "dbsnaplake 0.3.2 (moto S3 + DynamoDB)", m, c, args.rows)
     print(f"\nload average after: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 

@@ -10,6 +10,7 @@
 #include "arrow/compute/api.h"
 #include "arrow/compute/initialize.h"
 #include "arrow/table.h"
+#include "arrow/util/byte_size.h"
 #include "base/json.h"
 #include "format/arrow_io.h"
 #include "format/arrow_status.h"
@@ -30,9 +31,11 @@
 namespace lakepack::lake {
 namespace {
 
-// Staging files: Parquet row groups of at most this much Arrow data, so that a group fanned out
-// to many partitions holds a bounded amount per open file.
-constexpr int64_t kStagingRowGroupBytes = 8LL << 20;
+// A group's rows held in memory (Arrow bytes, all partitions) before the largest partition's
+// are written out as a staging file: bounds step 1.2's memory whatever the partition count.
+constexpr int64_t kStagingBudgetBytes = 64LL << 20;
+// A partition's pending rows become a staging file at this size even under the budget.
+constexpr int64_t kStagingFileArrowBytes = 32LL << 20;
 // S3 multipart parts of staging files: small and few in flight, as many files are open at once.
 constexpr int64_t kStagingPartBytes = 5LL << 20;
 // A partition's remaining rows go into one last file when they are estimated at no more than
@@ -317,11 +320,13 @@ class ProjectImpl final : public Project {
     return Status::OK();
   }
 
+  // One partition's rows of a group not yet written, and the staging files written for it.
   struct StagePart {
-    std::unique_ptr<format::BatchWriter> writer;
-    std::string key;
+    std::vector<std::shared_ptr<arrow::RecordBatch>> pending;
+    int64_t pending_bytes = 0;
     int64_t rows = 0;
     uint64_t checksum = 0;
+    int64_t files = 0;
   };
 
   Status StageGroup(int64_t i, const ReadGroupFn& read, StepReport* r) {
@@ -329,6 +334,40 @@ class ProjectImpl final : public Project {
     std::map<std::string, StagePart> parts;
     std::shared_ptr<arrow::Schema> in_schema, out_schema;
     std::vector<std::string> keys;
+    std::vector<manifest::FileEntry> entries;
+    int64_t pending_total = 0;
+    // Writes `path`'s pending rows as one staging file.  A file is written whole, so one Parquet
+    // writer (its per-column buffers) is open at a time whatever the number of partitions.
+    auto flush = [&](const std::string& path, StagePart& p) -> Status {
+      if (p.pending.empty()) return Status::OK();
+      char seq[16];
+      std::snprintf(seq, sizeof seq, "%05lld", static_cast<long long>(p.files));
+      std::string key = Join(StagingDatalake(), path) + g.fingerprint + "-" + seq + ".snappy.parquet";
+      format::WriteOptions wo;
+      wo.object.part_size = kStagingPartBytes;
+      LP_ASSIGN_OR_RETURN(auto writer, format::OpenBatchWriter(staging_, key, format::Format::kParquet,
+                                                               out_schema, wo));
+      int64_t rows = 0;
+      for (const auto& b : p.pending) {
+        LP_RETURN_NOT_OK(writer->Write(*b));
+        rows += b->num_rows();
+      }
+      LP_ASSIGN_OR_RETURN(ObjectInfo info, writer->Close());
+      manifest::FileEntry e;
+      e.uri = staging_->Uri(key);
+      e.size = info.size;
+      e.etag = info.etag;
+      e.rows = rows;
+      e.partition = path;
+      entries.push_back(std::move(e));
+      r->bytes += info.size;
+      r->files++;
+      p.files++;
+      pending_total -= p.pending_bytes;
+      p.pending.clear();
+      p.pending_bytes = 0;
+      return Status::OK();
+    };
     auto sink = [&](std::shared_ptr<arrow::RecordBatch> b, const std::string& source) -> Status {
       if (!in_schema) {
         in_schema = Normalize(b->schema());
@@ -345,22 +384,22 @@ class ProjectImpl final : public Project {
       LP_ASSIGN_OR_RETURN(b, Conform(b, in_schema, source));
       LP_ASSIGN_OR_RETURN(auto slices, spec_.Split(b, source));
       for (auto& s : slices) {
-        auto it = parts.find(s.path);
-        if (it == parts.end()) {
-          StagePart p;
-          p.key = Join(StagingDatalake(), s.path) + g.fingerprint + ".snappy.parquet";
-          format::WriteOptions wo;
-          wo.row_group_bytes = kStagingRowGroupBytes;
-          wo.object.part_size = kStagingPartBytes;
-          wo.object.max_parallel_parts = 2;
-          LP_ASSIGN_OR_RETURN(p.writer, format::OpenBatchWriter(staging_, p.key, format::Format::kParquet,
-                                                                out_schema, wo));
-          it = parts.emplace(s.path, std::move(p)).first;
-        }
+        StagePart& p = parts[s.path];
         LP_ASSIGN_OR_RETURN(uint64_t sum, KeyChecksum(*s.batch, keys));
-        it->second.checksum += sum;
-        it->second.rows += s.batch->num_rows();
-        LP_RETURN_NOT_OK(it->second.writer->Write(*s.batch));
+        p.checksum += sum;
+        p.rows += s.batch->num_rows();
+        int64_t bytes = arrow::util::TotalBufferSize(*s.batch);
+        p.pending_bytes += bytes;
+        pending_total += bytes;
+        p.pending.push_back(std::move(s.batch));
+        if (p.pending_bytes >= kStagingFileArrowBytes) LP_RETURN_NOT_OK(flush(s.path, p));
+      }
+      // Over the group's memory budget: write out the partition holding the most.
+      while (pending_total > kStagingBudgetBytes) {
+        auto largest = std::max_element(parts.begin(), parts.end(), [](const auto& x, const auto& y) {
+          return x.second.pending_bytes < y.second.pending_bytes;
+        });
+        LP_RETURN_NOT_OK(flush(largest->first, largest->second));
       }
       return Status::OK();
     };
@@ -377,32 +416,28 @@ class ProjectImpl final : public Project {
     } else {
       LP_RETURN_NOT_OK(ReadBuiltIn(g, sink));
     }
-    std::vector<manifest::FileEntry> entries;
+    for (auto& [path, p] : parts) LP_RETURN_NOT_OK(flush(path, p));
     JsonWriter parts_json;
     parts_json.BeginArray();
     int64_t rows = 0;
-    for (auto& [path, p] : parts) {
-      LP_ASSIGN_OR_RETURN(ObjectInfo info, p.writer->Close());
-      manifest::FileEntry e;
-      e.uri = staging_->Uri(p.key);
-      e.size = info.size;
-      e.etag = info.etag;
-      e.rows = p.rows;
-      e.partition = path;
-      entries.push_back(e);
-      rows += p.rows;
-      r->bytes += info.size;
-      r->files++;
+    for (const auto& e : entries) {
       parts_json.BeginObject();
-      parts_json.Key("partition").String(path);
+      parts_json.Key("partition").String(e.partition);
       parts_json.Key("uri").String(e.uri);
       parts_json.Key("size").Int(e.size);
       parts_json.Key("etag").String(e.etag);
-      parts_json.Key("rows").Int(p.rows);
-      parts_json.Key("checksum").String(ChecksumHex(p.checksum));
+      parts_json.Key("rows").Int(e.rows);
       parts_json.EndObject();
     }
     parts_json.EndArray();
+    JsonWriter sums;
+    sums.BeginArray();
+    for (const auto& [path, p] : parts) {
+      rows += p.rows;
+      sums.BeginObject().Key("partition").String(path).Key("rows").Int(p.rows);
+      sums.Key("checksum").String(ChecksumHex(p.checksum)).EndObject();
+    }
+    sums.EndArray();
     if (g.rows >= 0 && !read && rows != g.rows) {
       return Status::InvalidData("group " + std::to_string(i) + ": read " + std::to_string(rows) +
                                  " rows but its manifest lists " + std::to_string(g.rows) +
@@ -419,6 +454,7 @@ class ProjectImpl final : public Project {
     w.Key("staging_manifest").String(sm.summary_uri);
     w.Key("rows").Int(rows);
     w.Key("files").Raw(parts_json.str());
+    w.Key("partitions").Raw(sums.str());
     w.EndObject();
     LP_RETURN_NOT_OK(claims_->MarkDone("stage-" + std::to_string(i), w.str()));
     r->rows += rows;
@@ -482,9 +518,14 @@ class ProjectImpl final : public Project {
         e.etag = JStr(f.Find("etag"));
         e.rows = JInt(f.Find("rows"));
         e.partition = JStr(f.Find("partition"));
-        p.rows += e.rows;
-        p.checksum += ParseHex(JStr(f.Find("checksum")));
         p.files.push_back(std::move(e));
+      }
+      if (const JsonValue* sums = rec.Find("partitions")) {
+        for (const auto& q : sums->array) {
+          auto& p = parts[JStr(q.Find("partition"))];
+          p.rows += JInt(q.Find("rows"));
+          p.checksum += ParseHex(JStr(q.Find("checksum")));
+        }
       }
     }
     int64_t index = 0;

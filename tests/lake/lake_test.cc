@@ -21,7 +21,7 @@ namespace {
 
 using lakepack::testing::Scratch;
 
-constexpr int kFiles = 10;
+constexpr int kFiles = 8;
 constexpr int kRowsPerFile = 5000;
 constexpr int64_t kTarget = 40'000;  // bytes per lake file: several files per partition
 
