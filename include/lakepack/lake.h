@@ -57,9 +57,10 @@ struct ProjectOptions {
   std::string input_format;
   // Threads working on groups in this process.
   int parallel = 2;
-  // A claimed group is presumed abandoned this long after its claim when its owner is on another
-  // host (same host: as soon as its process is gone).  30 min: longer than a 100 MB group takes.
-  int64_t lease_ms = 30LL * 60 * 1000;
+  // A claimed group's lease: renewed while the group is worked on; a group whose holder stopped
+  // renewing this long ago (or, on this host, whose process is gone) is claimed again.  60 s: the
+  // reference tracker's lock time.
+  int64_t lease_ms = 60'000;
   StoreOptions store;
 
   Status Validate() const;

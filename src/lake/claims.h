@@ -1,28 +1,25 @@
-// lake/claims.h: per-group work state on the store — who works on a group, and that it is done.
+// lake/claims.h: per-group work state of the lake steps, on txlog's claims (txlog/claims.h).
 //
-//   PREFIX<unit>/claim-<N>.json  put-if-absent by the worker taking the group (attempt N), with
-//                                its owner (host, boot, pid, start time), time, lease and a nonce;
-//   PREFIX<unit>/done.json       put-if-absent when the group's output is complete; holds the
-//                                step's record (what was written).
-// A group is re-claimable (claim N+1) when its latest claim's owner is dead on this host, or its
-// lease expired.  A done group is never claimed again: TryClaim checks done.json before and after
-// taking a claim.  A lost answer (the server took the put but the reply was lost, so the retry
-// reads AlreadyExists) is told from a lost race by reading the claim back and comparing nonces.
-// Release() deletes the caller's claim after a failure, so a live process may retry the group.
+// Under STAGING/manifests/_lakepack/<unit>/ (units "stage-<i>", "compact-<i>"): claim-<N>.json
+// (put-if-absent through a txlog Log, so of racing workers exactly one wins attempt N),
+// lease-<N>.json (renewed while the group is processed) and done.json (the step's record).  A
+// group whose holder died (same host) or whose lease ran out is claimed again; a done group is
+// never claimed again.  Release() withdraws this process's claim after a failure, so that the same
+// live process may retry the group at once (a fixed user function, a transient error).
 //
-// These are the txlog claims of the spine issue in the form lake needs; they move onto
-// txlog/claims.h when it lands.
-//
-// Thread-safety: safe from many threads and processes at once (all coordination is on the store).
+// Thread-safety: safe from many threads and processes at once.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
 #include "lakepack/status.h"
 #include "lakepack/store.h"
+#include "txlog/claims.h"
 
 namespace lakepack::lake {
 
@@ -30,22 +27,32 @@ class Claims {
  public:
   enum class Outcome { kClaimed, kDone, kBusy };
 
-  Claims(std::shared_ptr<ObjectStore> store, std::string prefix, int64_t lease_ms)
-      : store_(std::move(store)), prefix_(std::move(prefix)), lease_ms_(lease_ms) {}
+  static Result<std::unique_ptr<Claims>> Open(std::shared_ptr<ObjectStore> store, std::string prefix,
+                                              int64_t lease_ms);
 
+  // kClaimed: the caller holds `unit` (its lease is renewed until MarkDone or Release).
   Result<Outcome> TryClaim(const std::string& unit);
-  // Writes done.json (AlreadyExists from another worker that finished it too is OK).
+  // Writes done.json (another worker's result there already is OK: outputs are deterministic)
+  // and stops the lease.
   Status MarkDone(const std::string& unit, std::string_view record);
   Result<std::optional<std::string>> ReadDone(const std::string& unit);
-  // Deletes this process's latest claim of `unit` (best effort).
+  // Stops the lease and deletes this process's claim of `unit` (best effort).
   void Release(const std::string& unit);
 
  private:
-  std::string UnitPrefix(const std::string& unit) const { return prefix_ + unit + "/"; }
+  Claims(std::shared_ptr<ObjectStore> store, std::unique_ptr<txlog::Claims> claims, int64_t lease_ms)
+      : store_(std::move(store)), claims_(std::move(claims)), lease_ms_(lease_ms) {}
+
+  struct Held {
+    txlog::Claim claim;
+    std::unique_ptr<txlog::LeaseKeeper> keeper;
+  };
 
   std::shared_ptr<ObjectStore> store_;
-  std::string prefix_;
+  std::unique_ptr<txlog::Claims> claims_;
   int64_t lease_ms_;
+  std::mutex mu_;
+  std::map<std::string, Held> held_;  // guarded by mu_
 };
 
 }  // namespace lakepack::lake
