@@ -23,6 +23,7 @@ from .uploader import S3Uploader
 from .packer import S3DataPacker, S3OutputStore, S3TableStore, pack
 from .sleeper import SleeperBatchWriter, SleeperClient
 from . import file_dataset
+from . import dbsnaplake
 
 __version__ = "0.1.0"
 
@@ -31,7 +32,7 @@ __all__ = [
     "InvalidArgument", "InvalidData", "LakepackError", "NotFound", "ObjectWriter",
     "ParquetBlockWriter", "PermissionDenied", "PyArrowParquetBlockWriter", "S3DataPacker",
     "S3OutputStore", "S3TableStore", "S3Uploader", "SleeperBatchWriter", "SleeperClient", "Store",
-    "StoreOptions", "Unavailable", "Unsupported", "convert", "copy", "file_dataset", "generate",
-    "inspect", "open_store", "pack",
+    "StoreOptions", "Unavailable", "Unsupported", "convert", "copy", "dbsnaplake", "file_dataset",
+    "generate", "inspect", "open_store", "pack",
     "read_batches", "write_batches",
 ]

@@ -16,6 +16,7 @@ void RegisterBlockWriter(nb::module_& m);
 void RegisterS3Admin(nb::module_& m);
 void RegisterSorted(nb::module_& m);
 void RegisterFiles(nb::module_& m);
+void RegisterLake(nb::module_& m);
 }  // namespace lakepack::py
 
 NB_MODULE(_lakepack, m) {
@@ -30,4 +31,5 @@ NB_MODULE(_lakepack, m) {
   lakepack::py::RegisterS3Admin(m);
   lakepack::py::RegisterSorted(m);
   lakepack::py::RegisterFiles(m);
+  lakepack::py::RegisterLake(m);
 }

@@ -9,7 +9,7 @@
 
 namespace lakepack::cli {
 static const Verb* const kVerbs[] = {
-    &kConvertVerb, &kCpVerb, &kFilesVerb, &kGenerateVerb, &kInspectVerb,
+    &kConvertVerb, &kCpVerb, &kFilesVerb, &kGenerateVerb, &kInspectVerb, &kLakeVerb,
     &kLsVerb,      &kPackVerb, &kTableVerb, &kVersionVerb,
 };
 

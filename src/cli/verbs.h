@@ -9,6 +9,7 @@ extern const Verb kCpVerb;
 extern const Verb kFilesVerb;
 extern const Verb kGenerateVerb;
 extern const Verb kInspectVerb;
+extern const Verb kLakeVerb;
 extern const Verb kLsVerb;
 extern const Verb kPackVerb;
 extern const Verb kTableVerb;

@@ -71,6 +71,10 @@ class RollingWriter {
   // Drops the open file: nothing of it becomes visible.  Files already closed stay.  Idempotent.
   virtual void Abort() = 0;
   const std::vector<WrittenFile>& files() const { return files_; }
+  // Changes the size limit from the next row group planned on (a file opened by the OpenFn
+  // callback gets it at once).  Lake uses it to put a partition's short tail into its last file.
+  // REQUIRES: limit > 0.
+  void set_limit(int64_t limit) { limit_ = limit; }
 
  protected:
   RollingWriter(int64_t limit, OpenFn open, ClosedFn closed)

@@ -1,0 +1,1050 @@
+// project.cc: the snapshot-to-lake steps (see lakepack/lake.h).
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "arrow/compute/api.h"
+#include "arrow/compute/initialize.h"
+#include "arrow/table.h"
+#include "arrow/util/byte_size.h"
+#include "base/json.h"
+#include "format/arrow_io.h"
+#include "format/arrow_status.h"
+#include "format/format.h"
+#include "format/reader.h"
+#include "format/writer.h"
+#include "lake/claims.h"
+#include "lake/export_reader.h"
+#include "lake/partition_spec.h"
+#include "lakepack/lake.h"
+#include "manifest/grouping.h"
+#include "manifest/manifest.h"
+#include "pack/rolling_writer.h"
+#include "parquet/arrow/reader.h"
+#include "parquet/file_reader.h"
+#include "parquet/metadata.h"
+
+namespace lakepack::lake {
+namespace {
+
+// A group's rows held in memory (Arrow bytes, all partitions) before the largest partition's
+// are written out as a staging file: bounds step 1.2's memory whatever the partition count.
+constexpr int64_t kStagingBudgetBytes = 64LL << 20;
+// A partition's pending rows become a staging file at this size even under the budget.
+constexpr int64_t kStagingFileArrowBytes = 32LL << 20;
+// S3 multipart parts of staging files: small and few in flight, as many files are open at once.
+constexpr int64_t kStagingPartBytes = 5LL << 20;
+// A partition's remaining rows go into one last file when they are estimated at no more than
+// this many targets: a tail under half the target is merged into the previous file.
+constexpr double kMergeTailBelow = 1.5;
+// Prefix of the lake files this job writes (and the only ones its clean-up may delete).
+constexpr const char* kLakeFilePrefix = "part-";
+
+std::string Dir(std::string key) {
+  if (!key.empty() && key.back() != '/') key += '/';
+  return key;
+}
+
+std::string Join(const std::string& dir, const std::string& rel) {
+  if (rel.empty()) return dir;
+  return dir + rel + "/";
+}
+
+int64_t JInt(const JsonValue* v, int64_t missing = 0) {
+  if (!v || v->kind != JsonValue::Kind::kNumber) return missing;
+  return std::stoll(v->string);
+}
+std::string JStr(const JsonValue* v) {
+  return v && v->kind == JsonValue::Kind::kString ? v->string : std::string();
+}
+uint64_t ParseHex(const std::string& s) { return s.empty() ? 0 : std::stoull(s, nullptr, 16); }
+
+Result<JsonValue> ParseRecord(const std::string& text, const std::string& source) {
+  auto j = ParseJson(text);
+  if (!j.ok()) return Status::InvalidData(source + ": " + j.status().message());
+  if (j->kind != JsonValue::Kind::kObject) return Status::InvalidData(source + ": not an object");
+  return std::move(*j);
+}
+
+// `batch` with `schema`'s columns (by name) and types (cast when they differ).
+Result<std::shared_ptr<arrow::RecordBatch>> Conform(const std::shared_ptr<arrow::RecordBatch>& batch,
+                                                    const std::shared_ptr<arrow::Schema>& schema,
+                                                    const std::string& source) {
+  if (batch->schema()->Equals(*schema, false)) return batch;
+  std::vector<std::shared_ptr<arrow::Array>> cols;
+  for (const auto& f : schema->fields()) {
+    auto col = batch->GetColumnByName(f->name());
+    if (!col) {
+      return Status::InvalidData(source + ": column '" + f->name() +
+                                 "' is missing (the first file of the snapshot has it)");
+    }
+    if (!col->type()->Equals(*f->type())) {
+      auto cast = arrow::compute::Cast(*col, f->type());
+      if (!cast.ok()) {
+        return Status::InvalidData(source + ": column '" + f->name() + "' is " +
+                                   col->type()->ToString() + ", not " + f->type()->ToString());
+      }
+      col = *cast;
+    }
+    cols.push_back(col);
+  }
+  if (static_cast<int>(cols.size()) != batch->num_columns()) {
+    for (const auto& f : batch->schema()->fields()) {
+      if (schema->GetFieldIndex(f->name()) < 0) {
+        return Status::InvalidData(source + ": column '" + f->name() +
+                                   "' is not in the first file of the snapshot");
+      }
+    }
+  }
+  return arrow::RecordBatch::Make(schema, batch->num_rows(), std::move(cols));
+}
+
+// `schema` with view types (polars exports string_view) as their plain kinds, which every
+// kernel and Parquet reader handles.
+std::shared_ptr<arrow::Schema> Normalize(const std::shared_ptr<arrow::Schema>& schema) {
+  std::vector<std::shared_ptr<arrow::Field>> fields;
+  bool changed = false;
+  for (const auto& f : schema->fields()) {
+    if (f->type()->id() == arrow::Type::STRING_VIEW) {
+      fields.push_back(f->WithType(arrow::utf8()));
+      changed = true;
+    } else if (f->type()->id() == arrow::Type::BINARY_VIEW) {
+      fields.push_back(f->WithType(arrow::binary()));
+      changed = true;
+    } else {
+      fields.push_back(f);
+    }
+  }
+  return changed ? arrow::schema(fields, schema->metadata()) : schema;
+}
+
+class ProjectImpl;
+
+// Accumulates a step's counters from several threads.
+struct Tally {
+  std::mutex mu;
+  StepReport report;
+  Status first_error;
+  std::atomic<bool> failed{false};
+  void Fail(const Status& s) {
+    std::lock_guard<std::mutex> l(mu);
+    if (first_error.ok()) first_error = s;
+    failed = true;
+  }
+};
+
+class ProjectImpl final : public Project {
+ public:
+  explicit ProjectImpl(ProjectOptions o) : Project(std::move(o)) {}
+
+  Status Init() {
+    LP_RETURN_NOT_OK(options_.Validate());
+    // The temporal, sort and take kernels live in libarrow_compute, registered on demand.
+    LP_ARROW_RETURN_NOT_OK(arrow::compute::Initialize(), "arrow compute");
+    LP_ASSIGN_OR_RETURN(spec_, PartitionSpec::Parse(options_.partition_keys));
+    LP_ASSIGN_OR_RETURN(StoreLocation s, OpenStore(options_.s3uri_staging, options_.store));
+    staging_ = s.store;
+    sroot_ = Dir(s.key);
+    LP_ASSIGN_OR_RETURN(StoreLocation l, OpenStore(options_.s3uri_datalake, options_.store));
+    lake_ = l.store->root_uri() == s.store->root_uri() ? staging_ : l.store;
+    lroot_ = Dir(l.key);
+    LP_ASSIGN_OR_RETURN(claims_, Claims::Open(staging_, sroot_ + "manifests/_lakepack/", options_.lease_ms));
+    return Status::OK();
+  }
+
+  // ---- keys --------------------------------------------------------------------------------
+  std::string ManifestsDir() const { return sroot_ + "manifests/"; }
+  std::string StateDir() const { return ManifestsDir() + "_lakepack/"; }
+  std::string GroupSummaryKey(const std::string& kind, const std::string& id) const {
+    return ManifestsDir() + kind + "/manifest-summary/manifest-summary-" + id + ".json";
+  }
+  std::string GroupDataKey(const std::string& kind, const std::string& id) const {
+    return ManifestsDir() + kind + "/manifest-data/manifest-data-" + id + ".parquet";
+  }
+  std::string StagingDatalake() const { return sroot_ + "datalake/"; }
+  std::string CommitKey() const { return lroot_ + "_lakepack/log-000000000000.json"; }
+
+  std::vector<std::string> KeyColumns(const arrow::Schema& schema) const {
+    if (!options_.key_columns.empty()) return options_.key_columns;
+    if (!options_.sort_by.empty()) return options_.sort_by;
+    if (schema.num_fields() > 0) return {schema.field(0)->name()};
+    return {};
+  }
+
+  // ---- step 1.1 ----------------------------------------------------------------------------
+  Result<StepReport> PlanSnapshotToStaging() override {
+    StepReport r;
+    const std::string marker = StateDir() + "plan-snapshot.json";
+    auto existing = staging_->Get(marker);
+    if (existing.ok()) {
+      LP_ASSIGN_OR_RETURN(JsonValue j, ParseRecord(*existing, staging_->Uri(marker)));
+      r.groups = JInt(j.Find("groups"));
+      r.already_done = r.groups;
+      return r;
+    }
+    if (!existing.status().IsNotFound()) return existing.status();
+    LP_ASSIGN_OR_RETURN(manifest::Manifest snap,
+                        manifest::ReadManifest(options_.s3uri_db_snapshot_manifest_summary,
+                                               staging_, options_.store));
+    std::vector<int64_t> sizes;
+    sizes.reserve(snap.files.size());
+    for (const auto& f : snap.files) sizes.push_back(f.size);
+    auto groups = manifest::PlanGroups(sizes, options_.target_db_snapshot_file_group_size);
+    for (size_t g = 0; g < groups.size(); ++g) {
+      std::vector<manifest::FileEntry> files;
+      for (int64_t i : groups[g].files) files.push_back(snap.files[static_cast<size_t>(i)]);
+      std::string id = std::to_string(g + 1);
+      auto m = manifest::MakeManifest(std::move(files),
+                                      staging_->Uri(GroupDataKey("snapshot-file-groups", id)),
+                                      staging_->Uri(GroupSummaryKey("snapshot-file-groups", id)));
+      LP_RETURN_NOT_OK(manifest::WriteManifest(m, staging_, options_.store));
+      r.files += 2;
+    }
+    JsonWriter w;
+    w.BeginObject();
+    w.Key("groups").Int(static_cast<int64_t>(groups.size()));
+    w.Key("snapshot_fingerprint").String(snap.fingerprint);
+    w.Key("snapshot_files").Int(static_cast<int64_t>(snap.files.size()));
+    w.Key("snapshot_size").Int(snap.size);
+    w.Key("snapshot_n_record").Int(snap.rows);
+    w.Key("target_size").Int(options_.target_db_snapshot_file_group_size);
+    w.EndObject();
+    auto put = staging_->PutIfAbsent(marker, w.str());
+    if (!put.ok() && !put.status().IsAlreadyExists()) return put.status();
+    r.groups = static_cast<int64_t>(groups.size());
+    r.processed = r.groups;
+    return r;
+  }
+
+  Result<JsonValue> ReadMarker(const std::string& name, const char* step) {
+    const std::string key = StateDir() + name;
+    auto text = staging_->Get(key);
+    if (text.status().IsNotFound()) {
+      return Status::InvalidArgument(std::string("step ") + step + " has not run yet (no " +
+                                     staging_->Uri(key) + ")");
+    }
+    LP_RETURN_NOT_OK(text.status());
+    return ParseRecord(*text, staging_->Uri(key));
+  }
+
+  // Runs `work(i)` for units 1..n on options_.parallel threads; each unit is claimed first.
+  Result<StepReport> ForEachUnit(int64_t n, const std::string& kind,
+                                 const std::function<Status(int64_t, StepReport*)>& work) {
+    Tally tally;
+    tally.report.groups = n;
+    std::atomic<int64_t> next{1};
+    auto worker = [&] {
+      while (!tally.failed) {
+        int64_t i = next++;
+        if (i > n) break;
+        std::string unit = kind + "-" + std::to_string(i);
+        auto claim = claims_->TryClaim(unit);
+        if (!claim.ok()) {
+          tally.Fail(claim.status());
+          break;
+        }
+        if (*claim != Claims::Outcome::kClaimed) {
+          std::lock_guard<std::mutex> l(tally.mu);
+          (*claim == Claims::Outcome::kDone ? tally.report.already_done : tally.report.busy)++;
+          continue;
+        }
+        StepReport mine;
+        Status st = work(i, &mine);
+        if (!st.ok()) {
+          claims_->Release(unit);
+          tally.Fail(st);
+          break;
+        }
+        std::lock_guard<std::mutex> l(tally.mu);
+        tally.report.processed++;
+        tally.report.rows += mine.rows;
+        tally.report.bytes += mine.bytes;
+        tally.report.files += mine.files;
+      }
+    };
+    int threads = static_cast<int>(std::min<int64_t>(std::max(1, options_.parallel), std::max<int64_t>(1, n)));
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    if (!tally.first_error.ok()) return tally.first_error;
+    return tally.report;
+  }
+
+  // ---- step 1.2 ----------------------------------------------------------------------------
+  Result<StepReport> ProcessSnapshotGroups(const ReadGroupFn& read) override {
+    LP_ASSIGN_OR_RETURN(JsonValue plan, ReadMarker("plan-snapshot.json", "1.1"));
+    int64_t n = JInt(plan.Find("groups"));
+    return ForEachUnit(n, "stage", [&](int64_t i, StepReport* r) { return StageGroup(i, read, r); });
+  }
+
+  Result<GroupManifest> LoadGroup(int64_t i) {
+    std::string id = std::to_string(i);
+    LP_ASSIGN_OR_RETURN(auto m,
+                        manifest::ReadManifest(staging_->Uri(GroupSummaryKey("snapshot-file-groups", id)),
+                                               staging_, options_.store));
+    GroupManifest g;
+    g.index = i;
+    g.summary_uri = m.summary_uri;
+    g.data_uri = m.data_uri;
+    g.fingerprint = m.fingerprint;
+    g.size = m.size;
+    g.rows = m.rows;
+    for (const auto& f : m.files) {
+      g.uris.push_back(f.uri);
+      g.sizes.push_back(f.size);
+      g.etags.push_back(f.etag);
+      g.n_records.push_back(f.rows);
+    }
+    return g;
+  }
+
+  // Streams every batch of the group's files (built-in readers) into `sink`.
+  Status ReadBuiltIn(const GroupManifest& g,
+                     const std::function<Status(std::shared_ptr<arrow::RecordBatch>, const std::string&)>& sink) {
+    for (const auto& uri : g.uris) {
+      LP_ASSIGN_OR_RETURN(StoreLocation loc, manifest::Resolve(uri, staging_, options_.store));
+      LP_ASSIGN_OR_RETURN(auto reader, OpenExportFile(loc.store, loc.key, uri, options_.input_format));
+      while (true) {
+        std::shared_ptr<arrow::RecordBatch> b;
+        LP_ARROW_RETURN_NOT_OK(reader->ReadNext(&b), uri);
+        if (!b) break;
+        if (b->num_rows() == 0) continue;
+        LP_RETURN_NOT_OK(sink(std::move(b), uri));
+      }
+    }
+    return Status::OK();
+  }
+
+  // One partition's rows of a group not yet written, and the staging files written for it.
+  struct StagePart {
+    std::vector<std::shared_ptr<arrow::RecordBatch>> pending;
+    int64_t pending_bytes = 0;
+    int64_t rows = 0;
+    uint64_t checksum = 0;
+    int64_t files = 0;
+  };
+
+  Status StageGroup(int64_t i, const ReadGroupFn& read, StepReport* r) {
+    LP_ASSIGN_OR_RETURN(GroupManifest g, LoadGroup(i));
+    std::map<std::string, StagePart> parts;
+    std::shared_ptr<arrow::Schema> in_schema, out_schema;
+    std::vector<std::string> keys;
+    std::vector<manifest::FileEntry> entries;
+    int64_t pending_total = 0;
+    // Writes `path`'s pending rows as one staging file.  A file is written whole, so one Parquet
+    // writer (its per-column buffers) is open at a time whatever the number of partitions.
+    auto flush = [&](const std::string& path, StagePart& p) -> Status {
+      if (p.pending.empty()) return Status::OK();
+      char seq[16];
+      std::snprintf(seq, sizeof seq, "%05lld", static_cast<long long>(p.files));
+      std::string key = Join(StagingDatalake(), path) + g.fingerprint + "-" + seq + ".snappy.parquet";
+      format::WriteOptions wo;
+      wo.object.part_size = kStagingPartBytes;
+      LP_ASSIGN_OR_RETURN(auto writer, format::OpenBatchWriter(staging_, key, format::Format::kParquet,
+                                                               out_schema, wo));
+      int64_t rows = 0;
+      for (const auto& b : p.pending) {
+        LP_RETURN_NOT_OK(writer->Write(*b));
+        rows += b->num_rows();
+      }
+      LP_ASSIGN_OR_RETURN(ObjectInfo info, writer->Close());
+      manifest::FileEntry e;
+      e.uri = staging_->Uri(key);
+      e.size = info.size;
+      e.etag = info.etag;
+      e.rows = rows;
+      e.partition = path;
+      entries.push_back(std::move(e));
+      r->bytes += info.size;
+      r->files++;
+      p.files++;
+      pending_total -= p.pending_bytes;
+      p.pending.clear();
+      p.pending_bytes = 0;
+      return Status::OK();
+    };
+    auto sink = [&](std::shared_ptr<arrow::RecordBatch> b, const std::string& source) -> Status {
+      if (!in_schema) {
+        in_schema = Normalize(b->schema());
+        LP_RETURN_NOT_OK(spec_.Check(*in_schema, source));
+        out_schema = spec_.OutputSchema(*in_schema);
+        keys = KeyColumns(*out_schema);
+        for (const auto& k : keys) {
+          if (out_schema->GetFieldIndex(k) < 0) {
+            return Status::InvalidArgument("key column '" + k + "' is not in the written data (" +
+                                           out_schema->ToString() + ")");
+          }
+        }
+      }
+      LP_ASSIGN_OR_RETURN(b, Conform(b, in_schema, source));
+      LP_ASSIGN_OR_RETURN(auto slices, spec_.Split(b, source));
+      for (auto& s : slices) {
+        StagePart& p = parts[s.path];
+        LP_ASSIGN_OR_RETURN(uint64_t sum, KeyChecksum(*s.batch, keys));
+        p.checksum += sum;
+        p.rows += s.batch->num_rows();
+        int64_t bytes = arrow::util::TotalBufferSize(*s.batch);
+        p.pending_bytes += bytes;
+        pending_total += bytes;
+        p.pending.push_back(std::move(s.batch));
+        if (p.pending_bytes >= kStagingFileArrowBytes) LP_RETURN_NOT_OK(flush(s.path, p));
+      }
+      // Over the group's memory budget: write out the partition holding the most.
+      while (pending_total > kStagingBudgetBytes) {
+        auto largest = std::max_element(parts.begin(), parts.end(), [](const auto& x, const auto& y) {
+          return x.second.pending_bytes < y.second.pending_bytes;
+        });
+        LP_RETURN_NOT_OK(flush(largest->first, largest->second));
+      }
+      return Status::OK();
+    };
+    if (read) {
+      LP_ASSIGN_OR_RETURN(auto reader, read(g));
+      std::string source = "group " + std::to_string(i) + " (batch_read_snapshot_data_file)";
+      while (true) {
+        std::shared_ptr<arrow::RecordBatch> b;
+        LP_ARROW_RETURN_NOT_OK(reader->ReadNext(&b), source);
+        if (!b) break;
+        if (b->num_rows() == 0) continue;
+        LP_RETURN_NOT_OK(sink(std::move(b), source));
+      }
+    } else {
+      LP_RETURN_NOT_OK(ReadBuiltIn(g, sink));
+    }
+    for (auto& [path, p] : parts) LP_RETURN_NOT_OK(flush(path, p));
+    JsonWriter parts_json;
+    parts_json.BeginArray();
+    int64_t rows = 0;
+    for (const auto& e : entries) {
+      parts_json.BeginObject();
+      parts_json.Key("partition").String(e.partition);
+      parts_json.Key("uri").String(e.uri);
+      parts_json.Key("size").Int(e.size);
+      parts_json.Key("etag").String(e.etag);
+      parts_json.Key("rows").Int(e.rows);
+      parts_json.EndObject();
+    }
+    parts_json.EndArray();
+    JsonWriter sums;
+    sums.BeginArray();
+    for (const auto& [path, p] : parts) {
+      rows += p.rows;
+      sums.BeginObject().Key("partition").String(path).Key("rows").Int(p.rows);
+      sums.Key("checksum").String(ChecksumHex(p.checksum)).EndObject();
+    }
+    sums.EndArray();
+    if (g.rows >= 0 && !read && rows != g.rows) {
+      return Status::InvalidData("group " + std::to_string(i) + ": read " + std::to_string(rows) +
+                                 " rows but its manifest lists " + std::to_string(g.rows) +
+                                 " (" + g.summary_uri + ")");
+    }
+    auto sm = manifest::MakeManifest(entries, "", "");
+    sm.data_uri = staging_->Uri(GroupDataKey("staging-file-groups", sm.fingerprint));
+    sm.summary_uri = staging_->Uri(GroupSummaryKey("staging-file-groups", sm.fingerprint));
+    LP_RETURN_NOT_OK(manifest::WriteManifest(sm, staging_, options_.store));
+    JsonWriter w;
+    w.BeginObject();
+    w.Key("group").Int(i);
+    w.Key("source_fingerprint").String(g.fingerprint);
+    w.Key("staging_manifest").String(sm.summary_uri);
+    w.Key("rows").Int(rows);
+    w.Key("files").Raw(parts_json.str());
+    w.Key("partitions").Raw(sums.str());
+    w.EndObject();
+    LP_RETURN_NOT_OK(claims_->MarkDone("stage-" + std::to_string(i), w.str()));
+    r->rows += rows;
+    return Status::OK();
+  }
+
+  // ---- step 2.1 ----------------------------------------------------------------------------
+  struct PartitionPlan {
+    std::vector<manifest::FileEntry> files;
+    int64_t rows = 0;
+    uint64_t checksum = 0;
+  };
+
+  Result<std::vector<JsonValue>> DoneRecords(const std::string& kind, int64_t n, const char* step) {
+    std::vector<JsonValue> out;
+    std::vector<int64_t> missing;
+    for (int64_t i = 1; i <= n; ++i) {
+      std::string unit = kind + "-" + std::to_string(i);
+      LP_ASSIGN_OR_RETURN(auto done, claims_->ReadDone(unit));
+      if (!done) {
+        missing.push_back(i);
+        continue;
+      }
+      LP_ASSIGN_OR_RETURN(JsonValue j, ParseRecord(*done, unit));
+      out.push_back(std::move(j));
+    }
+    if (!missing.empty()) {
+      std::string list;
+      for (size_t k = 0; k < missing.size() && k < 10; ++k) list += (k ? ", " : "") + std::to_string(missing[k]);
+      if (missing.size() > 10) list += ", ...";
+      return Status::InvalidArgument(std::string("step ") + step + " is not finished: " +
+                                     std::to_string(missing.size()) + " of " + std::to_string(n) +
+                                     " groups are not done (" + list +
+                                     "); run it again (a group claimed by a live worker is left to it)");
+    }
+    return out;
+  }
+
+  Result<StepReport> PlanStagingToDatalake() override {
+    StepReport r;
+    const std::string marker = StateDir() + "plan-datalake.json";
+    auto existing = staging_->Get(marker);
+    if (existing.ok()) {
+      LP_ASSIGN_OR_RETURN(JsonValue j, ParseRecord(*existing, staging_->Uri(marker)));
+      r.groups = JInt(j.Find("groups"));
+      r.already_done = r.groups;
+      return r;
+    }
+    if (!existing.status().IsNotFound()) return existing.status();
+    LP_ASSIGN_OR_RETURN(JsonValue plan, ReadMarker("plan-snapshot.json", "1.1"));
+    LP_ASSIGN_OR_RETURN(auto records, DoneRecords("stage", JInt(plan.Find("groups")), "1.2"));
+    std::map<std::string, PartitionPlan> parts;
+    for (const auto& rec : records) {
+      const JsonValue* files = rec.Find("files");
+      if (!files) continue;
+      for (const auto& f : files->array) {
+        auto& p = parts[JStr(f.Find("partition"))];
+        manifest::FileEntry e;
+        e.uri = JStr(f.Find("uri"));
+        e.size = JInt(f.Find("size"));
+        e.etag = JStr(f.Find("etag"));
+        e.rows = JInt(f.Find("rows"));
+        e.partition = JStr(f.Find("partition"));
+        p.files.push_back(std::move(e));
+      }
+      if (const JsonValue* sums = rec.Find("partitions")) {
+        for (const auto& q : sums->array) {
+          auto& p = parts[JStr(q.Find("partition"))];
+          p.rows += JInt(q.Find("rows"));
+          p.checksum += ParseHex(JStr(q.Find("checksum")));
+        }
+      }
+    }
+    int64_t index = 0;
+    JsonWriter w;
+    w.BeginObject();
+    w.Key("partitions").BeginArray();
+    for (auto& [path, p] : parts) {
+      ++index;
+      std::sort(p.files.begin(), p.files.end(),
+                [](const auto& a, const auto& b) { return a.uri < b.uri; });
+      std::string id = std::to_string(index);
+      JsonWriter details;
+      details.BeginObject();
+      details.Key("partition_uri").String(staging_->Uri(Join(StagingDatalake(), path)));
+      details.Key("partition").String(path);
+      details.Key("rows").Int(p.rows);
+      details.Key("checksum").String(ChecksumHex(p.checksum));
+      details.EndObject();
+      auto m = manifest::MakeManifest(p.files, staging_->Uri(GroupDataKey("partition-file-groups", id)),
+                                      staging_->Uri(GroupSummaryKey("partition-file-groups", id)),
+                                      details.str());
+      LP_RETURN_NOT_OK(manifest::WriteManifest(m, staging_, options_.store));
+      w.BeginObject();
+      w.Key("group").Int(index);
+      w.Key("partition").String(path);
+      w.Key("rows").Int(p.rows);
+      w.Key("checksum").String(ChecksumHex(p.checksum));
+      w.Key("size").Int(m.size);
+      w.Key("staging_files").Int(static_cast<int64_t>(p.files.size()));
+      w.EndObject();
+      r.files += 2;
+    }
+    w.EndArray();
+    w.Key("groups").Int(index);
+    w.EndObject();
+    auto put = staging_->PutIfAbsent(marker, w.str());
+    if (!put.ok() && !put.status().IsAlreadyExists()) return put.status();
+    r.groups = index;
+    r.processed = index;
+    return r;
+  }
+
+  // ---- step 2.2 ----------------------------------------------------------------------------
+  Result<StepReport> ProcessPartitionGroups() override {
+    LP_ASSIGN_OR_RETURN(JsonValue plan, ReadMarker("plan-datalake.json", "2.1"));
+    int64_t n = JInt(plan.Find("groups"));
+    return ForEachUnit(n, "compact", [&](int64_t i, StepReport* r) { return CompactGroup(i, r); });
+  }
+
+  Status CompactGroup(int64_t i, StepReport* r) {
+    std::string id = std::to_string(i);
+    LP_ASSIGN_OR_RETURN(auto m, manifest::ReadManifest(
+                                    staging_->Uri(GroupSummaryKey("partition-file-groups", id)),
+                                    staging_, options_.store));
+    auto details = ParseRecord(m.details_json, m.summary_uri);
+    LP_RETURN_NOT_OK(details.status());
+    const std::string path = JStr(details->Find("partition"));
+    const int64_t want_rows = JInt(details->Find("rows"));
+    const std::string lake_dir = Join(lroot_, path);
+    const std::string stem = std::string(kLakeFilePrefix) + m.fingerprint.substr(0, 16) + "-";
+    const int64_t target = options_.target_parquet_file_size;
+
+    std::shared_ptr<arrow::Schema> schema;
+    std::vector<std::string> keys;
+    std::unique_ptr<pack::RollingWriter> writer;
+    int64_t rows_closed = 0, bytes_closed = 0, rows_fed = 0;
+    uint64_t checksum = 0;
+    std::vector<pack::WrittenFile> written;
+    const double input_bpr = want_rows > 0 ? static_cast<double>(m.size) / want_rows : 1.0;
+
+    auto open = [&](int64_t index) -> Result<std::shared_ptr<format::ObjectOutputStream>> {
+      // The tail rule: when what is left fits in kMergeTailBelow targets, it all goes here.
+      int64_t remaining = want_rows - rows_closed;
+      double bpr = rows_closed > 0 ? static_cast<double>(bytes_closed) / rows_closed : input_bpr;
+      if (remaining * bpr <= kMergeTailBelow * target) writer->set_limit(4 * target);
+      char name[32];
+      std::snprintf(name, sizeof name, "%05lld", static_cast<long long>(index));
+      return format::OpenOutputStream(lake_, lake_dir + stem + name + ".snappy.parquet");
+    };
+    auto closed = [&](const pack::WrittenFile& f) {
+      rows_closed += f.rows;
+      bytes_closed += f.bytes;
+      written.push_back(f);
+    };
+    auto feed = [&](std::shared_ptr<arrow::RecordBatch> b, const std::string& source) -> Status {
+      if (!schema) {
+        schema = b->schema();
+        keys = KeyColumns(*schema);
+        LP_ASSIGN_OR_RETURN(writer, pack::RollingWriter::Make(format::Format::kParquet, schema, target,
+                                                              open, closed));
+      }
+      LP_ASSIGN_OR_RETURN(b, Conform(b, schema, source));
+      LP_ASSIGN_OR_RETURN(uint64_t sum, KeyChecksum(*b, keys));
+      checksum += sum;
+      rows_fed += b->num_rows();
+      return writer->Write(b);
+    };
+    std::vector<std::shared_ptr<arrow::RecordBatch>> held;  // sort_by: the partition's rows
+    for (const auto& f : m.files) {
+      LP_ASSIGN_OR_RETURN(StoreLocation loc, manifest::Resolve(f.uri, staging_, options_.store));
+      auto reader = format::OpenBatchReader(loc.store, loc.key, format::Format::kParquet);
+      if (!reader.ok()) {
+        return Status(reader.status().code(), "partition '" + path + "': staging file " + f.uri +
+                                                  " cannot be read: " + reader.status().message());
+      }
+      while (true) {
+        std::shared_ptr<arrow::RecordBatch> b;
+        LP_ARROW_RETURN_NOT_OK((*reader)->ReadNext(&b), f.uri);
+        if (!b) break;
+        if (b->num_rows() == 0) continue;
+        if (!options_.sort_by.empty()) {
+          held.push_back(std::move(b));
+        } else {
+          LP_RETURN_NOT_OK(feed(std::move(b), f.uri));
+        }
+      }
+    }
+    if (!held.empty()) {
+      auto schema0 = held.front()->schema();
+      for (auto& b : held) {
+        LP_ASSIGN_OR_RETURN(b, Conform(b, schema0, path));
+      }
+      LP_ARROW_ASSIGN_OR_RETURN(auto table, arrow::Table::FromRecordBatches(schema0, held), path);
+      held.clear();
+      std::vector<arrow::compute::SortKey> sk;
+      for (size_t k = 0; k < options_.sort_by.size(); ++k) {
+        bool desc = options_.descending.empty() ? false
+                    : options_.descending.size() == 1 ? options_.descending[0]
+                                                      : options_.descending[k];
+        sk.emplace_back(options_.sort_by[k], desc ? arrow::compute::SortOrder::Descending
+                                                  : arrow::compute::SortOrder::Ascending);
+      }
+      LP_ARROW_ASSIGN_OR_RETURN(auto idx,
+                                arrow::compute::SortIndices(arrow::Datum(table), arrow::compute::SortOptions(sk)),
+                                "sort " + path);
+      LP_ARROW_ASSIGN_OR_RETURN(auto sorted, arrow::compute::Take(table, idx), "sort " + path);
+      table.reset();
+      arrow::TableBatchReader tr(*sorted.table());
+      tr.set_chunksize(64 * 1024);
+      while (true) {
+        std::shared_ptr<arrow::RecordBatch> b;
+        LP_ARROW_RETURN_NOT_OK(tr.ReadNext(&b), path);
+        if (!b) break;
+        LP_RETURN_NOT_OK(feed(std::move(b), path));
+      }
+    }
+    if (writer) LP_RETURN_NOT_OK(writer->Finish());
+    if (rows_fed != want_rows) {
+      return Status::InvalidData("partition '" + path + "': staging files hold " +
+                                 std::to_string(rows_fed) + " rows, step 1.2 wrote " +
+                                 std::to_string(want_rows));
+    }
+    JsonWriter w;
+    w.BeginObject();
+    w.Key("group").Int(i);
+    w.Key("partition").String(path);
+    w.Key("rows").Int(rows_fed);
+    w.Key("checksum").String(ChecksumHex(checksum));
+    w.Key("files").BeginArray();
+    for (const auto& f : written) {
+      w.BeginObject();
+      w.Key("uri").String(f.uri);
+      w.Key("size").Int(f.bytes);
+      w.Key("etag").String(f.etag);
+      w.Key("rows").Int(f.rows);
+      w.EndObject();
+      r->bytes += f.bytes;
+      r->files++;
+    }
+    w.EndArray();
+    w.EndObject();
+    LP_RETURN_NOT_OK(claims_->MarkDone("compact-" + id, w.str()));
+    r->rows += rows_fed;
+    return Status::OK();
+  }
+
+  // ---- step 3.1 ----------------------------------------------------------------------------
+  // Rows (footer) and key checksum of one stored lake file.
+  Status ReadBack(const std::string& key, const std::vector<std::string>& keys, int64_t* rows,
+                  uint64_t* checksum) {
+    LP_ASSIGN_OR_RETURN(auto file, format::OpenInputFile(lake_, key));
+    const std::string uri = lake_->Uri(key);
+    parquet::arrow::FileReaderBuilder builder;
+    LP_ARROW_RETURN_NOT_OK(builder.Open(file), uri);
+    std::unique_ptr<parquet::arrow::FileReader> reader;
+    LP_ARROW_RETURN_NOT_OK(builder.Build(&reader), uri);
+    *rows = reader->parquet_reader()->metadata()->num_rows();
+    std::shared_ptr<arrow::Schema> schema;
+    LP_ARROW_RETURN_NOT_OK(reader->GetSchema(&schema), uri);
+    std::vector<int> cols;
+    for (const auto& k : keys) {
+      int c = schema->GetFieldIndex(k);
+      if (c < 0) return Status::InvalidData(uri + ": key column '" + k + "' is missing");
+      cols.push_back(c);
+    }
+    std::vector<int> groups(static_cast<size_t>(reader->num_row_groups()));
+    for (size_t g = 0; g < groups.size(); ++g) groups[g] = static_cast<int>(g);
+    LP_ARROW_ASSIGN_OR_RETURN(auto br, reader->GetRecordBatchReader(groups, cols), uri);
+    *checksum = 0;
+    while (true) {
+      std::shared_ptr<arrow::RecordBatch> b;
+      LP_ARROW_RETURN_NOT_OK(br->ReadNext(&b), uri);
+      if (!b) break;
+      LP_ASSIGN_OR_RETURN(uint64_t s, KeyChecksum(*b, keys));
+      *checksum += s;
+    }
+    return Status::OK();
+  }
+
+  Result<ValidateReport> ValidateDatalake() override {
+    ValidateReport v;
+    LP_ASSIGN_OR_RETURN(JsonValue snap_plan, ReadMarker("plan-snapshot.json", "1.1"));
+    v.before_n_files = JInt(snap_plan.Find("snapshot_files"));
+    v.before_total_size = JInt(snap_plan.Find("snapshot_size"));
+    v.before_total_n_record = JInt(snap_plan.Find("snapshot_n_record"), -1);
+    LP_ASSIGN_OR_RETURN(JsonValue plan, ReadMarker("plan-datalake.json", "2.1"));
+    int64_t n = JInt(plan.Find("groups"));
+    LP_ASSIGN_OR_RETURN(auto records, DoneRecords("compact", n, "2.2"));
+    const JsonValue* planned = plan.Find("partitions");
+    std::map<std::string, std::pair<int64_t, std::string>> staged;  // partition -> rows, checksum
+    int64_t staged_rows = 0;
+    if (planned) {
+      for (const auto& p : planned->array) {
+        staged[JStr(p.Find("partition"))] = {JInt(p.Find("rows")), JStr(p.Find("checksum"))};
+        staged_rows += JInt(p.Find("rows"));
+      }
+    }
+    if (v.before_total_n_record >= 0 && staged_rows != v.before_total_n_record) {
+      return Status::InvalidData("validation: the snapshot manifest lists " +
+                                 std::to_string(v.before_total_n_record) + " rows but " +
+                                 std::to_string(staged_rows) + " were staged");
+    }
+    std::vector<manifest::FileEntry> lake_files;
+    std::set<std::string> keep;
+    for (const auto& rec : records) {
+      PartitionStat ps;
+      ps.partition = JStr(rec.Find("partition"));
+      uint64_t sum = 0;
+      for (const auto& f : rec.Find("files")->array) {
+        manifest::FileEntry e;
+        e.uri = JStr(f.Find("uri"));
+        e.size = JInt(f.Find("size"));
+        e.etag = JStr(f.Find("etag"));
+        e.partition = ps.partition;
+        LP_ASSIGN_OR_RETURN(StoreLocation loc, manifest::Resolve(e.uri, lake_, options_.store));
+        int64_t rows = 0;
+        uint64_t s = 0;
+        std::vector<std::string> keys;
+        // The key columns are those of the written schema, as in step 2.2.
+        {
+          LP_ASSIGN_OR_RETURN(auto file, format::OpenInputFile(lake_, loc.key));
+          parquet::arrow::FileReaderBuilder b;
+          Status st = format::FromArrow(b.Open(file), e.uri);
+          if (!st.ok()) {
+            return Status(st.code(), "validation: partition '" + ps.partition + "': lake file " +
+                                         e.uri + ": " + st.message());
+          }
+          std::unique_ptr<parquet::arrow::FileReader> fr;
+          LP_ARROW_RETURN_NOT_OK(b.Build(&fr), e.uri);
+          std::shared_ptr<arrow::Schema> schema;
+          LP_ARROW_RETURN_NOT_OK(fr->GetSchema(&schema), e.uri);
+          keys = KeyColumns(*schema);
+        }
+        Status st = ReadBack(loc.key, keys, &rows, &s);
+        if (!st.ok()) {
+          return Status(st.code(), "validation: partition '" + ps.partition + "': " + st.message());
+        }
+        e.rows = rows;
+        sum += s;
+        ps.rows += rows;
+        ps.n_files++;
+        ps.total_size += e.size;
+        keep.insert(loc.key);
+        lake_files.push_back(std::move(e));
+      }
+      ps.checksum = ChecksumHex(sum);
+      auto it = staged.find(ps.partition);
+      if (it == staged.end()) {
+        return Status::InvalidData("validation: partition '" + ps.partition + "' is not in the plan");
+      }
+      if (it->second.first != ps.rows || it->second.second != ps.checksum) {
+        return Status::InvalidData(
+            "validation: partition '" + ps.partition + "': the lake holds " +
+            std::to_string(ps.rows) + " rows (key checksum " + ps.checksum + "), the snapshot " +
+            std::to_string(it->second.first) + " (" + it->second.second + ")");
+      }
+      v.after_n_files += ps.n_files;
+      v.after_total_size += ps.total_size;
+      v.after_total_n_record += ps.rows;
+      v.partitions.push_back(std::move(ps));
+    }
+    if (v.partitions.size() != staged.size()) {
+      return Status::InvalidData("validation: " + std::to_string(staged.size()) +
+                                 " partitions were staged but " + std::to_string(v.partitions.size()) +
+                                 " compacted");
+    }
+    v.n_partition = static_cast<int64_t>(v.partitions.size());
+    LP_RETURN_NOT_OK(Publish(lake_files, &v));
+    LP_RETURN_NOT_OK(CleanLake(keep));
+    PutOptions po;
+    po.content_type = "application/json";
+    LP_RETURN_NOT_OK(
+        staging_->Put(ManifestsDir() + "validate-datalake-result.json", v.ToJson(), po).status());
+    return v;
+  }
+
+  // The lake's file set as one commit record naming the lake manifest.
+  Status Publish(const std::vector<manifest::FileEntry>& files, ValidateReport* v) {
+    auto m = manifest::MakeManifest(files, "", "");
+    m.data_uri = lake_->Uri(lroot_ + "_lakepack/manifest-data-" + m.fingerprint + ".parquet");
+    m.summary_uri = lake_->Uri(lroot_ + "_lakepack/manifest-summary-" + m.fingerprint + ".json");
+    LP_RETURN_NOT_OK(manifest::WriteManifest(m, lake_, options_.store));
+    JsonWriter w;
+    w.BeginObject();
+    w.Key("manifest").String(m.summary_uri);
+    w.Key("fingerprint").String(m.fingerprint);
+    w.Key("rows").Int(v->after_total_n_record);
+    w.Key("size").Int(v->after_total_size);
+    w.Key("files").Int(v->after_n_files);
+    w.Key("partitions").BeginArray();
+    for (const auto& p : v->partitions) {
+      w.BeginObject();
+      w.Key("partition").String(p.partition);
+      w.Key("rows").Int(p.rows);
+      w.Key("checksum").String(p.checksum);
+      w.Key("size").Int(p.total_size);
+      w.Key("files").Int(p.n_files);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    const std::string key = CommitKey();
+    auto put = lake_->PutIfAbsent(key, w.str());
+    if (!put.ok()) {
+      if (!put.status().IsAlreadyExists()) return put.status();
+      LP_ASSIGN_OR_RETURN(std::string text, lake_->Get(key));
+      LP_ASSIGN_OR_RETURN(JsonValue j, ParseRecord(text, lake_->Uri(key)));
+      if (JStr(j.Find("fingerprint")) != m.fingerprint) {
+        return Status::AlreadyExists(lake_->Uri(key) + " already publishes another file set (" +
+                                     JStr(j.Find("fingerprint")) + ", not " + m.fingerprint + ")");
+      }
+    }
+    v->commit_uri = lake_->Uri(key);
+    return Status::OK();
+  }
+
+  // Deletes this job's lake files that the commit does not name (left by redone attempts).
+  Status CleanLake(const std::set<std::string>& keep) {
+    LP_ASSIGN_OR_RETURN(auto objects, lake_->ListAll(lroot_));
+    std::vector<std::string> stale;
+    for (const auto& o : objects) {
+      std::string rel = o.key.substr(lroot_.size());
+      if (rel.rfind("_lakepack/", 0) == 0) continue;
+      size_t slash = rel.rfind('/');
+      std::string base = slash == std::string::npos ? rel : rel.substr(slash + 1);
+      if (base.rfind(kLakeFilePrefix, 0) == 0 && !keep.count(o.key)) stale.push_back(o.key);
+    }
+    if (stale.empty()) return Status::OK();
+    return lake_->Delete(stale);
+  }
+
+  Result<ValidateReport> Run(const ReadGroupFn& read) override {
+    LP_RETURN_NOT_OK(PlanSnapshotToStaging().status());
+    LP_ASSIGN_OR_RETURN(StepReport staged, ProcessSnapshotGroups(read));
+    if (staged.busy > 0) {
+      return Status::Unavailable(std::to_string(staged.busy) +
+                                 " snapshot groups are being processed by another live worker");
+    }
+    if (!options_.create_datalake) {
+      ValidateReport v;
+      v.after_total_n_record = staged.rows;
+      return v;
+    }
+    LP_RETURN_NOT_OK(PlanStagingToDatalake().status());
+    LP_ASSIGN_OR_RETURN(StepReport compacted, ProcessPartitionGroups());
+    if (compacted.busy > 0) {
+      return Status::Unavailable(std::to_string(compacted.busy) +
+                                 " partition groups are being compacted by another live worker");
+    }
+    return ValidateDatalake();
+  }
+
+  Result<std::string> StatusJson() override {
+    JsonWriter w;
+    w.BeginObject();
+    auto step = [&](const char* name, const char* marker, const char* kind) -> Status {
+      w.Key(name).BeginObject();
+      auto text = staging_->Get(StateDir() + marker);
+      if (text.status().IsNotFound()) {
+        w.Key("planned").Bool(false);
+        w.EndObject();
+        return Status::OK();
+      }
+      LP_RETURN_NOT_OK(text.status());
+      LP_ASSIGN_OR_RETURN(JsonValue j, ParseRecord(*text, marker));
+      int64_t n = JInt(j.Find("groups"));
+      int64_t done = 0;
+      for (int64_t i = 1; i <= n; ++i) {
+        LP_ASSIGN_OR_RETURN(auto d, claims_->ReadDone(std::string(kind) + "-" + std::to_string(i)));
+        done += d.has_value();
+      }
+      w.Key("planned").Bool(true);
+      w.Key("groups").Int(n);
+      w.Key("done").Int(done);
+      w.EndObject();
+      return Status::OK();
+    };
+    LP_RETURN_NOT_OK(step("snapshot_to_staging", "plan-snapshot.json", "stage"));
+    LP_RETURN_NOT_OK(step("staging_to_datalake", "plan-datalake.json", "compact"));
+    auto commit = lake_->Head(CommitKey());
+    w.Key("committed").Bool(commit.ok());
+    if (commit.ok()) w.Key("commit").String(lake_->Uri(CommitKey()));
+    w.EndObject();
+    return w.str();
+  }
+
+ private:
+  PartitionSpec spec_;
+  std::shared_ptr<ObjectStore> staging_, lake_;
+  std::string sroot_, lroot_;
+  std::unique_ptr<Claims> claims_;
+};
+
+}  // namespace
+
+Status ProjectOptions::Validate() const {
+  if (s3uri_db_snapshot_manifest_summary.empty()) {
+    return Status::InvalidArgument("s3uri_db_snapshot_manifest_summary is required");
+  }
+  if (s3uri_staging.empty()) return Status::InvalidArgument("s3uri_staging is required");
+  if (s3uri_datalake.empty()) return Status::InvalidArgument("s3uri_datalake is required");
+  if (target_db_snapshot_file_group_size <= 0) {
+    return Status::InvalidArgument("target_db_snapshot_file_group_size must be positive");
+  }
+  if (target_parquet_file_size <= 0) {
+    return Status::InvalidArgument("target_parquet_file_size must be positive");
+  }
+  if (!descending.empty() && descending.size() != 1 && descending.size() != sort_by.size()) {
+    return Status::InvalidArgument("descending needs one value, or one per sort_by column");
+  }
+  if (!input_format.empty() && input_format != "csv" && input_format != "jsonl" &&
+      input_format != "json" && input_format != "parquet" && input_format != "dynamodb") {
+    return Status::InvalidArgument("input_format '" + input_format +
+                                   "' is not one of csv, jsonl, parquet, dynamodb");
+  }
+  if (parallel < 1) return Status::InvalidArgument("parallel must be at least 1");
+  if (lease_ms <= 0) return Status::InvalidArgument("lease_ms must be positive");
+  return Status::OK();
+}
+
+std::string ValidateReport::ToJson() const {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("before_n_files").Int(before_n_files);
+  w.Key("before_total_size").Int(before_total_size);
+  w.Key("before_total_n_record");
+  if (before_total_n_record >= 0) {
+    w.Int(before_total_n_record);
+  } else {
+    w.Null();
+  }
+  w.Key("after_n_files").Int(after_n_files);
+  w.Key("after_total_size").Int(after_total_size);
+  w.Key("after_total_n_record").Int(after_total_n_record);
+  w.Key("n_partition").Int(n_partition);
+  w.Key("partitions").BeginArray();
+  for (const auto& p : partitions) {
+    w.BeginObject();
+    w.Key("partition").String(p.partition);
+    w.Key("n_files").Int(p.n_files);
+    w.Key("total_size").Int(p.total_size);
+    w.Key("total_n_record").Int(p.rows);
+    w.Key("checksum").String(p.checksum);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("commit").String(commit_uri);
+  w.EndObject();
+  return w.str();
+}
+
+Result<std::unique_ptr<Project>> Project::Make(ProjectOptions options) {
+  auto p = std::make_unique<ProjectImpl>(std::move(options));
+  LP_RETURN_NOT_OK(p->Init());
+  return std::unique_ptr<Project>(std::move(p));
+}
+
+Result<int64_t> BuildSnapshotManifest(const std::string& prefix, const std::string& summary_uri,
+                                      const std::string& data_uri, bool count_rows,
+                                      const StoreOptions& options) {
+  LP_ASSIGN_OR_RETURN(StoreLocation loc, OpenStore(prefix, options));
+  LP_ASSIGN_OR_RETURN(auto objects, loc.store->ListAll(loc.key));
+  std::vector<manifest::FileEntry> files;
+  for (const auto& o : objects) {
+    std::string base = o.key.substr(o.key.rfind('/') + 1);
+    if (base.rfind("manifest-", 0) == 0 || o.key.find("/_lakepack/") != std::string::npos) continue;
+    std::string name = base.size() > 3 && base.compare(base.size() - 3, 3, ".gz") == 0
+                           ? base.substr(0, base.size() - 3)
+                           : base;
+    auto fmt = format::DetectFormat(name);
+    if (!fmt.ok()) continue;  // not a data file (a marker, a listing)
+    manifest::FileEntry e;
+    e.uri = loc.store->Uri(o.key);
+    e.size = o.size;
+    e.etag = o.etag;
+    if (count_rows && *fmt == format::Format::kParquet) {
+      LP_ASSIGN_OR_RETURN(auto file, format::OpenInputFile(loc.store, o.key));
+      try {
+        auto reader = parquet::ParquetFileReader::Open(file);
+        e.rows = reader->metadata()->num_rows();
+      } catch (const std::exception& ex) {
+        return Status::InvalidData(e.uri + ": " + ex.what());
+      }
+    }
+    files.push_back(std::move(e));
+  }
+  auto m = manifest::MakeManifest(std::move(files), data_uri, summary_uri, R"({"create_by":"lakepack"})");
+  LP_RETURN_NOT_OK(manifest::WriteManifest(m, loc.store, options));
+  return static_cast<int64_t>(m.files.size());
+}
+
+}  // namespace lakepack::lake
