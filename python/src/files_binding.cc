@@ -42,7 +42,6 @@ FilesOptions OptionsFrom(const nb::dict& d) {
   Set(d, "region", &o.store.region);
   Set(d, "profile", &o.store.profile);
   Set(d, "max_retries", &o.store.max_retries);
-  Set(d, "fault_rate", &o.store.fault_rate);
   Set(d, "parallel_rows", &o.parallel_rows);
   Set(d, "parallel_files", &o.parallel_files);
   Set(d, "max_bytes_in_flight", &o.max_bytes_in_flight);

@@ -35,14 +35,18 @@ void WriteFile(const std::string& path, const std::string& data) {
 class FilesTest : public ::testing::TestWithParam<std::string> {
  protected:
   FilesTest() : scratch_(GetParam()) {
-    if (GetParam() == "s3-faulty") options_.store.fault_rate = 0.1;
+    // The S3 transport's test hook, read when a client is made: 10% of requests fail.
+    if (GetParam() == "s3-faulty") ::setenv("LAKEPACK_FAULT_RATE", "0.1", 1);
     options_.max_attempts = 4;
     tmp_ = (fs::temp_directory_path() / ("lakepack-files-test-" + std::to_string(::getpid()) + "-" +
                                          std::to_string(counter_++)))
                .string();
     fs::create_directories(tmp_);
   }
-  ~FilesTest() override { fs::remove_all(tmp_); }
+  ~FilesTest() override {
+    fs::remove_all(tmp_);
+    ::unsetenv("LAKEPACK_FAULT_RATE");
+  }
 
   // Puts `data` at `name` in the scratch store; returns its URL.
   std::string Put(const std::string& name, const std::string& data) {

@@ -1,5 +1,6 @@
 #include "files/store_cache.h"
 
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,16 +17,12 @@ Result<StoreLocation> ResolveUrl(const std::string& url, const StoreOptions& opt
   const std::string bucket = rest.substr(0, slash);
   std::string key = slash == std::string::npos ? "" : rest.substr(slash + 1);
   if (bucket.empty()) return Status::InvalidArgument("no bucket in '" + url + "'");
-  using CacheKey =
-      std::tuple<std::string, std::string, std::string, std::string, int, double, int64_t, int64_t>;
-  CacheKey ck{bucket,
-              options.endpoint_url,
-              options.region,
-              options.profile,
-              options.max_retries,
-              options.fault_rate,
-              options.multipart_copy_threshold,
-              options.copy_part_size};
+  // The S3 client reads the fault-injection test hook (LAKEPACK_FAULT_RATE) when it is made, so
+  // the hook's value is part of the key: a test that turns it on gets a client that injects.
+  const char* faults = std::getenv("LAKEPACK_FAULT_RATE");
+  using CacheKey = std::tuple<std::string, std::string, std::string, std::string, int, std::string>;
+  CacheKey ck{bucket,         options.endpoint_url, options.region,
+              options.profile, options.max_retries, faults ? faults : ""};
   static std::mutex mu;
   static auto* cache = new std::map<CacheKey, std::shared_ptr<ObjectStore>>();  // never freed
   {

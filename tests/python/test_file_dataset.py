@@ -30,8 +30,7 @@ class Place:
         self.kind = kind
         self.base = str(tmp_path / "lake") if kind == "local" else _s3_base()
         self.store = lakepack.open_store(self.base)
-        self.options = file_dataset.Options(fault_rate=0.1 if kind == "s3-faulty" else 0.0,
-                                            max_attempts=5)
+        self.options = file_dataset.Options(max_attempts=5)
 
     def put(self, name, data):
         self.store.put(name, data)
@@ -45,7 +44,10 @@ class Place:
 
 
 @pytest.fixture(params=KINDS)
-def place(request, tmp_path):
+def place(request, tmp_path, monkeypatch):
+    # s3-faulty: the S3 transport's test hook injects a fault into 10% of requests.
+    if request.param == "s3-faulty":
+        monkeypatch.setenv("LAKEPACK_FAULT_RATE", "0.1")
     return Place(request.param, tmp_path)
 
 

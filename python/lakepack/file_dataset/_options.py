@@ -37,8 +37,6 @@ class Options:
     max_bytes_in_flight: int = 512 << 20
     session_kwargs: Optional[Dict[str, Any]] = None
     s3_client_kwargs: Optional[Dict[str, Any]] = None
-    # Test hook: probability of an injected S3 fault per request (0 in production).
-    fault_rate: float = 0.0
 
     @classmethod
     def default(cls, **overrides: Any) -> "Options":
@@ -59,7 +57,6 @@ class Options:
             "parallel_rows": int(self.parallel_rows),
             "parallel_files": int(self.parallel_files),
             "max_bytes_in_flight": int(self.max_bytes_in_flight),
-            "fault_rate": float(self.fault_rate),
         }
         if self.max_retries is not None:
             d["max_retries"] = int(self.max_retries)
