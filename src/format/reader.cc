@@ -62,8 +62,12 @@ struct GatedReader {
   std::shared_ptr<arrow::RecordBatchReader> reader;
   std::shared_ptr<ReadaheadGate> gate;
 };
-// Opens the same input again with ReadOptions::block_size blocks (see DiagnosingReader).
-using Reopen = std::function<arrow::Result<GatedReader>()>;
+// Opens the same input again with blocks of `block_size` bytes (see DiagnosingReader).
+using Reopen = std::function<arrow::Result<GatedReader>(int32_t block_size)>;
+
+// Blocks grow up to this when a row does not fit (Arrow's block size is an int32); a row longer
+// than a quarter of it is an error.
+constexpr int64_t kMaxBlockBytes = int64_t{1} << 30;
 
 bool IsStraddling(const arrow::Status& st) {
   return st.IsInvalid() && st.message().find("straddles two block boundaries") != std::string::npos;
@@ -77,19 +81,21 @@ using PostProcess = std::function<arrow::Result<std::shared_ptr<arrow::RecordBat
 // batches may be post-processed (casts Arrow's JSON reader cannot do itself).
 //
 // A reader streaming in small blocks (kStreamBlockBytes) fails on a row longer than two blocks
-// ("straddles two block boundaries") where one with ReadOptions::block_size blocks would not; on
-// that error `reopen` gives the big-block reader, the rows already returned are skipped, and
-// reading goes on, so the caller sees exactly the rows (and types: both readers have them
-// explicit) of the big-block reader.
+// ("straddles two block boundaries"); on that error `reopen` gives a reader of `reopen_block`
+// blocks (ReadOptions::block_size), the rows already returned are skipped, and reading goes on, so
+// the caller sees exactly the rows (and types: both readers have them explicit) of the big-block
+// reader.  A row longer than that grows the blocks again, 4x at a time, up to kMaxBlockBytes
+// (issue 14: a 64 MB CSV value reads; a 4 MiB block alone stopped at ~6 MB).
 class DiagnosingReader final : public arrow::RecordBatchReader {
  public:
   DiagnosingReader(GatedReader inner, std::shared_ptr<arrow::Schema> schema, Diagnose diagnose,
-                   PostProcess post, Reopen reopen = nullptr)
+                   PostProcess post, Reopen reopen = nullptr, int64_t reopen_block = 0)
       : inner_(std::move(inner)),
         schema_(std::move(schema)),
         diagnose_(std::move(diagnose)),
         post_(std::move(post)),
-        reopen_(std::move(reopen)) {
+        reopen_(std::move(reopen)),
+        reopen_block_(reopen_block) {
     if (inner_.gate) inner_.gate->SetConsumerWaiting(false);
   }
   ~DiagnosingReader() override {
@@ -101,7 +107,9 @@ class DiagnosingReader final : public arrow::RecordBatchReader {
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
     if (!failed_.ok()) return failed_;
     arrow::Status st = ReadInner(out);
-    if (!st.ok() && reopen_ && IsStraddling(st)) st = ReopenAndSkip(out);
+    while (!st.ok() && reopen_ && IsStraddling(st) && reopen_block_ <= kMaxBlockBytes) {
+      st = ReopenAndSkip(out);
+    }
     if (!st.ok()) {
       // Arrow's own Cancelled/IO errors from our store keep their lakepack detail.
       failed_ = ToArrow(diagnose_(st, rows_));
@@ -137,10 +145,11 @@ class DiagnosingReader final : public arrow::RecordBatchReader {
     return st;
   }
 
+  // Reopens with reopen_block_ bytes a block (then grows it 4x for a next time).
   arrow::Status ReopenAndSkip(std::shared_ptr<arrow::RecordBatch>* out) {
-    Reopen reopen = std::move(reopen_);
-    reopen_ = nullptr;  // once: the big-block reader's errors are final
-    ARROW_ASSIGN_OR_RAISE(GatedReader again, reopen());
+    const int32_t block = static_cast<int32_t>(std::min(reopen_block_, kMaxBlockBytes));
+    reopen_block_ *= 4;
+    ARROW_ASSIGN_OR_RAISE(GatedReader again, reopen_(block));
     if (inner_.gate) inner_.gate->Release();
     (void)inner_.reader->Close();
     inner_ = std::move(again);
@@ -160,6 +169,7 @@ class DiagnosingReader final : public arrow::RecordBatchReader {
   Diagnose diagnose_;
   PostProcess post_;
   Reopen reopen_;  // null: no small-block fallback
+  int64_t reopen_block_;
   int64_t rows_ = 0;
   arrow::Status failed_;
 };
@@ -419,14 +429,19 @@ std::shared_ptr<arrow::Schema> WidenNullCsvColumns(
 // when that fails (the full read then reports the error as before).  Unlike Arrow, a column
 // inferred as a number whose text in that block has leading zeros or a '+' stays a string
 // (DuckDB's sniffer does the same), so no digit of such a column is lost.
+// `*too_long` is set when a row of the prefix is longer than the blocks (try bigger ones).
 std::shared_ptr<arrow::Schema> InferCsvSchema(
-    const std::shared_ptr<arrow::io::RandomAccessFile>& file, const CsvOptions& c) {
+    const std::shared_ptr<arrow::io::RandomAccessFile>& file, const CsvOptions& c,
+    bool* too_long = nullptr) {
   auto prefix = PrefixStream(file, c.read.block_size);
   if (!prefix.ok()) return nullptr;
   CsvOptions serial = c;
   serial.read.use_threads = false;
   auto reader = MakeCsv(*prefix, serial);
-  if (!reader.ok()) return nullptr;
+  if (!reader.ok()) {
+    if (too_long) *too_long = IsStraddling(reader.status());
+    return nullptr;
+  }
   auto schema = (*reader)->schema();
   (void)(*reader)->Close();
   if (HasDuplicateNames(*schema)) return nullptr;
@@ -473,8 +488,20 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
   LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
   CsvOptions c = MakeCsvOptions(options);
   Reopen reopen;
+  int64_t reopen_block = 0;
   // Fix the types the first block gives (InferCsvSchema), then stream.
-  std::shared_ptr<arrow::Schema> inferred = options.schema ? nullptr : InferCsvSchema(file, c);
+  std::shared_ptr<arrow::Schema> inferred;
+  if (!options.schema) {
+    // A row longer than the inference block: bigger blocks (4x at a time), as for streaming.
+    bool too_long = false;
+    inferred = InferCsvSchema(file, c, &too_long);
+    while (!inferred && too_long && c.read.block_size < kMaxBlockBytes) {
+      c.read.block_size = static_cast<int32_t>(std::min<int64_t>(int64_t{c.read.block_size} * 4,
+                                                                 kMaxBlockBytes));
+      too_long = false;
+      inferred = InferCsvSchema(file, c, &too_long);
+    }
+  }
   for (const auto& f : inferred ? inferred->fields() : arrow::FieldVector{}) {
     c.convert.column_types[f->name()] = f->type();
   }
@@ -482,7 +509,9 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
     // Same types, smaller blocks.
     if (options.schema || inferred) {
       CsvOptions big = c;
-      reopen = [file, big]() -> arrow::Result<GatedReader> {
+      reopen_block = c.read.block_size;
+      reopen = [file, big](int32_t block_size) mutable -> arrow::Result<GatedReader> {
+        big.read.block_size = block_size;
         auto gate = std::make_shared<ReadaheadGate>(kMaxBlocksAhead);
         ARROW_ASSIGN_OR_RAISE(auto input, Gated(file, gate));
         ARROW_ASSIGN_OR_RAISE(auto reader, MakeCsv(input, big));
@@ -493,19 +522,37 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
   }
   auto gate = std::make_shared<ReadaheadGate>(kMaxBlocksAhead);
   LP_ARROW_ASSIGN_OR_RETURN(auto input, Gated(file, gate), name);
-  auto reader = MakeCsv(input, c);
-  if (!reader.ok()) {
-    if (reader.status().message().find("Empty CSV file") != std::string::npos) {
+  GatedReader opened{nullptr, gate};
+  arrow::Status st;
+  if (auto reader = MakeCsv(input, c); reader.ok()) {
+    opened.reader = *reader;
+  } else {
+    st = reader.status();
+  }
+  // A first row longer than the stream blocks: open with the big blocks (grown as needed).
+  while (!st.ok() && reopen && IsStraddling(st) && reopen_block <= kMaxBlockBytes) {
+    gate->Release();
+    auto again = reopen(static_cast<int32_t>(reopen_block));
+    reopen_block *= 4;
+    if (again.ok()) {
+      opened = std::move(*again);
+      st = arrow::Status::OK();
+    } else {
+      st = again.status();
+    }
+  }
+  if (!st.ok()) {
+    if (st.message().find("Empty CSV file") != std::string::npos) {
       return Status::InvalidData(name + ": empty CSV file (no header line)");
     }
-    return DiagnoseCsv(store, key, options, options.schema, reader.status());
+    return DiagnoseCsv(store, key, options, options.schema, st);
   }
-  std::shared_ptr<arrow::Schema> schema = (*reader)->schema();
+  std::shared_ptr<arrow::Schema> schema = opened.reader->schema();
   Diagnose diagnose = [store, key, options, schema](const arrow::Status& st, int64_t) {
     return DiagnoseCsv(store, key, options, schema, st);
   };
   return std::shared_ptr<arrow::RecordBatchReader>(std::make_shared<DiagnosingReader>(
-      GatedReader{*reader, gate}, schema, std::move(diagnose), nullptr, std::move(reopen)));
+      std::move(opened), schema, std::move(diagnose), nullptr, std::move(reopen), reopen_block));
 }
 
 // ---- JSON Lines ---------------------------------------------------------------------------
@@ -683,6 +730,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
   arrow::json::ParseOptions parse = JsonParseOptions(read_schema);
   if (strict) parse.unexpected_field_behavior = arrow::json::UnexpectedFieldBehavior::Error;
   Reopen reopen;
+  int64_t reopen_block = 0;
   if (read.block_size > kStreamBlockBytes) {
     // Same types, smaller blocks: after its first block Arrow's reader holds every later line to
     // the inferred fields and types (an unexpected field is an error), as an explicit schema does.
@@ -704,7 +752,9 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
     }
     if (parse.explicit_schema) {
       auto big = read;
-      reopen = [file, big, parse]() -> arrow::Result<GatedReader> {
+      reopen_block = big.block_size;
+      reopen = [file, big, parse](int32_t block_size) mutable -> arrow::Result<GatedReader> {
+        big.block_size = block_size;
         auto gate = std::make_shared<ReadaheadGate>(kMaxBlocksAhead);
         ARROW_ASSIGN_OR_RAISE(auto input, GatedObjectLines(file, gate));
         ARROW_ASSIGN_OR_RAISE(
@@ -767,7 +817,8 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
   }
   return std::shared_ptr<arrow::RecordBatchReader>(
       std::make_shared<DiagnosingReader>(GatedReader{*reader, gate}, out_schema,
-                                         std::move(diagnose), std::move(post), std::move(reopen)));
+                                         std::move(diagnose), std::move(post), std::move(reopen),
+                                         reopen_block));
 }
 
 // ---- Parquet ------------------------------------------------------------------------------

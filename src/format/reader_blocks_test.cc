@@ -105,6 +105,29 @@ TEST_F(ReaderBlocks, CsvRowLongerThanTwoStreamBlocks) {
   }
 }
 
+// Issue 14: a CSV value far longer than the 4 MB blocks (64 MB) reads, in the first row (type
+// inference) and after many rows (streaming): the blocks grow on demand.  It failed with
+// "straddles two block boundaries" before.
+TEST_F(ReaderBlocks, CsvValueOf64MbReadsWherever) {
+  std::string big(64 << 20, 'y');
+  for (size_t i = 5000; i < big.size(); i += 1000000) big[i] = '\n';
+  std::string rows;
+  for (int i = 0; i < 20000; ++i) rows += std::to_string(i) + ",row " + std::to_string(i) + "\n";
+  const std::string first = "id,text\n0,\"" + big + "\"\n" + rows;
+  const std::string later = "id,text\n" + rows + "20000,\"" + big + "\"\n20001,after\n";
+  for (const auto& [name, csv] : {std::pair{"first.csv", first}, std::pair{"later.csv", later}}) {
+    auto t = Read(Write(name, csv), Format::kCsv, ReadOptions());
+    ASSERT_TRUE(t.ok()) << name << ": " << t.status().ToString();
+    EXPECT_EQ((*t)->num_rows(), name == std::string("first.csv") ? 20001 : 20002) << name;
+    bool found = false;
+    for (const auto& chunk : (*t)->GetColumnByName("text")->chunks()) {
+      const auto& s = static_cast<const arrow::StringArray&>(*chunk);
+      for (int64_t i = 0; i < s.length(); ++i) found |= s.GetView(i) == big;
+    }
+    EXPECT_TRUE(found) << name;
+  }
+}
+
 TEST_F(ReaderBlocks, CsvNullColumnOutsideTheFirstBlockWidens) {
   // With a 64 KB inference block, `late` is null-typed in the first block; its first value, far
   // later, widens it to int64 (issue 13, CR-3: null widens losslessly) instead of failing.
