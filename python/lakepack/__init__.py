@@ -8,7 +8,17 @@ S3 settings come from the AWS environment or :class:`StoreOptions`.
     >>> lakepack.generate("/tmp/people.parquet", rows=1000)       # doctest: +SKIP
     >>> table = lakepack.read_batches("/tmp/people.parquet").read_all()  # doctest: +SKIP
 """
-import pyarrow as _pyarrow  # noqa: F401  -- loads the one Arrow C++ the extension links
+import pyarrow as _pyarrow  # loads the one Arrow C++ the extension links
+
+# The Arrow major version the extension is built against (pyproject.toml pins pyarrow to it):
+# Arrow's C++ ABI changes with the major version, so any other pyarrow cannot load the extension
+# (the loader would say only that libarrow.so.2600 is missing).
+_ARROW_MAJOR = 26
+if int(_pyarrow.__version__.split(".")[0]) != _ARROW_MAJOR:
+    raise ImportError(
+        f"lakepack was built against pyarrow {_ARROW_MAJOR}.x (Arrow C++ "
+        f"{_ARROW_MAJOR}), but pyarrow {_pyarrow.__version__} is installed: install "
+        f"'pyarrow>={_ARROW_MAJOR},<{_ARROW_MAJOR + 1}' or a lakepack built for this pyarrow")
 
 from .errors import (AlreadyExists, Cancelled, Conflict, InvalidArgument, InvalidData,
                      IOFailure, LakepackError, NotFound, PermissionDenied, Unavailable,

@@ -491,3 +491,27 @@ def test_help_is_useful():
     text = open(stubs).read()
     for name in lakepack.__all__:
         assert name in text, name
+
+
+def test_another_pyarrow_major_is_one_clear_import_error(tmp_path):
+    # A stand-in pyarrow 27 first on sys.path: importing lakepack names both versions (not a
+    # loader error about libarrow.so.2600).
+    fake = tmp_path / "pyarrow"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("__version__ = '27.0.0'\n")
+    code = "import lakepack"
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         cwd=str(tmp_path))
+    assert out.returncode != 0
+    assert "ImportError" in out.stderr, out.stderr
+    assert "pyarrow 26.x" in out.stderr and "pyarrow 27.0.0 is installed" in out.stderr, out.stderr
+
+
+def test_pyproject_pins_the_arrow_major_the_package_checks():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(root, "pyproject.toml")) as f:
+        text = f.read()
+    major = lakepack._ARROW_MAJOR
+    assert f'dependencies = ["pyarrow>={major},<{major + 1}"]' in text
+    assert f'"pyarrow=={major}.' in text  # the build's pin
