@@ -388,9 +388,9 @@ const Verb kFilesVerb = {
     "      $LAKEPACK_ID; writes the output and failure tables; rows done before are skipped\n"
     "TABLE is Parquet, CSV or JSON Lines with an `id` column and file columns (named like files,\n"
     "holding URLs or paths).  Every row is accounted for: exit 1 when any row failed.",
-    {{"into", "DIR", "fetch: the local directory rows are fetched into"},
-     {"into-path", "URI", "put/run: where outputs go, as URI/<id>/<name>"},
-     {"id", "ID", "put: the row id the files are written under"},
+    {{"into", "DIR", "fetch: the local directory rows are fetched into (no default: required)"},
+     {"into-path", "URI", "put/run: where outputs go, as URI/<id>/<name> (no default: required)"},
+     {"id", "ID", "put: the row id the files are written under (no default: required)"},
      {"jobs", "N", "rows worked on at once (default 32)"},
      {"output", "T",
       "sizes: write the size table to this Parquet file (default: print it); run: the output "

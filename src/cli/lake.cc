@@ -1,6 +1,7 @@
 // lake.cc: `lakepack lake plan|stage|compact|validate|run|status|manifest` — the snapshot-to-lake
 // job (lakepack/lake.h).  The project comes from a JSON file (--project, keys named as
 // dbsnaplake's Project parameters) and/or flags (flags win).
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <fstream>
@@ -117,6 +118,13 @@ void PrintValidate(const lake::ValidateReport& v, bool json, bool quiet) {
 
 int RunLake(const Args& args) {
   const std::string sub = args.positional()[0];
+  static const char* const kSteps[] = {"plan",     "stage", "compact", "validate",
+                                       "run",      "status", "manifest"};
+  if (std::find(std::begin(kSteps), std::end(kSteps), sub) == std::end(kSteps)) {
+    return Usage(args, Status::InvalidArgument(
+                           "unknown lake step '" + sub +
+                           "' (plan, stage, compact, validate, run, status, manifest)"));
+  }
   const bool json = args.Has("json");
   if (sub == "manifest") {
     if (args.positional().size() != 2) return Usage(args, Status::InvalidArgument("lake manifest takes one PREFIX"));
@@ -205,17 +213,22 @@ const Verb kLakeVerb = {
     "(flags win).  `lake manifest PREFIX` writes the snapshot manifest of the export files under\n"
     "PREFIX.  Every step is resumable and safe for several workers at once: a killed run is\n"
     "re-run and does only what is not done (a kill -9 is safe; Ctrl-C simply stops it).",
-    {{"project", "FILE.json", "the project's parameters (dbsnaplake's names)"},
-     {"manifest", "URI", "the snapshot manifest summary (s3uri_db_snapshot_manifest_summary)"},
-     {"staging", "URI", "the staging area (s3uri_staging)"},
-     {"datalake", "URI", "the lake (s3uri_datalake)"},
+    {{"project", "FILE.json", "the project's parameters, dbsnaplake's names (default: flags only)"},
+     {"manifest", "URI",
+      "the snapshot manifest summary, s3uri_db_snapshot_manifest_summary (no default: here or "
+      "in the project)"},
+     {"staging", "URI", "the staging area, s3uri_staging (no default: here or in the project)"},
+     {"datalake", "URI", "the lake, s3uri_datalake (no default: here or in the project)"},
      {"partition-key", "K",
-      "a partition key: a column, year(ts), month(ts), day(ts) or bucket(n, col); repeat"},
+      "a partition key: a column, year(ts), month(ts), day(ts) or bucket(n, col); repeat "
+      "(default: none, one unpartitioned lake)"},
      {"group-size", "SIZE", "snapshot bytes per staging group (default 100MB)"},
      {"file-size", "SIZE", "bytes per lake Parquet file, within 2% (default 128MB)"},
      {"sort-by", "C", "sort each lake file by column C; repeat (default: no sort)"},
      {"descending", nullptr, "sort descending"},
-     {"key-column", "C", "columns of the per-partition key checksum validate checks; repeat"},
+     {"key-column", "C",
+      "columns of the per-partition key checksum validate checks; repeat (default: none, rows "
+      "and bytes only)"},
      {"input-format", "F",
       "the export files' format: parquet, csv, jsonl, dynamodb-json (default: from the names)"},
      {"parallel", "N", "groups worked on at once in this process (default 2)"},

@@ -1,4 +1,5 @@
 // table: sorted tables (lakepack/sorted.h) — create, ls, describe, status, write, ingest, query.
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <fstream>
@@ -152,7 +153,14 @@ Result<std::string> SchemaText(const std::string& arg) {
 int RunTable(const Args& args) {
   const auto& pos = args.positional();
   const std::string& sub = pos[0];
-  if (pos.size() < 2) return Fail(args, Status::InvalidArgument("table " + sub + ": give ROOT"));
+  static const char* const kCommands[] = {"create", "ls",    "describe", "status",
+                                          "write",  "ingest", "query",   "drop"};
+  if (std::find(std::begin(kCommands), std::end(kCommands), sub) == std::end(kCommands)) {
+    return Usage(args, Status::InvalidArgument(
+                           "table: unknown command '" + sub +
+                           "' (create, ls, describe, status, write, ingest, query, drop)"));
+  }
+  if (pos.size() < 2) return Usage(args, Status::InvalidArgument("table " + sub + ": give ROOT"));
   const std::string& root = pos[1];
   auto options = Options(args);
   if (!options.ok()) return Usage(args, options.status());
@@ -161,10 +169,20 @@ int RunTable(const Args& args) {
   if (sub == "ls") {
     auto names = Table::ListTables(root, o);
     if (!names.ok()) return Fail(args, names.status());
-    for (const auto& n : *names) std::printf("%s\n", n.c_str());
+    if (json) {
+      JsonWriter w;
+      w.BeginObject().Key("tables").BeginArray();
+      for (const auto& n : *names) w.String(n);
+      w.EndArray().EndObject();
+      std::printf("%s\n", w.str().c_str());
+    } else {
+      for (const auto& n : *names) std::printf("%s\n", n.c_str());
+    }
     return kExitOk;
   }
-  if (pos.size() < 3) return Fail(args, Status::InvalidArgument("table " + sub + ": give ROOT NAME"));
+  if (pos.size() < 3) {
+    return Usage(args, Status::InvalidArgument("table " + sub + ": give ROOT NAME"));
+  }
   const std::string& name = pos[2];
   if (sub == "create") {
     if (!args.Has("schema")) return Fail(args, Status::InvalidArgument("table create: --schema is required"));
@@ -180,12 +198,19 @@ int RunTable(const Args& args) {
     }
     auto t = Table::Create(root, name, *schema, splits, o);
     if (!t.ok()) return Fail(args, t.status());
-    if (!args.Has("quiet")) std::printf("created %s\n", (*t)->uri().c_str());
+    if (json) {
+      JsonWriter w;
+      w.BeginObject().Key("created").String((*t)->uri()).EndObject();
+      std::printf("%s\n", w.str().c_str());
+    } else if (!args.Has("quiet")) {
+      std::printf("created %s\n", (*t)->uri().c_str());
+    }
     return kExitOk;
   }
   if (sub == "drop") {
     Status st = Table::Drop(root, name, o);
     if (!st.ok()) return Fail(args, st);
+    if (json) std::printf("{\"dropped\":%s}\n", JsonQuote(name).c_str());
     return kExitOk;
   }
   auto t = Table::Open(root, name, o);
@@ -348,7 +373,9 @@ const Verb kTableVerb = {
     "  query ROOT NAME [--key K]... [--range '[MIN,MAX)']...  rows by key or range (all without)\n"
     "  drop ROOT NAME                                      delete the table and its files\n"
     "ROOT is a directory or s3://bucket/prefix.  A write is one commit: all its rows or none.",
-    {{"schema", "JSON|FILE", "create: the Sleeper schema (rowKeyFields, sortKeyFields, valueFields)"},
+    {{"schema", "JSON|FILE",
+      "create: the Sleeper schema (rowKeyFields, sortKeyFields, valueFields) (no default: "
+      "required)"},
      {"split", "V", "create: a split point of the first row key; repeat (default: one partition)"},
      {"job-id", "ID",
       "write/ingest: the job's id; a job id committed before is not written again "
@@ -359,10 +386,10 @@ const Verb kTableVerb = {
       "has them dropped (missing value columns are null)"},
      {"buffer", "SIZE", "write/ingest: rows held in memory before a sorted file is written "
                         "(default 256MiB)"},
-     {"key", "K", "query: a row key (K1,K2 for several key fields); repeat"},
+     {"key", "K", "query: a row key (K1,K2 for several key fields); repeat (default: none)"},
      {"range", "[MIN,MAX)",
       "query: a range of the first row key ([ ] inclusive, ( ) exclusive, empty side unbounded); "
-      "repeat"},
+      "repeat (default: none; no --key and no --range reads every row)"},
      {"output", "F", "query: table, csv or jsonl (default table; --json prints a JSON array)"}},
     2,
     -1,

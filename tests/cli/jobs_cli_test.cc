@@ -229,6 +229,80 @@ TEST_F(JobsCli, HelpExplainsEveryOptionWithItsDefault) {
   }
 }
 
+// The verbs that came after the spine (files, table, lake) follow it too: one JSON report with
+// --json, usage errors exit 2 before any work, --quiet is silent, help names every default.
+TEST_F(JobsCli, FilesTableAndLakeFollowTheSpine) {
+  const fs::path csv = dir_ / "t.csv";
+  WriteFile(csv, "key,value\nb,1\na,2\n");
+  const std::string root = Q(dir_ / "tables");
+  const std::string schema =
+      "'{\"rowKeyFields\":[{\"name\":\"key\",\"type\":\"StringType\"}],"
+      "\"valueFields\":[{\"name\":\"value\",\"type\":\"LongType\"}]}'";
+  EXPECT_NE(Str(Json("table create " + root + " t --schema " + schema + " --json"), "created"),
+            "");
+  EXPECT_EQ(Num(Json("table write " + root + " t " + Q(csv) + " --json"), "rows"), 2);
+  EXPECT_EQ(Num(Json("table status " + root + " t --json"), "rows"), 2);
+  EXPECT_EQ(Json("table ls " + root + " --json").Find("tables")->array.size(), 1u);
+  WriteFile(dir_ / "files.csv", "id,f.csv\nr1," + csv.string() + "\n");
+  EXPECT_EQ(Num(Json("files sizes " + Q(dir_ / "files.csv") + " --json"), "total_size"),
+            static_cast<double>(fs::file_size(csv)));
+  for (int i = 0; i < 2; ++i) {
+    WriteFile(dir_ / "export" / ("p" + std::to_string(i) + ".csv"), "id,v\n1,x\n2,y\n");
+  }
+  std::string out;
+  ASSERT_EQ(RunCli("lake manifest " + Q(dir_ / "export") + " --quiet", &out), 0) << out;
+  EXPECT_EQ(out, "");
+  const std::string lake = "lake run --manifest " +
+                           Q(dir_ / "export" / "manifests" / "manifest-summary.json") +
+                           " --staging " + Q(dir_ / "staging") + " --datalake " +
+                           Q(dir_ / "lake") + " --file-size 1MB";
+  EXPECT_EQ(Num(Json(lake + " --json"), "after_total_n_record"), 4);
+  // Usage errors: exit 2, nothing written.
+  for (const std::string& args : std::vector<std::string>{
+           "table write " + root + " t " + Q(csv) + " --buffer lots",
+           "table write " + root + " t " + Q(csv) + " --on-schema-mismatch maybe",
+           "table nosuchcommand " + root, "files fetch " + Q(dir_ / "files.csv") + " --jobs abc",
+           "files nosuchcommand x", "lake run --parallel x", "lake nosuchstep",
+           "lake run --file-size 12parsecs"}) {
+    EXPECT_EQ(RunCli(args, &out), 2) << args << "\n" << out;
+  }
+  EXPECT_EQ(Num(Json("table status " + root + " t --json"), "rows"), 2);  // nothing written
+  // --quiet: nothing on success.
+  for (const std::string& args : std::vector<std::string>{
+           "table create " + root + " u --schema " + schema,
+           "table write " + root + " u " + Q(csv), lake,
+           "files run " + Q(dir_ / "files.csv") + " --into-path " + Q(dir_ / "out") +
+               " -- true"}) {
+    EXPECT_EQ(RunCli("--quiet " + args, &out), 0) << args << "\n" << out;
+    EXPECT_EQ(out, "") << args;
+  }
+  // Help: every option that takes a value names its default.
+  for (const char* verb : {"files", "table", "lake"}) {
+    std::string help;
+    ASSERT_EQ(RunCli(std::string("help ") + verb, &help), 0) << verb;
+    std::istringstream lines(help);
+    std::string line, entry;
+    auto check = [&] {
+      if (!entry.empty() && entry.find(' ', 4) < entry.find("  ", 4) &&
+          entry.find("--help") == std::string::npos) {
+        EXPECT_NE(entry.find("default"), std::string::npos) << verb << ": " << entry;
+      }
+      entry.clear();
+    };
+    while (std::getline(lines, line)) {
+      if (line.rfind("  --", 0) == 0) {
+        check();
+        entry = line;
+      } else if (!entry.empty() && line.rfind("    ", 0) == 0) {
+        entry += " " + line;
+      } else {
+        check();
+      }
+    }
+    check();
+  }
+}
+
 // One rule for the CLI and Python (tests/python/test_spine.py checks lakepack.copy the same way).
 TEST_F(JobsCli, OneObjectIntoADirectoryKeepsItsName) {
   WriteFile(dir_ / "a.csv", "a\n1\n");
