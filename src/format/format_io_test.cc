@@ -213,6 +213,24 @@ TEST_P(FormatIo, TruncatedParquetSaysItIsNotParquet) {
   EXPECT_TRUE(store_->Head(Key("out.csv")).status().IsNotFound());
 }
 
+// Issue 13, BE-8: a Parquet file (or a gzip one) named .csv is said to be one, not "malformed
+// CSV row" at some line.
+TEST_P(FormatIo, ParquetOrGzipNamedCsvSaysWhatItLooksLike) {
+  WriteTable(*FlatTable(), Key("t.parquet"), Format::kParquet);
+  Put(Key("t.csv"), store_->Get(Key("t.parquet")).ValueOrDie());
+  Put(Key("z.csv"), std::string("\x1f\x8b\x08\x00rest of a gzip stream\n", 26));
+  for (const char* name : {"t.csv", "z.csv"}) {
+    ReadOptions o;
+    o.display_name = name;
+    Status st = Convert(Key(name), Format::kCsv, Key("out.parquet"), Format::kParquet, o);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidData) << name;
+    EXPECT_NE(st.message().find(std::string(name) + ": not CSV: this looks "),
+              std::string::npos)
+        << st.message();
+    EXPECT_TRUE(store_->Head(Key("out.parquet")).status().IsNotFound());
+  }
+}
+
 TEST_P(FormatIo, MalformedCsvRowNamesItsLine) {
   Put(Key("bad.csv"), "a,b\n1,2\n3,4\n5\n7,8\n");
   for (bool threads : {false, true}) {

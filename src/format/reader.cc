@@ -259,6 +259,30 @@ arrow::Result<std::shared_ptr<arrow::csv::StreamingReader>> MakeCsv(
 
 // Re-reads the CSV without threads (Arrow then numbers rows) or with string columns (to find a
 // value that does not convert) and turns `st` into "name: line N: problem".
+// A file that is not text, named as CSV or JSON Lines: a Parquet file (PAR1 at both ends) or a
+// gzip stream (1f 8b) is said to be one, before any parsing (issue 13, BE-8: a Parquet file
+// named .csv was "line 45: malformed CSV row"; some parse as CSV and convert into garbage).
+Status SniffNotText(ObjectStore& store, const std::string& key, const std::string& name,
+                    const char* format) {
+  auto head = store.GetRange(key, 0, 4);
+  if (!head.ok()) return Status::OK();  // the reader reports store errors
+  if (*head == "PAR1") {
+    auto info = store.Head(key);
+    auto tail = info.ok() && info->size >= 12 ? store.GetRange(key, info->size - 4, 4)
+                                              : Result<std::string>(std::string());
+    if (tail.ok() && *tail == "PAR1") {
+      return Status::InvalidData(name + ": not " + format +
+                                 ": this looks like a Parquet file (PAR1 at both ends); read it "
+                                 "as Parquet (--in-format parquet, or name it .parquet)");
+    }
+  }
+  if (head->size() >= 2 && (*head)[0] == '\x1f' && (*head)[1] == '\x8b') {
+    return Status::InvalidData(name + ": not " + format +
+                               ": this looks gzip-compressed; decompress it first (gunzip)");
+  }
+  return Status::OK();
+}
+
 Status DiagnoseCsv(const std::shared_ptr<ObjectStore>& store, const std::string& key,
                    const ReadOptions& options, const std::shared_ptr<arrow::Schema>& schema,
                    const arrow::Status& st) {
@@ -485,6 +509,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
                                                           const std::string& key,
                                                           const ReadOptions& options) {
   const std::string name = NameOf(*store, key, options);
+  LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "CSV"));
   LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
   CsvOptions c = MakeCsvOptions(options);
   Reopen reopen;
@@ -685,6 +710,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
                                                             const std::string& key,
                                                             const ReadOptions& options) {
   const std::string name = NameOf(*store, key, options);
+  LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "JSON Lines"));
   LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
   // Flat schemas (given or inferred) go to our own reader (jsonl_reader.h), ~3x faster; nested
   // ones (list, struct...) to Arrow's reader below, which then infers the types itself.

@@ -63,6 +63,24 @@ Status ValidateKey(const std::string& key) {
   return Status::OK();
 }
 
+// A listing prefix: "" (everything), a directory ("a/b/") or a key prefix ("a/b/c"); no segment
+// may be "." or "..", nor empty but a trailing one, so a listing never leaves the root
+// (issue 13, WR-7: list("../") listed the root's parent).
+Status ValidatePrefix(const std::string& prefix) {
+  size_t start = 0;
+  while (start < prefix.size()) {
+    size_t end = prefix.find('/', start);
+    if (end == std::string::npos) end = prefix.size();
+    std::string_view part(prefix.data() + start, end - start);
+    if ((part.empty() && end < prefix.size()) || part == "." || part == "..") {
+      return Status::InvalidArgument("listing prefix has an empty, '.' or '..' segment: '" +
+                                     prefix + "'");
+    }
+    start = end + 1;
+  }
+  return Status::OK();
+}
+
 // Moves a finished temp file to its final name; link(2) when the name must not exist yet.
 Status Commit(const std::string& tmp, const std::string& final_path, bool if_absent,
               const std::string& uri) {
@@ -284,6 +302,7 @@ Result<ObjectInfo> LocalStore::Put(const std::string& key, std::string_view data
 }
 
 Result<ListPage> LocalStore::List(const std::string& prefix, const ListOptions& options) {
+  LP_RETURN_NOT_OK(ValidatePrefix(prefix));
   return ListLocalPage(root_, prefix, options, &LocalStore::IsTempName);
 }
 

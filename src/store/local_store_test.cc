@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "test_util.h"
 
@@ -54,6 +55,38 @@ TEST(LocalStore, RejectsKeysThatEscapeTheRoot) {
   EXPECT_EQ(LocalStore::Make("relative/dir").status().code(), StatusCode::kInvalidArgument);
 }
 
+// Issue 13, WR-7: every method refuses a key or prefix that would leave the root (list("../")
+// listed the root's parent before).
+TEST(LocalStore, EveryMethodStaysInsideTheRoot) {
+  const fs::path base = fs::temp_directory_path() / ("lakepack-wr7-" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  fs::create_directories(base / "root");
+  std::ofstream(base / "secret.txt") << "secret";
+  auto store = LocalStore::Make((base / "root").string()).ValueOrDie();
+  ASSERT_TRUE(store->Put("in.txt", "x", PutOptions{}).ok());
+  const auto invalid = [](const Status& st) { return st.code() == StatusCode::kInvalidArgument; };
+  for (const std::string bad : {"../secret.txt", "a/../../secret.txt", "./in.txt", "a//b"}) {
+    EXPECT_TRUE(invalid(store->Head(bad).status())) << bad;
+    EXPECT_TRUE(invalid(store->Get(bad).status())) << bad;
+    EXPECT_TRUE(invalid(store->GetRange(bad, 0, 3).status())) << bad;
+    char buf[4];
+    EXPECT_TRUE(invalid(store->ReadRange(bad, 0, 3, buf).status())) << bad;
+    EXPECT_TRUE(invalid(store->Put(bad, "y", PutOptions{}).status())) << bad;
+    EXPECT_TRUE(invalid(store->OpenWriter(bad, WriterOptions{}).status())) << bad;
+    EXPECT_TRUE(invalid(store->Delete({bad}))) << bad;
+    EXPECT_TRUE(invalid(store->Copy(bad, "copy.txt").status())) << bad;
+    EXPECT_TRUE(invalid(store->Copy("in.txt", bad).status())) << bad;
+    EXPECT_TRUE(invalid(store->AbortIncompleteWrites(bad))) << bad;
+  }
+  for (const std::string bad : {"../", "..", "a/../", "./", "a//"}) {
+    EXPECT_TRUE(invalid(store->List(bad, ListOptions{}).status())) << bad;
+  }
+  EXPECT_TRUE(store->List("", ListOptions{}).ok());
+  EXPECT_TRUE(store->List("i", ListOptions{}).ok());
+  EXPECT_TRUE(fs::exists(base / "secret.txt"));
+  fs::remove_all(base);
+}
+
 TEST(OpenStore, ParsesUris) {
   auto s3 = OpenStore("file:///tmp/x/y.csv");
   ASSERT_TRUE(s3.ok());
@@ -68,6 +101,11 @@ TEST(OpenStore, ParsesUris) {
   auto rel = OpenStore("rel/a.csv");
   ASSERT_TRUE(rel.ok());
   EXPECT_EQ("/" + rel->key, (fs::current_path() / "rel/a.csv").string());
+
+  // Issue 13, WR-9: a mistyped S3 URI is an error, not a local directory named "s3:".
+  for (const char* typo : {"s3:/bucket/key", "S3://bucket/key", "s3:bucket", "s3:"}) {
+    EXPECT_EQ(OpenStore(typo).status().code(), StatusCode::kInvalidArgument) << typo;
+  }
 
   auto norm = OpenStore("/tmp/./x/../y.csv");
   ASSERT_TRUE(norm.ok());

@@ -48,6 +48,11 @@ Result<StoreLocation> OpenStoreWithHooks(const std::string& uri, const StoreOpti
     LP_ASSIGN_OR_RETURN(auto store, s3::MakeS3Store(bucket, options, hooks));
     return StoreLocation{MaybeWrapForCrashTest(std::move(store)), std::move(key)};
   }
+  // "s3:/bucket/key", "S3://..." or "s3:bucket": meant as S3, not a local directory named "s3:"
+  // (issue 13, WR-9: `lakepack ls s3:/x` listed nothing and exited 0).
+  if (uri.size() >= 3 && (uri[0] == 's' || uri[0] == 'S') && uri[1] == '3' && uri[2] == ':') {
+    return Status::InvalidArgument("'" + uri + "' is not an S3 URI: write s3://bucket/key");
+  }
   if (uri.find("://") != std::string::npos && uri.rfind(kFile, 0) != 0) {
     return Status::InvalidArgument("unsupported URI scheme in '" + uri +
                                    "' (use s3://, file:// or a path)");
