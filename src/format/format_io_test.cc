@@ -231,6 +231,25 @@ TEST_P(FormatIo, ParquetOrGzipNamedCsvSaysWhatItLooksLike) {
   }
 }
 
+// Issue 13, WR-4: a byte that is not UTF-8 in CSV is an error naming file, line and column,
+// not a silent switch of the column to binary.
+TEST_P(FormatIo, CsvThatIsNotUtf8NamesLineAndColumn) {
+  Put(Key("latin.csv"), "a,b\n1,ok\n2,caf\xe9\n3,fine\n");
+  ReadOptions o;
+  o.display_name = "latin.csv";
+  Status st = Convert(Key("latin.csv"), Format::kCsv, Key("out.parquet"), Format::kParquet, o);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidData);
+  EXPECT_NE(st.message().find("latin.csv: line 3: byte 0xE9: column 'b' is not UTF-8 text"),
+            std::string::npos)
+      << st.message();
+  EXPECT_TRUE(store_->Head(Key("out.parquet")).status().IsNotFound());
+  // Valid UTF-8 of every length reads as text.
+  Put(Key("utf8.csv"), "a,b\n1,caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\n");
+  auto t = ReadTable(Key("utf8.csv"), Format::kCsv);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_TRUE((*t)->schema()->GetFieldByName("b")->type()->Equals(arrow::utf8()));
+}
+
 TEST_P(FormatIo, MalformedCsvRowNamesItsLine) {
   Put(Key("bad.csv"), "a,b\n1,2\n3,4\n5\n7,8\n");
   for (bool threads : {false, true}) {

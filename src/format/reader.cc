@@ -259,6 +259,53 @@ arrow::Result<std::shared_ptr<arrow::csv::StreamingReader>> MakeCsv(
 
 // Re-reads the CSV without threads (Arrow then numbers rows) or with string columns (to find a
 // value that does not convert) and turns `st` into "name: line N: problem".
+// The offset of the first byte of `text` that is not part of valid UTF-8, or npos.  A sequence
+// cut off by the end of `text` counts as valid (the text may be a prefix).
+size_t FirstInvalidUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || (n == 2 && c < 0xC2) || (n == 4 && c > 0xF4)) return i;
+    for (size_t k = 1; k < n; ++k) {
+      if (i + k >= text.size()) return std::string::npos;
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
+    }
+    i += n;
+  }
+  return std::string::npos;
+}
+
+// CSV is read as UTF-8 text: a column Arrow's inference typed binary holds bytes that are not
+// UTF-8 (Latin-1, say).  That is an error naming the file, line and column, never a silent switch
+// to binary (issue 13, WR-4).
+Status CheckCsvText(const std::shared_ptr<arrow::io::RandomAccessFile>& file,
+                    const arrow::Schema& inferred, const std::string& name, int64_t prefix_bytes) {
+  std::string column;
+  for (const auto& f : inferred.fields()) {
+    if (f->type()->id() == arrow::Type::BINARY) {
+      column = f->name();
+      break;
+    }
+  }
+  if (column.empty()) return Status::OK();
+  std::string where;
+  if (auto prefix = file->ReadAt(0, prefix_bytes); prefix.ok()) {
+    const std::string bytes = (*prefix)->ToString();
+    size_t bad = FirstInvalidUtf8(bytes);
+    if (bad != std::string::npos) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(bytes[bad]));
+      where = " line " + std::to_string(1 + std::count(bytes.begin(), bytes.begin() + bad, '\n')) +
+              ": byte " + hex + ":";
+    }
+    (void)file->Seek(0);
+  }
+  return Status::InvalidData(name + ":" + where + " column '" + column +
+                             "' is not UTF-8 text; lakepack reads CSV as UTF-8: convert the file "
+                             "first (e.g. iconv -f latin1 -t utf-8)");
+}
+
 // A file that is not text, named as CSV or JSON Lines: a Parquet file (PAR1 at both ends) or a
 // gzip stream (1f 8b) is said to be one, before any parsing (issue 13, BE-8: a Parquet file
 // named .csv was "line 45: malformed CSV row"; some parse as CSV and convert into garbage).
@@ -527,6 +574,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
       inferred = InferCsvSchema(file, c, &too_long);
     }
   }
+  if (inferred) LP_RETURN_NOT_OK(CheckCsvText(file, *inferred, name, 2 * c.read.block_size));
   for (const auto& f : inferred ? inferred->fields() : arrow::FieldVector{}) {
     c.convert.column_types[f->name()] = f->type();
   }
