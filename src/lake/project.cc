@@ -67,19 +67,17 @@ std::string Join(const std::string& dir, const std::string& rel) {
 }
 
 int64_t JInt(const JsonValue* v, int64_t missing = 0) {
-  if (!v || v->kind != JsonValue::Kind::kNumber) return missing;
-  int64_t n = missing;
-  const char* end = v->string.data() + v->string.size();
-  auto [ptr, ec] = std::from_chars(v->string.data(), end, n);
-  return ec == std::errc() && ptr == end ? n : missing;
+  if (!v) return missing;
+  return v->AsInt64().value_or(missing);
 }
 std::string JStr(const JsonValue* v) {
   return v && v->kind == JsonValue::Kind::kString ? v->string : std::string();
 }
+// A checksum as written (hex digits); 0 when empty or not hex (then it matches no real one).
 uint64_t ParseHex(const std::string& s) {
   uint64_t n = 0;
-  std::from_chars(s.data(), s.data() + s.size(), n, 16);
-  return n;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n, 16);
+  return ec == std::errc() && end == s.data() + s.size() ? n : 0;
 }
 
 Result<JsonValue> ParseRecord(const std::string& text, const std::string& source) {
