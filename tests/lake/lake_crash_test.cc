@@ -104,6 +104,40 @@ void CrashEverywhere(const std::string& extra) {
   EXPECT_GT(crashes, 20);
 }
 
+TEST(LakeCli, DryRunWritesNothing) {
+  Scratch s("local");
+  WriteSnapshot(s);
+  std::string out;
+  ASSERT_EQ(RunCli("lake manifest " + s.Uri("snapshot/"), &out), 0) << out;
+  auto listing = [&] {
+    std::set<std::string> keys;
+    auto all = s.store().ListAll(s.Key(""));
+    EXPECT_TRUE(all.ok());
+    for (const auto& o : *all) keys.insert(o.key);
+    return keys;
+  };
+  auto before = listing();
+  std::string dry = Args(s, "dry", "");
+  dry.replace(0, std::string("lake run").size(), "lake plan");
+  ASSERT_EQ(RunCli(dry + " --dry-run", &out), 0) << out;
+  EXPECT_NE(out.find("\"dry_run\":true"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"planned\":false"), std::string::npos) << out;
+  ASSERT_EQ(RunCli(Args(s, "dry", " --dry-run"), &out), 0) << out;
+  EXPECT_NE(out.find("\"path\":\"one-pass\""), std::string::npos) << out;
+  ASSERT_EQ(RunCli(Args(s, "dry", " --staged --dry-run"), &out), 0) << out;
+  EXPECT_NE(out.find("\"path\":\"staged\""), std::string::npos) << out;
+  EXPECT_EQ(listing(), before) << "a dry run wrote";
+  std::string stage = Args(s, "dry", " --dry-run");
+  stage.replace(0, std::string("lake run").size(), "lake stage");
+  EXPECT_EQ(RunCli(stage, &out), 2) << out;  // a usage error, before any work
+  EXPECT_EQ(listing(), before);
+  // The real run takes the one pass and says so.
+  ASSERT_EQ(RunCli(Args(s, "dry", ""), &out), 0) << out;
+  EXPECT_NE(out.find("\"mode\":\"one-pass\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"staged_bytes\":0"), std::string::npos) << out;
+  ExpectExact(s, "dry");
+}
+
 TEST(LakeCrash, OnePassKilledAtAnyStoreCallThenRerun) { CrashEverywhere(""); }
 
 TEST(LakeCrash, StagedKilledAtAnyStoreCallThenRerun) { CrashEverywhere(" --staged"); }
