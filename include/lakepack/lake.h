@@ -90,7 +90,6 @@ struct StepReport {
   int64_t bytes = 0;            // bytes this call wrote
   int64_t files = 0;            // files this call wrote
   int64_t rewritten_bytes = 0;  // one pass: bytes written a second time (short tails merged)
-  bool one_pass = false;        // Run() took the one-pass path
 };
 
 struct PartitionStat {
