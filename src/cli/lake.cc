@@ -226,8 +226,9 @@ const Verb kLakeVerb = {
     "PREFIX.  Every step is resumable and safe for several workers at once: a killed run is\n"
     "re-run and does only what is not done (a kill -9 is safe; Ctrl-C simply stops it).\n"
     "`lake run` on one machine reads the snapshot once and writes the lake files straight away\n"
-    "(no staging files); --staged, or groups already staged by other workers, take the staged\n"
-    "steps.",
+    "(no staging files); --staged, --sort-by (a partition's rows are sorted whole), or groups\n"
+    "already staged by other workers take the staged steps.  --dry-run on plan or run prints what\n"
+    "would be done and writes nothing.",
     {{"project", "FILE.json", "the project's parameters (dbsnaplake's names)"},
      {"manifest", "URI", "the snapshot manifest summary (s3uri_db_snapshot_manifest_summary)"},
      {"staging", "URI", "the staging area (s3uri_staging)"},
