@@ -14,6 +14,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -82,21 +83,29 @@ def check(out_dir, rows, by_year_only):
     return json.loads(out.strip().splitlines()[-1])
 
 
-def tools(snap, out, by_year_only, target):
+def tools(snap, out, by_year_only, target, ray=False):
     keys_lp = '["year(order_time)"]' if by_year_only else '["year(order_time)", "month(order_time)"]'
     pl_keys = '["year"]' if by_year_only else '["year", "month"]'
     sql_keys = "year" if by_year_only else "year, month"
-    return {
-        "lakepack": f"""
+    def lakepack(one_pass, executor="local"):
+        ray_init = "import ray; ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)" \
+            if executor == "ray" else ""
+        return f"""
             from lakepack import dbsnaplake
+            {ray_init}
             dbsnaplake.build_snapshot_manifest('{snap}', '{out}/staging/manifests/manifest-summary.json',
                                                '{out}/staging/manifests/manifest-data.parquet')
             r = dbsnaplake.Project(s3uri_db_snapshot_manifest_summary='{out}/staging/manifests/manifest-summary.json',
                 s3uri_staging='{out}/staging/', s3uri_datalake='{out}/lake/',
                 target_db_snapshot_file_group_size=100_000_000, partition_keys={keys_lp},
-                target_parquet_file_size={target}).run()
+                target_parquet_file_size={target}, one_pass={one_pass}).run(executor='{executor}')
             assert r.after_total_n_record == r.before_total_n_record
-        """,
+            print('LAKEPACK', r.mode, r.staged_bytes, r.rewritten_bytes)
+        """
+    return {
+        "lakepack one-pass": lakepack(True),
+        "lakepack staged": lakepack(False),
+        **({"lakepack staged on Ray (2 CPUs)": lakepack(False, "ray")} if ray else {}),
         "polars sink_parquet": f"""
             import polars as pl
             lf = pl.scan_parquet('{snap}/*.parquet').with_columns(
@@ -201,7 +210,7 @@ def run_dbsnaplake(python, snap, rows, year_only, target):
         # lakepack against the same server, reading dbsnaplake's own snapshot manifest.
         env = dict(os.environ, AWS_ENDPOINT_URL=endpoint, AWS_ACCESS_KEY_ID='testing',
                    AWS_SECRET_ACCESS_KEY='testing', AWS_REGION='us-east-1')
-        code = tools('', 's3://bench/lp', year_only, target)['lakepack'].replace(
+        code = tools('', 's3://bench/lp', year_only, target)['lakepack one-pass'].replace(
             "dbsnaplake.build_snapshot_manifest(", "(lambda *a: None)(").replace(
             "'s3://bench/lp/staging/manifests/manifest-summary.json',\n                s3uri_staging",
             "'s3://bench/snap/manifest-summary.json',\n                s3uri_staging")
@@ -238,20 +247,31 @@ def lakepack_s3(snap, rows, year_only, target):
     prefix = f"s3://{bucket}/bench-lake-{os.getpid()}-{int(time.time())}"
     subprocess.run([benchlib.CLI, "cp", "--recursive", snap + "/", prefix + "/snapshot/"], check=True,
                    stdout=subprocess.DEVNULL)
-    code = tools(prefix + "/snapshot", prefix, year_only, target)["lakepack"]
-    m = benchlib.measure(benchlib.py(code), timeout=1800)
-    out = os.path.join(DATA, "out-lakepack-s3")
-    shutil.rmtree(out, ignore_errors=True)
-    subprocess.run([benchlib.CLI, "cp", "--recursive", prefix + "/lake/", out + "/"], check=True, stdout=subprocess.DEVNULL)
-    return m, check(out, rows, year_only)
+    results = []
+    for name in ("lakepack one-pass", "lakepack staged"):
+        run = f"{prefix}/{name.split()[1]}"
+        code = tools(prefix + "/snapshot", run, year_only, target)[name]
+        m = benchlib.measure(benchlib.py(code), timeout=1800)
+        out = os.path.join(DATA, "out-lakepack-s3")
+        shutil.rmtree(out, ignore_errors=True)
+        subprocess.run([benchlib.CLI, "cp", "--recursive", run + "/lake/", out + "/"], check=True,
+                       stdout=subprocess.DEVNULL)
+        results.append((name + " (radosgw S3)", m, check(out, rows, year_only)))
+    return results
 
 
-def report(case, name, m, c, rows):
+def du(path):
+    """Bytes of the files under path (0 when it does not exist)."""
+    return sum(os.path.getsize(p) for p in glob.glob(path + "/**/*", recursive=True) if os.path.isfile(p))
+
+
+def report(case, name, m, c, rows, staged=None):
     ok = "yes" if c["rows"] == rows and c["distinct"] == rows else f"NO ({c['rows']:,})"
     dev = "-" if c["max_dev"] is None else f"{100 * c['max_dev']:.1f}%"
+    st = "-" if staged is None else f"{staged / 1e6:.0f}"
     print(f"| {case} | {name} | {m['seconds']:.2f} | {rows / m['seconds'] / 1e6:.2f} M | "
-          f"{m['rss'] / 2**20:.0f} | {c['files']} | {c['partitions']} | {ok} | {dev} | "
-          f"{c['largest'] / 1e6:.1f} / {c['smallest'] / 1e6:.1f} |", flush=True)
+          f"{m['rss'] / 2**20:.0f} | {m['cpu']:.1f} | {c['files']} | {c['partitions']} | {ok} | {dev} | "
+          f"{c['largest'] / 1e6:.1f} / {c['smallest'] / 1e6:.1f} | {st} |", flush=True)
 
 
 def main():
@@ -261,34 +281,40 @@ def main():
     ap.add_argument("--s3", action="store_true", help="also lakepack on the radosgw server")
     ap.add_argument("--dbsnaplake-python", default=os.environ.get("DBSNAPLAKE_PYTHON"))
     ap.add_argument("--only", default="")
+    ap.add_argument("--ray", action="store_true", help="also lakepack's staged steps as Ray tasks (local Ray, 2 CPUs)")
     args = ap.parse_args()
     d = generate(args.rows, args.files)
     snap = os.path.join(d, "snapshot")
     size = sum(os.path.getsize(p) for p in glob.glob(snap + "/*.parquet"))
     print(benchlib.machine_line())
     print(f"snapshot: {args.files} files, {args.rows:,} rows, {size / 1e6:.0f} MB; target {TARGET / 1e6:.0f} MB\n")
-    print("| case | tool | seconds | rows/s | peak RSS MiB | files | partitions | rows ok | max dev (inner files) | largest / smallest MB |")
-    print("|---|---|---:|---:|---:|---:|---:|---|---:|---|")
+    print("| case | tool | seconds | rows/s | peak RSS MiB | CPU s | files | partitions | rows ok | max dev (inner files) | largest / smallest MB | staging MB written |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|")
     for year_only in (False, True):
         case = "year" if year_only else "year/month"
-        names = list(tools(snap, "", year_only, TARGET))
+        names = list(tools(snap, "", year_only, TARGET, args.ray))
         order = names if not year_only else list(reversed(names))  # alternate the order
         for name in order:
             if args.only and args.only not in name:
                 continue
-            out = os.path.join(DATA, "out-" + name.split()[0])
+            out = os.path.join(DATA, "out-" + re.sub(r"[^a-z0-9]+", "-", name.lower()))
             shutil.rmtree(out, ignore_errors=True)
             os.makedirs(out)
-            m = benchlib.measure(benchlib.py(tools(snap, out, year_only, TARGET)[name]), timeout=1800)
-            report(case, name, m, check(out + "/lake", args.rows, year_only), args.rows)
+            m = benchlib.measure(benchlib.py(tools(snap, out, year_only, TARGET, args.ray)[name]), timeout=1800)
+            staged = du(out + "/staging/datalake")
+            report(case, name, m, check(out + "/lake", args.rows, year_only), args.rows,
+                   staged if name.startswith("lakepack") else None)
         if args.s3:
-            m, c = lakepack_s3(snap, args.rows, year_only, TARGET)
-            report(case, "lakepack (radosgw S3)", m, c, args.rows)
+            for name, m, c in lakepack_s3(snap, args.rows, year_only, TARGET):
+                report(case, name, m, c, args.rows)
         if args.dbsnaplake_python:
             (lm, lc), (m, c) = run_dbsnaplake(args.dbsnaplake_python, snap, args.rows, year_only, TARGET)
             report(case, "lakepack (moto S3)", lm, lc, args.rows)
             report(case, "dbsnaplake 0.3.2 (moto S3 + DynamoDB)", m, c, args.rows)
     print(f"\nload average after: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    commit = subprocess.run(["git", "-C", benchlib.ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    print(f"lakepack at commit {commit} (the installed package: pip install --no-build-isolation .)")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 // Steps (each resumable, each safe to run by several workers at once):
 //   1.1 PlanSnapshotToStaging  reads the snapshot manifest, groups its files (best-fit decreasing,
 //                              every group <= target_db_snapshot_file_group_size) and writes one
-//                              group manifest per group under STAGING/manifests/snapshot-file-groups/.
+//                              group manifest per group under
+//                              STAGING/manifests/snapshot-file-groups/.
 //   1.2 ProcessSnapshotGroups  per group: claim it, read its files as Arrow batches (or through
 //                              the caller's read function), split rows by partition and write one
 //                              snappy Parquet file per partition to STAGING/datalake/<k=v/...>/,
@@ -18,7 +19,18 @@
 //                              lake files' footers and key columns are read back); on success the
 //                              lake's file set is published as one commit record,
 //                              DATALAKE/_lakepack/log-000000000000.json, naming the lake manifest.
-// Run() does them all.  State lives on the store only: put-if-absent claims and done records
+// Run() does them all.  On one machine (one_pass, no sort_by) it does steps 1.2 and 2.2 in one
+// streaming pass instead: every group's rows are split by partition and written straight into the
+// lake files (each partition's through its own exact-size writer, all under one memory budget),
+// with no staging file, so every row is written once.  A partition whose last file would end short
+// of half the target has that tail merged into its previous file; when the pass can tell early
+// (what is left of the whole snapshot fits in 1.5 targets) the file is simply allowed to grow,
+// otherwise the last two files are rewritten as one at the end (at most 1.5 targets of extra
+// writes, reported as rewritten_bytes).  Its result is recorded like step 2.2's (the datalake plan,
+// marked "one-pass", and one done record per partition), so step 3.1 validates it unchanged.  The
+// staged steps remain for work spread over workers (several processes, or Ray tasks running
+// ProcessSnapshotGroup / ProcessPartitionGroup, one group each, with the driver planning and
+// validating).  State lives on the store only: put-if-absent claims and done records
 // under STAGING/manifests/_lakepack/.  A claimed group whose owner died (same host: its process
 // is gone; elsewhere: its lease expired) is redone; a done group is never redone.  Output names
 // are deterministic (group fingerprints), so a redone group overwrites its own partial output.
@@ -61,19 +73,23 @@ struct ProjectOptions {
   // renewing this long ago (or, on this host, whose process is gone) is claimed again.  60 s: the
   // reference tracker's lock time.
   int64_t lease_ms = 60'000;
+  // Run(): stage and compact in one streaming pass (see above) when there is no sort_by and no
+  // worker has planned the staged compaction yet.  false: always the staged steps.
+  bool one_pass = true;
   StoreOptions store;
 
   Status Validate() const;
 };
 
 struct StepReport {
-  int64_t groups = 0;          // groups in this step's plan
-  int64_t processed = 0;       // done by this call
-  int64_t already_done = 0;    // skipped: done before
-  int64_t busy = 0;            // skipped: claimed by a live worker
-  int64_t rows = 0;            // rows this call moved
-  int64_t bytes = 0;           // bytes this call wrote
-  int64_t files = 0;           // files this call wrote
+  int64_t groups = 0;           // groups in this step's plan
+  int64_t processed = 0;        // done by this call
+  int64_t already_done = 0;     // skipped: done before
+  int64_t busy = 0;             // skipped: claimed by a live worker
+  int64_t rows = 0;             // rows this call moved
+  int64_t bytes = 0;            // bytes this call wrote
+  int64_t files = 0;            // files this call wrote
+  int64_t rewritten_bytes = 0;  // one pass: bytes written a second time (short tails merged)
 };
 
 struct PartitionStat {
@@ -93,7 +109,10 @@ struct ValidateReport {
   int64_t after_total_n_record = 0;
   int64_t n_partition = 0;
   std::vector<PartitionStat> partitions;
-  std::string commit_uri;  // the published commit record
+  std::string commit_uri;       // the published commit record
+  std::string mode;             // "one-pass" or "staged": how the lake files were written
+  int64_t staged_bytes = 0;     // bytes of staging files (0 in one pass)
+  int64_t rewritten_bytes = 0;  // one pass: bytes written twice (short tails merged)
   std::string ToJson() const;
 };
 
@@ -121,6 +140,16 @@ class Project {
   virtual Result<StepReport> ProcessPartitionGroups() = 0;
   virtual Result<ValidateReport> ValidateDatalake() = 0;
   virtual Result<ValidateReport> Run(const ReadGroupFn& read = {}) = 0;
+  // One group of step 1.2 / 2.2 (1-based `index` into the step's plan): claimed, processed and
+  // marked done, or skipped when done before (already_done = 1) or held by a live worker (busy =
+  // 1).  The steps above run exactly this per group on the shared executor; a distributed runner
+  // (Ray) runs it as one task per group, and a retried task finds the group done.
+  virtual Result<StepReport> ProcessSnapshotGroup(int64_t index, const ReadGroupFn& read = {}) = 0;
+  virtual Result<StepReport> ProcessPartitionGroup(int64_t index) = 0;
+  // What `step` ("plan" or "run") would do, as JSON, writing nothing: the snapshot's files, the
+  // planned groups (from the plan on the store, or planned in memory), which are done, and for
+  // "run" the path (one pass or staged) and the steps left.
+  virtual Result<std::string> DryRunJson(const std::string& step) = 0;
   // Where every step stands, as JSON.
   virtual Result<std::string> StatusJson() = 0;
 

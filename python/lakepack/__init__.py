@@ -8,6 +8,11 @@ S3 settings come from the AWS environment or :class:`StoreOptions`.
     >>> lakepack.generate("/tmp/people.parquet", rows=1000)       # doctest: +SKIP
     >>> table = lakepack.read_batches("/tmp/people.parquet").read_all()  # doctest: +SKIP
 """
+# The system's libcrypto first: pyarrow's libparquet exports OpenSSL symbols of its own, and a
+# libcrypto loaded after the extension (by hashlib or ssl, e.g. inside `import ray`, which loads
+# its _raylet with RTLD_GLOBAL) bound its internal calls to them and crashed.
+import hashlib as _hashlib  # noqa: F401,E402
+import ssl as _ssl  # noqa: F401,E402
 import pyarrow as _pyarrow  # loads the one Arrow C++ the extension links
 
 # The Arrow major version the extension is built against (pyproject.toml pins pyarrow to it):

@@ -34,6 +34,15 @@ Differences from the reference, all in the user's favour:
   exact rows and a key checksum per partition, then publishes the lake's file set as one commit
   record (``DATALAKE/_lakepack/log-000000000000.json``).
 - Local paths work wherever URIs do.
+- ``run()`` on one machine stages and compacts in one streaming pass (``one_pass=True``, the
+  default, when there is no ``sort_by`` and nothing is staged yet): every row is written once,
+  straight into the lake files.  ``run(executor="ray")`` spreads the staged steps over Ray
+  (``pip install 'lakepack[ray]'``): the driver plans (steps 1.1, 2.1), one Ray task per snapshot
+  file group (step 1.2) and one per partition group (step 2.2) run the C++ core with the GIL
+  released, and the driver validates and commits (step 3.1).  Each task runs exactly what the
+  local thread pool runs for a group; the group's claim on the store keeps it done once when Ray
+  retries a task (a retried group whose worker died is redone, a done one is skipped).
+- ``dry_run("plan" | "run")`` says what would be done and writes nothing.
 """
 from __future__ import annotations
 
@@ -85,6 +94,9 @@ class ValidateDatalakeResult:
     n_partition: int
     partitions: List[Partition]
     commit: str = ""
+    mode: str = ""            # "one-pass" or "staged": how the lake files were written
+    staged_bytes: int = 0     # bytes of staging files (0 in one pass)
+    rewritten_bytes: int = 0  # one pass: bytes written twice (short tails merged)
 
 
 def _human(n: int) -> str:
@@ -118,7 +130,8 @@ def _result(d: Dict[str, Any]) -> ValidateDatalakeResult:
                               total_size_4_human=_human(p["total_size"]),
                               total_n_record=p["total_n_record"], checksum=p["checksum"])
                     for p in d["partitions"]],
-        commit=d["commit"])
+        commit=d["commit"], mode=d.get("mode", ""), staged_bytes=d.get("staged_bytes", 0),
+        rewritten_bytes=d.get("rewritten_bytes", 0))
 
 
 def _to_stream(obj: Any) -> Any:
@@ -165,9 +178,21 @@ class Project:
     input_format: str = ""
     parallel: int = 2
     store_options: Optional[StoreOptions] = None
+    one_pass: bool = True
 
     def __post_init__(self) -> None:
         self._native_project = None
+
+    # -- pickling (Ray tasks get the project, not its native handle or boto3 client) ---------
+    def __getstate__(self) -> Dict[str, Any]:
+        state = dict(self.__dict__)
+        state["store_options"] = self._store_options()
+        state["s3_client"] = None
+        state["_native_project"] = None
+        return state
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     # -- the user's hook ---------------------------------------------------------------------
     def batch_read_snapshot_data_file(self, db_snapshot_file_group_manifest_file:
@@ -188,13 +213,17 @@ class Project:
                 db_snapshot_file_group_manifest_file=g))
         return read
 
+    def _store_options(self) -> StoreOptions:
+        so = self.store_options
+        if so is None:
+            endpoint = getattr(getattr(self.s3_client, "meta", None), "endpoint_url", None)
+            so = StoreOptions(endpoint_url=endpoint) if endpoint and "amazonaws.com" not in endpoint else StoreOptions()
+        return so
+
     @property
     def _native(self):
         if self._native_project is None:
-            so = self.store_options
-            if so is None:
-                endpoint = getattr(getattr(self.s3_client, "meta", None), "endpoint_url", None)
-                so = StoreOptions(endpoint_url=endpoint) if endpoint and "amazonaws.com" not in endpoint else StoreOptions()
+            so = self._store_options()
             desc = self.descending
             desc_list = [bool(desc)] if isinstance(desc, bool) else [bool(d) for d in desc]
             keys = list(self.key_columns or [])
@@ -205,7 +234,7 @@ class Project:
                 str(self.s3uri_datalake), int(self.target_db_snapshot_file_group_size),
                 list(self.partition_keys or []), bool(self.create_datalake),
                 list(self.sort_by or []), desc_list, int(self.target_parquet_file_size), keys,
-                self.input_format or "", int(self.parallel), so._native())
+                self.input_format or "", int(self.parallel), bool(self.one_pass), so._native())
         return self._native_project
 
     def connect_dynamodb(self, bsm: Any = None) -> None:
@@ -233,10 +262,36 @@ class Project:
             raise ValueError("create_datalake is False")
         return _result(self._native.validate())
 
-    def run(self) -> Optional[ValidateDatalakeResult]:
-        """Every step in order; returns the validation result (None without create_datalake)."""
+    def run(self, executor: str = "local", ray_remote_args: Optional[Dict[str, Any]] = None
+            ) -> Optional[ValidateDatalakeResult]:
+        """Every step in order; returns the validation result (None without create_datalake).
+
+        ``executor="local"`` (the default): this process, ``parallel`` groups at once on
+        lakepack's thread pool, or one streaming pass (see ``one_pass``).  ``executor="ray"``:
+        one Ray task per group of steps 1.2 and 2.2 (needs ``lakepack[ray]``; uses the running
+        Ray cluster, or starts a local one); ``ray_remote_args`` go to the tasks' ``.options()``
+        (default ``num_cpus=1, max_retries=3``).
+        """
+        if executor == "ray":
+            from ._lake_ray import run_on_ray
+            return run_on_ray(self, ray_remote_args)
+        if executor != "local":
+            raise ValueError(f"executor must be 'local' or 'ray', not {executor!r}")
         d = self._native.run(self._read_fn())
         return _result(d) if self.create_datalake else None
+
+    def dry_run(self, step: str = "run") -> Dict[str, Any]:
+        """What ``step`` ("plan" or "run") would do, writing nothing."""
+        return json.loads(self._native.dry_run(step))
+
+    # -- one group: what a worker (a Ray task) runs --------------------------------------------
+    def process_snapshot_group(self, index: int) -> Dict[str, Any]:
+        """Step 1.2 for group ``index`` (1-based) only: processed, already_done or busy."""
+        return self._native.stage_group(int(index), self._read_fn())
+
+    def process_partition_group(self, index: int) -> Dict[str, Any]:
+        """Step 2.2 for partition group ``index`` (1-based) only."""
+        return self._native.compact_group(int(index))
 
     def status(self) -> Dict[str, Any]:
         """Where every step stands."""

@@ -11,7 +11,6 @@
 #include "base/size.h"
 #include "cli/run_job.h"
 #include "cli/verbs.h"
-#include "lakepack/lake.h"
 
 namespace lakepack::cli {
 namespace {
@@ -23,11 +22,13 @@ Status LoadProjectFile(const std::string& path, lake::ProjectOptions* o) {
   ss << in.rdbuf();
   auto j = ParseJson(ss.str());
   if (!j.ok()) return Status::InvalidArgument(path + ": " + j.status().message());
-  if (j->kind != JsonValue::Kind::kObject) return Status::InvalidArgument(path + ": not a JSON object");
+  if (j->kind != JsonValue::Kind::kObject)
+    return Status::InvalidArgument(path + ": not a JSON object");
   for (const auto& [k, v] : j->object) {
     auto str = [&]() -> Result<std::string> {
       if (v.kind != JsonValue::Kind::kString) {
-        return Status::InvalidArgument(path + ": line " + std::to_string(v.line) + ": '" + k + "' must be a string");
+        return Status::InvalidArgument(path + ": line " + std::to_string(v.line) + ": '" + k +
+                                       "' must be a string");
       }
       return v.string;
     };
@@ -35,21 +36,24 @@ Status LoadProjectFile(const std::string& path, lake::ProjectOptions* o) {
       if (v.kind == JsonValue::Kind::kNumber) {
         double d = 0;
         auto [end, ec] = std::from_chars(v.string.data(), v.string.data() + v.string.size(), d);
-        if (ec != std::errc() || end != v.string.data() + v.string.size() || !(d >= 0) || d > 9e18) {
+        if (ec != std::errc() || end != v.string.data() + v.string.size() || !(d >= 0) ||
+            d > 9e18) {
           return Status::InvalidArgument(path + ": line " + std::to_string(v.line) + ": '" + k +
                                          "' is not a size: " + v.string);
         }
         return static_cast<int64_t>(d);
       }
       if (v.kind == JsonValue::Kind::kString) return ParseSize(v.string);
-      return Status::InvalidArgument(path + ": line " + std::to_string(v.line) + ": '" + k + "' must be a number");
+      return Status::InvalidArgument(path + ": line " + std::to_string(v.line) + ": '" + k +
+                                     "' must be a number");
     };
     auto strs = [&]() -> Result<std::vector<std::string>> {
       std::vector<std::string> out;
       if (v.kind == JsonValue::Kind::kNull) return out;
       if (v.kind == JsonValue::Kind::kString) return std::vector<std::string>{v.string};
       if (v.kind != JsonValue::Kind::kArray) {
-        return Status::InvalidArgument(path + ": line " + std::to_string(v.line) + ": '" + k + "' must be a list");
+        return Status::InvalidArgument(path + ": line " + std::to_string(v.line) + ": '" + k +
+                                       "' must be a list");
       }
       for (const auto& e : v.array) out.push_back(e.string);
       return out;
@@ -99,9 +103,10 @@ void PrintStep(const char* name, const lake::StepReport& r, bool json, bool quie
     return;
   }
   if (quiet) return;
-  std::printf("%s: %lld groups, %lld done now, %lld done before, %lld busy; %lld rows, %lld files, %s\n",
-              name, (long long)r.groups, (long long)r.processed, (long long)r.already_done,
-              (long long)r.busy, (long long)r.rows, (long long)r.files, FormatBytes(r.bytes).c_str());
+  std::printf(
+      "%s: %lld groups, %lld done now, %lld done before, %lld busy; %lld rows, %lld files, %s\n",
+      name, (long long)r.groups, (long long)r.processed, (long long)r.already_done,
+      (long long)r.busy, (long long)r.rows, (long long)r.files, FormatBytes(r.bytes).c_str());
 }
 
 void PrintValidate(const lake::ValidateReport& v, bool json, bool quiet) {
@@ -127,7 +132,8 @@ int RunLake(const Args& args) {
   }
   const bool json = args.Has("json");
   if (sub == "manifest") {
-    if (args.positional().size() != 2) return Usage(args, Status::InvalidArgument("lake manifest takes one PREFIX"));
+    if (args.positional().size() != 2)
+      return Usage(args, Status::InvalidArgument("lake manifest takes one PREFIX"));
     std::string prefix = args.positional()[1];
     if (!prefix.empty() && prefix.back() != '/') prefix += '/';
     std::string summary = args.Get("summary", prefix + "manifests/manifest-summary.json");
@@ -155,6 +161,7 @@ int RunLake(const Args& args) {
   if (args.Has("key-column")) o.key_columns = args.GetAll("key-column");
   if (args.Has("descending")) o.descending = {true};
   if (args.Has("no-datalake")) o.create_datalake = false;
+  if (args.Has("staged")) o.one_pass = false;
   if (args.Has("input-format")) o.input_format = args.Get("input-format");
   auto group_size = args.GetSize("group-size", o.target_db_snapshot_file_group_size);
   if (!group_size.ok()) return Usage(args, group_size.status());
@@ -169,6 +176,16 @@ int RunLake(const Args& args) {
   auto project = lake::Project::Make(o);
   if (!project.ok()) return Fail(args, project.status());
   lake::Project& p = **project;
+  if (args.Has("dry-run")) {
+    if (sub != "plan" && sub != "run") {
+      return Usage(args, Status::InvalidArgument(
+                             "--dry-run is for lake plan and lake run, not lake " + sub));
+    }
+    auto d = p.DryRunJson(sub);
+    if (!d.ok()) return Fail(args, d.status());
+    if (!args.quiet() || json) std::printf("%s\n", d->c_str());
+    return kExitOk;
+  }
   if (sub == "plan") {
     auto r = p.PlanSnapshotToStaging();
     if (!r.ok()) return Fail(args, r.status());
@@ -196,8 +213,9 @@ int RunLake(const Args& args) {
     if (!s.ok()) return Fail(args, s.status());
     std::printf("%s\n", s->c_str());
   } else {
-    return Usage(args, Status::InvalidArgument("unknown lake step '" + sub +
-                                              "' (plan, stage, compact, validate, run, status, manifest)"));
+    return Usage(
+        args, Status::InvalidArgument("unknown lake step '" + sub +
+                                      "' (plan, stage, compact, validate, run, status, manifest)"));
   }
   return kExitOk;
 }
@@ -212,7 +230,11 @@ const Verb kLakeVerb = {
     "given by --project (a JSON file with dbsnaplake's Project parameter names) and/or the flags\n"
     "(flags win).  `lake manifest PREFIX` writes the snapshot manifest of the export files under\n"
     "PREFIX.  Every step is resumable and safe for several workers at once: a killed run is\n"
-    "re-run and does only what is not done (a kill -9 is safe; Ctrl-C simply stops it).",
+    "re-run and does only what is not done (a kill -9 is safe; Ctrl-C simply stops it).\n"
+    "`lake run` on one machine reads the snapshot once and writes the lake files straight away\n"
+    "(no staging files); --staged, --sort-by (a partition's rows are sorted whole), or groups\n"
+    "already staged by other workers take the staged steps.  --dry-run on plan or run prints what\n"
+    "would be done and writes nothing.",
     {{"project", "FILE.json", "the project's parameters, dbsnaplake's names (default: flags only)"},
      {"manifest", "URI",
       "the snapshot manifest summary, s3uri_db_snapshot_manifest_summary (no default: here or "
@@ -233,7 +255,14 @@ const Verb kLakeVerb = {
       "the export files' format: parquet, csv, jsonl, dynamodb-json (default: from the names)"},
      {"parallel", "N", "groups worked on at once in this process (default 2)"},
      {"no-datalake", nullptr, "stage only; do not compact into the lake"},
-     {"summary", "URI", "manifest: the summary JSON (default PREFIX/manifests/manifest-summary.json)"},
+     {"staged", nullptr,
+      "run: always stage, then compact (default: off, one streaming pass when nothing is staged "
+      "yet)"},
+     {"dry-run", nullptr,
+      "plan, run: print (JSON) what would be done (groups, path, steps left), writing nothing "
+      "(default: off)"},
+     {"summary", "URI",
+      "manifest: the summary JSON (default PREFIX/manifests/manifest-summary.json)"},
      {"data", "URI", "manifest: the data Parquet (default PREFIX/manifests/manifest-data.parquet)"},
      {"no-count-rows", nullptr, "manifest: do not count each file's rows"}},
     1,

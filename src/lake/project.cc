@@ -2,9 +2,12 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -13,6 +16,7 @@
 #include "arrow/table.h"
 #include "arrow/util/byte_size.h"
 #include "base/json.h"
+#include "base/tasks.h"
 #include "format/arrow_io.h"
 #include "format/arrow_status.h"
 #include "format/format.h"
@@ -42,6 +46,13 @@ constexpr int64_t kStagingPartBytes = 5LL << 20;
 // A partition's remaining rows go into one last file when they are estimated at no more than
 // this many targets: a tail under half the target is merged into the previous file.
 constexpr double kMergeTailBelow = 1.5;
+// One pass: the rows every partition's writer holds before encoding them (its pending row
+// group), all partitions together; over it, the largest is written out as a (smaller) row group.
+constexpr int64_t kOnePassWriterBudgetBytes = 64LL << 20;
+// One pass: split rows queued between the reading thread and the writing one.
+constexpr int64_t kOnePassQueueBytes = 32LL << 20;
+// One pass: more partitions than this means as many open files: the staged path is taken instead.
+constexpr size_t kOnePassMaxPartitions = 256;
 // Prefix of the lake files this job writes (and the only ones its clean-up may delete).
 constexpr const char* kLakeFilePrefix = "part-";
 
@@ -77,9 +88,9 @@ Result<JsonValue> ParseRecord(const std::string& text, const std::string& source
 }
 
 // `batch` with `schema`'s columns (by name) and types (cast when they differ).
-Result<std::shared_ptr<arrow::RecordBatch>> Conform(const std::shared_ptr<arrow::RecordBatch>& batch,
-                                                    const std::shared_ptr<arrow::Schema>& schema,
-                                                    const std::string& source) {
+Result<std::shared_ptr<arrow::RecordBatch>> Conform(
+    const std::shared_ptr<arrow::RecordBatch>& batch, const std::shared_ptr<arrow::Schema>& schema,
+    const std::string& source) {
   if (batch->schema()->Equals(*schema, false)) return batch;
   std::vector<std::shared_ptr<arrow::Array>> cols;
   for (const auto& f : schema->fields()) {
@@ -130,17 +141,57 @@ std::shared_ptr<arrow::Schema> Normalize(const std::shared_ptr<arrow::Schema>& s
 
 class ProjectImpl;
 
-// Accumulates a step's counters from several threads.
-struct Tally {
-  std::mutex mu;
-  StepReport report;
-  Status first_error;
-  std::atomic<bool> failed{false};
-  void Fail(const Status& s) {
-    std::lock_guard<std::mutex> l(mu);
-    if (first_error.ok()) first_error = s;
-    failed = true;
+// One pass: a bounded queue of partition slices from the reading thread to the writing one.
+class SliceQueue {
+ public:
+  explicit SliceQueue(int64_t max_bytes) : max_bytes_(max_bytes) {}
+  // False once the consumer gave up.
+  bool Push(PartitionSlice s) {
+    int64_t bytes = arrow::util::TotalBufferSize(*s.batch);
+    std::unique_lock<std::mutex> l(mu_);
+    changed_.wait(l, [&] { return cancelled_ || items_.empty() || bytes_ + bytes <= max_bytes_; });
+    if (cancelled_) return false;
+    bytes_ += bytes;
+    items_.push_back({std::move(s), bytes});
+    changed_.notify_all();
+    return true;
   }
+  void Finish(Status st) {
+    std::lock_guard<std::mutex> l(mu_);
+    finished_ = true;
+    final_ = std::move(st);
+    changed_.notify_all();
+  }
+  // nullopt at the end of the stream; the producer's error if it failed.
+  Result<std::optional<PartitionSlice>> Pop() {
+    std::unique_lock<std::mutex> l(mu_);
+    changed_.wait(l, [&] { return !items_.empty() || finished_; });
+    if (items_.empty()) {
+      if (!final_.ok()) return final_;
+      return std::optional<PartitionSlice>();
+    }
+    auto item = std::move(items_.front());
+    items_.pop_front();
+    bytes_ -= item.second;
+    changed_.notify_all();
+    return std::optional<PartitionSlice>(std::move(item.first));
+  }
+  void Cancel() {
+    std::lock_guard<std::mutex> l(mu_);
+    cancelled_ = true;
+    items_.clear();
+    bytes_ = 0;
+    changed_.notify_all();
+  }
+
+ private:
+  const int64_t max_bytes_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<std::pair<PartitionSlice, int64_t>> items_;  // guarded by mu_
+  int64_t bytes_ = 0;
+  bool finished_ = false, cancelled_ = false;
+  Status final_;
 };
 
 class ProjectImpl final : public Project {
@@ -158,7 +209,8 @@ class ProjectImpl final : public Project {
     LP_ASSIGN_OR_RETURN(StoreLocation l, OpenStore(options_.s3uri_datalake, options_.store));
     lake_ = l.store->root_uri() == s.store->root_uri() ? staging_ : l.store;
     lroot_ = Dir(l.key);
-    LP_ASSIGN_OR_RETURN(claims_, Claims::Open(staging_, sroot_ + "manifests/_lakepack/", options_.lease_ms));
+    LP_ASSIGN_OR_RETURN(claims_,
+                        Claims::Open(staging_, sroot_ + "manifests/_lakepack/", options_.lease_ms));
     return Status::OK();
   }
 
@@ -237,62 +289,83 @@ class ProjectImpl final : public Project {
     return ParseRecord(*text, staging_->Uri(key));
   }
 
-  // Runs `work(i)` for units 1..n on options_.parallel threads; each unit is claimed first.
+  // One unit (group `i` of `kind`): claimed, `work` run, done; or skipped (done before, or
+  // held by a live worker).  A failed unit's claim is withdrawn, so a retry may take it at once.
+  Result<StepReport> ProcessUnit(const std::string& kind, int64_t i, int64_t n,
+                                 const std::function<Status(int64_t, StepReport*)>& work) {
+    if (i < 1 || i > n) {
+      return Status::InvalidArgument(kind + " group " + std::to_string(i) +
+                                     " is not in the plan (1.." + std::to_string(n) + ")");
+    }
+    StepReport r;
+    r.groups = 1;
+    const std::string unit = kind + "-" + std::to_string(i);
+    LP_ASSIGN_OR_RETURN(Claims::Outcome claim, claims_->TryClaim(unit));
+    if (claim == Claims::Outcome::kDone) {
+      r.already_done = 1;
+      return r;
+    }
+    if (claim == Claims::Outcome::kBusy) {
+      r.busy = 1;
+      return r;
+    }
+    Status st = work(i, &r);
+    if (!st.ok()) {
+      claims_->Release(unit);
+      return st;
+    }
+    r.processed = 1;
+    return r;
+  }
+
+  static void Add(StepReport* into, const StepReport& r) {
+    into->processed += r.processed;
+    into->already_done += r.already_done;
+    into->busy += r.busy;
+    into->rows += r.rows;
+    into->bytes += r.bytes;
+    into->files += r.files;
+  }
+
+  // ProcessUnit for units 1..n, options_.parallel at once on the shared executor (RunTasks);
+  // stops at the first failure.
   Result<StepReport> ForEachUnit(int64_t n, const std::string& kind,
                                  const std::function<Status(int64_t, StepReport*)>& work) {
-    Tally tally;
-    tally.report.groups = n;
-    std::atomic<int64_t> next{1};
-    auto worker = [&] {
-      while (!tally.failed) {
-        int64_t i = next++;
-        if (i > n) break;
-        std::string unit = kind + "-" + std::to_string(i);
-        auto claim = claims_->TryClaim(unit);
-        if (!claim.ok()) {
-          tally.Fail(claim.status());
-          break;
-        }
-        if (*claim != Claims::Outcome::kClaimed) {
-          std::lock_guard<std::mutex> l(tally.mu);
-          (*claim == Claims::Outcome::kDone ? tally.report.already_done : tally.report.busy)++;
-          continue;
-        }
-        StepReport mine;
-        Status st = work(i, &mine);
-        if (!st.ok()) {
-          claims_->Release(unit);
-          tally.Fail(st);
-          break;
-        }
-        std::lock_guard<std::mutex> l(tally.mu);
-        tally.report.processed++;
-        tally.report.rows += mine.rows;
-        tally.report.bytes += mine.bytes;
-        tally.report.files += mine.files;
-      }
-    };
-    int threads = static_cast<int>(std::min<int64_t>(std::max(1, options_.parallel), std::max<int64_t>(1, n)));
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool) t.join();
-    if (!tally.first_error.ok()) return tally.first_error;
-    return tally.report;
+    std::mutex mu;
+    StepReport total;
+    total.groups = n;
+    TaskPolicy policy;
+    policy.parallel = options_.parallel;
+    policy.max_failures = 1;
+    TaskReport tasks = RunTasks(n, policy, JobContext{}, [&](int64_t t) -> Status {
+      LP_ASSIGN_OR_RETURN(StepReport r, ProcessUnit(kind, t + 1, n, work));
+      std::lock_guard<std::mutex> l(mu);
+      Add(&total, r);
+      return Status::OK();
+    });
+    if (!tasks.ok()) return tasks.FirstError(kind + " step");
+    return total;
   }
 
   // ---- step 1.2 ----------------------------------------------------------------------------
   Result<StepReport> ProcessSnapshotGroups(const ReadGroupFn& read) override {
     LP_ASSIGN_OR_RETURN(JsonValue plan, ReadMarker("plan-snapshot.json", "1.1"));
     int64_t n = JInt(plan.Find("groups"));
-    return ForEachUnit(n, "stage", [&](int64_t i, StepReport* r) { return StageGroup(i, read, r); });
+    return ForEachUnit(n, "stage",
+                       [&](int64_t i, StepReport* r) { return StageGroup(i, read, r); });
+  }
+
+  Result<StepReport> ProcessSnapshotGroup(int64_t index, const ReadGroupFn& read) override {
+    LP_ASSIGN_OR_RETURN(JsonValue plan, ReadMarker("plan-snapshot.json", "1.1"));
+    return ProcessUnit("stage", index, JInt(plan.Find("groups")),
+                       [&](int64_t i, StepReport* r) { return StageGroup(i, read, r); });
   }
 
   Result<GroupManifest> LoadGroup(int64_t i) {
     std::string id = std::to_string(i);
-    LP_ASSIGN_OR_RETURN(auto m,
-                        manifest::ReadManifest(staging_->Uri(GroupSummaryKey("snapshot-file-groups", id)),
-                                               staging_, options_.store));
+    LP_ASSIGN_OR_RETURN(
+        auto m, manifest::ReadManifest(staging_->Uri(GroupSummaryKey("snapshot-file-groups", id)),
+                                       staging_, options_.store));
     GroupManifest g;
     g.index = i;
     g.summary_uri = m.summary_uri;
@@ -310,11 +383,13 @@ class ProjectImpl final : public Project {
   }
 
   // Streams every batch of the group's files (built-in readers) into `sink`.
-  Status ReadBuiltIn(const GroupManifest& g,
-                     const std::function<Status(std::shared_ptr<arrow::RecordBatch>, const std::string&)>& sink) {
+  Status ReadBuiltIn(
+      const GroupManifest& g,
+      const std::function<Status(std::shared_ptr<arrow::RecordBatch>, const std::string&)>& sink) {
     for (const auto& uri : g.uris) {
       LP_ASSIGN_OR_RETURN(StoreLocation loc, manifest::Resolve(uri, staging_, options_.store));
-      LP_ASSIGN_OR_RETURN(auto reader, OpenExportFile(loc.store, loc.key, uri, options_.input_format));
+      LP_ASSIGN_OR_RETURN(auto reader,
+                          OpenExportFile(loc.store, loc.key, uri, options_.input_format));
       while (true) {
         std::shared_ptr<arrow::RecordBatch> b;
         LP_ARROW_RETURN_NOT_OK(reader->ReadNext(&b), uri);
@@ -348,11 +423,13 @@ class ProjectImpl final : public Project {
       if (p.pending.empty()) return Status::OK();
       char seq[16];
       std::snprintf(seq, sizeof seq, "%05lld", static_cast<long long>(p.files));
-      std::string key = Join(StagingDatalake(), path) + g.fingerprint + "-" + seq + ".snappy.parquet";
+      std::string key =
+          Join(StagingDatalake(), path) + g.fingerprint + "-" + seq + ".snappy.parquet";
       format::WriteOptions wo;
       wo.object.part_size = kStagingPartBytes;
-      LP_ASSIGN_OR_RETURN(auto writer, format::OpenBatchWriter(staging_, key, format::Format::kParquet,
-                                                               out_schema, wo));
+      LP_ASSIGN_OR_RETURN(
+          auto writer,
+          format::OpenBatchWriter(staging_, key, format::Format::kParquet, out_schema, wo));
       int64_t rows = 0;
       for (const auto& b : p.pending) {
         LP_RETURN_NOT_OK(writer->Write(*b));
@@ -402,9 +479,10 @@ class ProjectImpl final : public Project {
       }
       // Over the group's memory budget: write out the partition holding the most.
       while (pending_total > kStagingBudgetBytes) {
-        auto largest = std::max_element(parts.begin(), parts.end(), [](const auto& x, const auto& y) {
-          return x.second.pending_bytes < y.second.pending_bytes;
-        });
+        auto largest =
+            std::max_element(parts.begin(), parts.end(), [](const auto& x, const auto& y) {
+              return x.second.pending_bytes < y.second.pending_bytes;
+            });
         LP_RETURN_NOT_OK(flush(largest->first, largest->second));
       }
       return Status::OK();
@@ -446,8 +524,8 @@ class ProjectImpl final : public Project {
     sums.EndArray();
     if (g.rows >= 0 && !read && rows != g.rows) {
       return Status::InvalidData("group " + std::to_string(i) + ": read " + std::to_string(rows) +
-                                 " rows but its manifest lists " + std::to_string(g.rows) +
-                                 " (" + g.summary_uri + ")");
+                                 " rows but its manifest lists " + std::to_string(g.rows) + " (" +
+                                 g.summary_uri + ")");
     }
     auto sm = manifest::MakeManifest(entries, "", "");
     sm.data_uri = staging_->Uri(GroupDataKey("staging-file-groups", sm.fingerprint));
@@ -489,12 +567,13 @@ class ProjectImpl final : public Project {
     }
     if (!missing.empty()) {
       std::string list;
-      for (size_t k = 0; k < missing.size() && k < 10; ++k) list += (k ? ", " : "") + std::to_string(missing[k]);
+      for (size_t k = 0; k < missing.size() && k < 10; ++k)
+        list += (k ? ", " : "") + std::to_string(missing[k]);
       if (missing.size() > 10) list += ", ...";
-      return Status::InvalidArgument(std::string("step ") + step + " is not finished: " +
-                                     std::to_string(missing.size()) + " of " + std::to_string(n) +
-                                     " groups are not done (" + list +
-                                     "); run it again (a group claimed by a live worker is left to it)");
+      return Status::InvalidArgument(
+          std::string("step ") + step + " is not finished: " + std::to_string(missing.size()) +
+          " of " + std::to_string(n) + " groups are not done (" + list +
+          "); run it again (a group claimed by a live worker is left to it)");
     }
     return out;
   }
@@ -550,9 +629,9 @@ class ProjectImpl final : public Project {
       details.Key("rows").Int(p.rows);
       details.Key("checksum").String(ChecksumHex(p.checksum));
       details.EndObject();
-      auto m = manifest::MakeManifest(p.files, staging_->Uri(GroupDataKey("partition-file-groups", id)),
-                                      staging_->Uri(GroupSummaryKey("partition-file-groups", id)),
-                                      details.str());
+      auto m = manifest::MakeManifest(
+          p.files, staging_->Uri(GroupDataKey("partition-file-groups", id)),
+          staging_->Uri(GroupSummaryKey("partition-file-groups", id)), details.str());
       LP_RETURN_NOT_OK(manifest::WriteManifest(m, staging_, options_.store));
       w.BeginObject();
       w.Key("group").Int(index);
@@ -578,14 +657,29 @@ class ProjectImpl final : public Project {
   Result<StepReport> ProcessPartitionGroups() override {
     LP_ASSIGN_OR_RETURN(JsonValue plan, ReadMarker("plan-datalake.json", "2.1"));
     int64_t n = JInt(plan.Find("groups"));
-    return ForEachUnit(n, "compact", [&](int64_t i, StepReport* r) { return CompactGroup(i, r); });
+    bool one_pass = JStr(plan.Find("mode")) == "one-pass";
+    return ForEachUnit(n, "compact",
+                       [&](int64_t i, StepReport* r) { return CompactGroup(i, one_pass, r); });
   }
 
-  Status CompactGroup(int64_t i, StepReport* r) {
+  Result<StepReport> ProcessPartitionGroup(int64_t index) override {
+    LP_ASSIGN_OR_RETURN(JsonValue plan, ReadMarker("plan-datalake.json", "2.1"));
+    bool one_pass = JStr(plan.Find("mode")) == "one-pass";
+    return ProcessUnit("compact", index, JInt(plan.Find("groups")),
+                       [&](int64_t i, StepReport* r) { return CompactGroup(i, one_pass, r); });
+  }
+
+  Status CompactGroup(int64_t i, bool one_pass, StepReport* r) {
     std::string id = std::to_string(i);
-    LP_ASSIGN_OR_RETURN(auto m, manifest::ReadManifest(
-                                    staging_->Uri(GroupSummaryKey("partition-file-groups", id)),
-                                    staging_, options_.store));
+    if (one_pass) {
+      // The one pass writes these groups' done records itself; one missing means it was stopped.
+      return Status::Unavailable("partition group " + id +
+                                 " belongs to a one-pass run that has not finished: run the whole "
+                                 "job (lake run / Project.run()) again to finish it");
+    }
+    LP_ASSIGN_OR_RETURN(
+        auto m, manifest::ReadManifest(staging_->Uri(GroupSummaryKey("partition-file-groups", id)),
+                                       staging_, options_.store));
     auto details = ParseRecord(m.details_json, m.summary_uri);
     LP_RETURN_NOT_OK(details.status());
     const std::string path = JStr(details->Find("partition"));
@@ -620,8 +714,8 @@ class ProjectImpl final : public Project {
       if (!schema) {
         schema = b->schema();
         keys = KeyColumns(*schema);
-        LP_ASSIGN_OR_RETURN(writer, pack::RollingWriter::Make(format::Format::kParquet, schema, target,
-                                                              open, closed));
+        LP_ASSIGN_OR_RETURN(writer, pack::RollingWriter::Make(format::Format::kParquet, schema,
+                                                              target, open, closed));
       }
       LP_ASSIGN_OR_RETURN(b, Conform(b, schema, source));
       LP_ASSIGN_OR_RETURN(uint64_t sum, KeyChecksum(*b, keys));
@@ -658,15 +752,16 @@ class ProjectImpl final : public Project {
       held.clear();
       std::vector<arrow::compute::SortKey> sk;
       for (size_t k = 0; k < options_.sort_by.size(); ++k) {
-        bool desc = options_.descending.empty() ? false
+        bool desc = options_.descending.empty()       ? false
                     : options_.descending.size() == 1 ? options_.descending[0]
                                                       : options_.descending[k];
         sk.emplace_back(options_.sort_by[k], desc ? arrow::compute::SortOrder::Descending
                                                   : arrow::compute::SortOrder::Ascending);
       }
-      LP_ARROW_ASSIGN_OR_RETURN(auto idx,
-                                arrow::compute::SortIndices(arrow::Datum(table), arrow::compute::SortOptions(sk)),
-                                "sort " + path);
+      LP_ARROW_ASSIGN_OR_RETURN(
+          auto idx,
+          arrow::compute::SortIndices(arrow::Datum(table), arrow::compute::SortOptions(sk)),
+          "sort " + path);
       LP_ARROW_ASSIGN_OR_RETURN(auto sorted, arrow::compute::Take(table, idx), "sort " + path);
       table.reset();
       arrow::TableBatchReader tr(*sorted.table());
@@ -705,6 +800,339 @@ class ProjectImpl final : public Project {
     w.EndObject();
     LP_RETURN_NOT_OK(claims_->MarkDone("compact-" + id, w.str()));
     r->rows += rows_fed;
+    return Status::OK();
+  }
+
+  // ---- one pass (Run on one machine) --------------------------------------------------------
+  // Claims the one pass and runs it.  true: the lake's files are written and recorded (now or
+  // before); false: the staged steps are to be used (another worker planned them, or too many
+  // partitions).
+  Result<bool> OnePass(const ReadGroupFn& read, StepReport* report) {
+    const std::string unit = "onepass-1";
+    auto marker = staging_->Get(StateDir() + "plan-datalake.json");
+    if (marker.ok()) {
+      LP_ASSIGN_OR_RETURN(JsonValue j,
+                          ParseRecord(*marker, staging_->Uri(StateDir() + "plan-datalake.json")));
+      if (JStr(j.Find("mode")) != "one-pass") return false;  // a staged compaction was planned
+    } else if (!marker.status().IsNotFound()) {
+      return marker.status();
+    }
+    // Groups staged (or being staged) already: the staged steps finish what they began.
+    ListOptions first;
+    first.max_keys = 1;
+    LP_ASSIGN_OR_RETURN(ListPage staged, staging_->List(StateDir() + "stage-", first));
+    if (!staged.objects.empty()) return false;
+    LP_ASSIGN_OR_RETURN(Claims::Outcome claim, claims_->TryClaim(unit));
+    if (claim == Claims::Outcome::kDone) {
+      LP_ASSIGN_OR_RETURN(auto done, claims_->ReadDone(unit));
+      LP_ASSIGN_OR_RETURN(JsonValue j, ParseRecord(done.value_or("{}"), unit));
+      report->already_done = 1;
+      return JStr(j.Find("mode")) == "one-pass";
+    }
+    if (claim == Claims::Outcome::kBusy) {
+      return Status::Unavailable(
+          "the one pass of this project is being run by another live worker");
+    }
+    auto ran = OnePassWork(read, report);
+    if (!ran.ok()) {
+      claims_->Release(unit);
+      return ran.status();
+    }
+    if (!*ran) {
+      // Taken over by a staged plan: this claim is withdrawn, the staged steps go on.
+      claims_->Release(unit);
+      return false;
+    }
+    LP_RETURN_NOT_OK(claims_->MarkDone(unit, R"({"mode":"one-pass"})"));
+    report->processed = 1;
+    return true;
+  }
+
+  // One partition's exact-size writer in the one pass.
+  struct PassPart {
+    std::string path;
+    std::unique_ptr<pack::RollingWriter> writer;
+    int64_t rows = 0;  // fed to the writer
+    uint64_t checksum = 0;
+    int64_t rows_closed = 0, bytes_closed = 0;
+    std::vector<pack::WrittenFile> files;
+  };
+
+  Result<bool> OnePassWork(const ReadGroupFn& read, StepReport* report) {
+    LP_ASSIGN_OR_RETURN(JsonValue plan, ReadMarker("plan-snapshot.json", "1.1"));
+    const int64_t n = JInt(plan.Find("groups"));
+    const int64_t snap_rows = JInt(plan.Find("snapshot_n_record"), -1);
+    const int64_t snap_size = JInt(plan.Find("snapshot_size"));
+    const std::string fp = JStr(plan.Find("snapshot_fingerprint"));
+    const std::string stem = std::string(kLakeFilePrefix) + fp.substr(0, 16) + "-";
+    const int64_t target = options_.target_parquet_file_size;
+    const double input_bpr = snap_rows > 0 ? static_cast<double>(snap_size) / snap_rows : 0;
+
+    // The reading thread: groups in order, conformed, split by partition, into the queue.
+    std::atomic<int64_t> rows_read{0};
+    std::shared_ptr<arrow::Schema> in_schema, out_schema;
+    std::vector<std::string> keys;
+    SliceQueue queue(kOnePassQueueBytes);
+    auto produce = [&]() -> Status {
+      auto sink = [&](std::shared_ptr<arrow::RecordBatch> b, const std::string& source) -> Status {
+        if (!in_schema) {
+          in_schema = Normalize(b->schema());
+          LP_RETURN_NOT_OK(spec_.Check(*in_schema, source));
+          out_schema = spec_.OutputSchema(*in_schema);
+          keys = KeyColumns(*out_schema);
+          for (const auto& k : keys) {
+            if (out_schema->GetFieldIndex(k) < 0) {
+              return Status::InvalidArgument("key column '" + k + "' is not in the written data (" +
+                                             out_schema->ToString() + ")");
+            }
+          }
+        }
+        LP_ASSIGN_OR_RETURN(b, Conform(b, in_schema, source));
+        rows_read += b->num_rows();
+        LP_ASSIGN_OR_RETURN(auto slices, spec_.Split(b, source));
+        for (auto& sl : slices) {
+          if (!queue.Push(std::move(sl))) return Status::Cancelled("one pass stopped");
+        }
+        return Status::OK();
+      };
+      for (int64_t i = 1; i <= n; ++i) {
+        LP_ASSIGN_OR_RETURN(GroupManifest g, LoadGroup(i));
+        int64_t before = rows_read;
+        if (read) {
+          LP_ASSIGN_OR_RETURN(auto reader, read(g));
+          std::string source = "group " + std::to_string(i) + " (batch_read_snapshot_data_file)";
+          while (true) {
+            std::shared_ptr<arrow::RecordBatch> b;
+            LP_ARROW_RETURN_NOT_OK(reader->ReadNext(&b), source);
+            if (!b) break;
+            if (b->num_rows() == 0) continue;
+            LP_RETURN_NOT_OK(sink(std::move(b), source));
+          }
+        } else {
+          LP_RETURN_NOT_OK(ReadBuiltIn(g, sink));
+          if (g.rows >= 0 && rows_read - before != g.rows) {
+            return Status::InvalidData("group " + std::to_string(i) + ": read " +
+                                       std::to_string(rows_read - before) +
+                                       " rows but its manifest lists " + std::to_string(g.rows) +
+                                       " (" + g.summary_uri + ")");
+          }
+        }
+      }
+      return Status::OK();
+    };
+    std::thread producer([&] { queue.Finish(produce()); });
+    struct Joiner {  // stops and joins the reading thread on every way out
+      SliceQueue& queue;
+      std::thread& thread;
+      ~Joiner() {
+        queue.Cancel();
+        thread.join();
+      }
+    } joiner{queue, producer};
+
+    std::map<std::string, PassPart> parts;  // declared after joiner: aborted before the join
+    int64_t pending = 0, rows_consumed = 0;
+    bool too_many = false;
+    while (true) {
+      LP_ASSIGN_OR_RETURN(auto slice, queue.Pop());
+      if (!slice) break;
+      auto [it, fresh] = parts.try_emplace(slice->path);
+      PassPart& p = it->second;
+      if (fresh) {
+        if (parts.size() > kOnePassMaxPartitions) {
+          too_many = true;
+          break;
+        }
+        p.path = slice->path;
+        const std::string dir = Join(lroot_, p.path);
+        PassPart* pp = &p;
+        auto open =
+            [this, pp, dir, stem, target, snap_rows, input_bpr, early = !read,
+             &rows_consumed](int64_t index) -> Result<std::shared_ptr<format::ObjectOutputStream>> {
+          // The tail rule, when the pass can tell: all that can still come for this partition
+          // (its rows not in a closed file, and every snapshot row not split yet) fits in 1.5
+          // targets.  Only with the built-in readers, whose rows the manifest counts.
+          if (early && snap_rows >= 0) {
+            int64_t upper =
+                (pp->rows - pp->rows_closed) + std::max<int64_t>(0, snap_rows - rows_consumed);
+            double bpr = pp->rows_closed > 0
+                             ? static_cast<double>(pp->bytes_closed) / pp->rows_closed
+                             : input_bpr;
+            if (bpr > 0 && upper * bpr <= kMergeTailBelow * target)
+              pp->writer->set_limit(4 * target);
+          }
+          char name[32];
+          std::snprintf(name, sizeof name, "%05lld", static_cast<long long>(index));
+          WriterOptions wo;
+          wo.part_size = kStagingPartBytes;  // many files open at once
+          wo.max_parallel_parts = 2;
+          return format::OpenOutputStream(lake_, dir + stem + name + ".snappy.parquet", wo);
+        };
+        auto closed = [pp](const pack::WrittenFile& f) {
+          pp->rows_closed += f.rows;
+          pp->bytes_closed += f.bytes;
+          pp->files.push_back(f);
+        };
+        LP_ASSIGN_OR_RETURN(p.writer, pack::RollingWriter::Make(format::Format::kParquet,
+                                                                out_schema, target, open, closed));
+      }
+      LP_ASSIGN_OR_RETURN(uint64_t sum, KeyChecksum(*slice->batch, keys));
+      p.checksum += sum;
+      p.rows += slice->batch->num_rows();
+      rows_consumed += slice->batch->num_rows();
+      int64_t before = p.writer->pending_bytes();
+      LP_RETURN_NOT_OK(p.writer->Write(slice->batch));
+      pending += p.writer->pending_bytes() - before;
+      // Over the fan-out's budget: the partition holding the most writes its rows out now.
+      while (pending > kOnePassWriterBudgetBytes) {
+        PassPart* largest = nullptr;
+        for (auto& [path, q] : parts) {
+          if (q.writer &&
+              (!largest || q.writer->pending_bytes() > largest->writer->pending_bytes())) {
+            largest = &q;
+          }
+        }
+        int64_t had = largest->writer->pending_bytes();
+        if (had == 0) break;
+        LP_RETURN_NOT_OK(largest->writer->FlushPending());
+        pending -= had - largest->writer->pending_bytes();
+      }
+    }
+    if (too_many) {
+      // As many open files as partitions: not for one pass.  Nothing of it is kept.
+      std::vector<std::string> written;
+      for (auto& [path, p] : parts) {
+        if (p.writer) p.writer->Abort();
+        for (const auto& f : p.files) written.push_back(FileKey(f.uri));
+      }
+      if (!written.empty()) LP_RETURN_NOT_OK(lake_->Delete(written));
+      LP_RETURN_NOT_OK(claims_->MarkDone(
+          "onepass-1", R"({"mode":"staged","reason":"more than 256 partitions"})"));
+      return false;
+    }
+    for (auto& [path, p] : parts) {
+      LP_RETURN_NOT_OK(p.writer->Finish());
+      p.writer.reset();
+      // A short tail the pass could not foresee: the last two files become one.
+      if (p.files.size() >= 2 && p.files.back().bytes * 2 < target) {
+        LP_RETURN_NOT_OK(MergeLastTwo(&p, report));
+      }
+    }
+    if (!read && snap_rows >= 0 && rows_read != snap_rows) {
+      return Status::InvalidData("the snapshot manifest lists " + std::to_string(snap_rows) +
+                                 " rows but " + std::to_string(rows_read.load()) + " were read");
+    }
+    // The record: a datalake plan marked one-pass, then one done record per partition.
+    JsonWriter w;
+    w.BeginObject();
+    w.Key("mode").String("one-pass");
+    w.Key("rewritten_bytes").Int(report->rewritten_bytes);
+    w.Key("partitions").BeginArray();
+    int64_t index = 0;
+    for (const auto& [path, p] : parts) {
+      w.BeginObject();
+      w.Key("group").Int(++index);
+      w.Key("partition").String(path);
+      w.Key("rows").Int(p.rows);
+      w.Key("checksum").String(ChecksumHex(p.checksum));
+      w.Key("size").Int(0);
+      w.Key("staging_files").Int(0);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("groups").Int(index);
+    w.EndObject();
+    const std::string marker_key = StateDir() + "plan-datalake.json";
+    auto put = staging_->PutIfAbsent(marker_key, w.str());
+    if (!put.ok()) {
+      if (!put.status().IsAlreadyExists()) return put.status();
+      LP_ASSIGN_OR_RETURN(std::string text, staging_->Get(marker_key));
+      LP_ASSIGN_OR_RETURN(JsonValue j, ParseRecord(text, staging_->Uri(marker_key)));
+      if (JStr(j.Find("mode")) != "one-pass") {
+        // A staged compaction was planned meanwhile: it is the one that counts.
+        std::vector<std::string> written;
+        for (const auto& [path, p] : parts) {
+          for (const auto& f : p.files) written.push_back(FileKey(f.uri));
+        }
+        if (!written.empty()) LP_RETURN_NOT_OK(lake_->Delete(written));
+        return false;
+      }
+    }
+    index = 0;
+    for (const auto& [path, p] : parts) {
+      ++index;
+      JsonWriter d;
+      d.BeginObject();
+      d.Key("group").Int(index);
+      d.Key("partition").String(path);
+      d.Key("rows").Int(p.rows);
+      d.Key("checksum").String(ChecksumHex(p.checksum));
+      d.Key("files").BeginArray();
+      for (const auto& f : p.files) {
+        d.BeginObject();
+        d.Key("uri").String(f.uri);
+        d.Key("size").Int(f.bytes);
+        d.Key("etag").String(f.etag);
+        d.Key("rows").Int(f.rows);
+        d.EndObject();
+        report->bytes += f.bytes;
+        report->files++;
+      }
+      d.EndArray();
+      d.EndObject();
+      LP_RETURN_NOT_OK(claims_->MarkDone("compact-" + std::to_string(index), d.str()));
+      report->rows += p.rows;
+    }
+    report->groups = index;
+    return true;
+  }
+
+  // The lake key of one of its file URIs.
+  std::string FileKey(const std::string& uri) const {
+    auto loc = manifest::Resolve(uri, lake_, options_.store);
+    return loc.ok() ? loc->key : uri;
+  }
+
+  // Rewrites a partition's last two files as one (the tail under half the target goes into the
+  // file before it), named after the first of them with "-m".
+  Status MergeLastTwo(PassPart* p, StepReport* report) {
+    pack::WrittenFile a = p->files[p->files.size() - 2], b = p->files.back();
+    std::string key_a = FileKey(a.uri), key_b = FileKey(b.uri);
+    std::string key =
+        key_a.substr(0, key_a.size() - std::string(".snappy.parquet").size()) + "-m.snappy.parquet";
+    format::WriteOptions wo;
+    wo.row_group_bytes = pack::RollingWriter::kMaxRowGroupArrowBytes;
+    std::unique_ptr<format::BatchWriter> writer;
+    int64_t rows = 0;
+    for (const auto& k : {key_a, key_b}) {
+      LP_ASSIGN_OR_RETURN(auto reader, format::OpenBatchReader(lake_, k, format::Format::kParquet));
+      while (true) {
+        std::shared_ptr<arrow::RecordBatch> batch;
+        LP_ARROW_RETURN_NOT_OK(reader->ReadNext(&batch), lake_->Uri(k));
+        if (!batch) break;
+        if (!writer) {
+          LP_ASSIGN_OR_RETURN(writer, format::OpenBatchWriter(lake_, key, format::Format::kParquet,
+                                                              batch->schema(), wo));
+        }
+        LP_RETURN_NOT_OK(writer->Write(*batch));
+        rows += batch->num_rows();
+      }
+    }
+    LP_ASSIGN_OR_RETURN(ObjectInfo info, writer->Close());
+    if (rows != a.rows + b.rows) {
+      return Status::Internal(lake_->Uri(key) + ": merged " + std::to_string(rows) + " rows of " +
+                              std::to_string(a.rows + b.rows));
+    }
+    LP_RETURN_NOT_OK(lake_->Delete(std::vector<std::string>{key_a, key_b}));
+    pack::WrittenFile m;
+    m.index = a.index;
+    m.uri = lake_->Uri(key);
+    m.rows = rows;
+    m.bytes = info.size;
+    m.etag = info.etag;
+    p->files.pop_back();
+    p->files.back() = m;
+    report->rewritten_bytes += info.size;
     return Status::OK();
   }
 
@@ -751,6 +1179,11 @@ class ProjectImpl final : public Project {
     int64_t n = JInt(plan.Find("groups"));
     LP_ASSIGN_OR_RETURN(auto records, DoneRecords("compact", n, "2.2"));
     const JsonValue* planned = plan.Find("partitions");
+    v.mode = JStr(plan.Find("mode")) == "one-pass" ? "one-pass" : "staged";
+    v.rewritten_bytes = JInt(plan.Find("rewritten_bytes"));
+    if (planned) {
+      for (const auto& p : planned->array) v.staged_bytes += JInt(p.Find("size"));
+    }
     std::map<std::string, std::pair<int64_t, std::string>> staged;  // partition -> rows, checksum
     int64_t staged_rows = 0;
     if (planned) {
@@ -810,13 +1243,14 @@ class ProjectImpl final : public Project {
       ps.checksum = ChecksumHex(sum);
       auto it = staged.find(ps.partition);
       if (it == staged.end()) {
-        return Status::InvalidData("validation: partition '" + ps.partition + "' is not in the plan");
+        return Status::InvalidData("validation: partition '" + ps.partition +
+                                   "' is not in the plan");
       }
       if (it->second.first != ps.rows || it->second.second != ps.checksum) {
-        return Status::InvalidData(
-            "validation: partition '" + ps.partition + "': the lake holds " +
-            std::to_string(ps.rows) + " rows (key checksum " + ps.checksum + "), the snapshot " +
-            std::to_string(it->second.first) + " (" + it->second.second + ")");
+        return Status::InvalidData("validation: partition '" + ps.partition + "': the lake holds " +
+                                   std::to_string(ps.rows) + " rows (key checksum " + ps.checksum +
+                                   "), the snapshot " + std::to_string(it->second.first) + " (" +
+                                   it->second.second + ")");
       }
       v.after_n_files += ps.n_files;
       v.after_total_size += ps.total_size;
@@ -825,8 +1259,8 @@ class ProjectImpl final : public Project {
     }
     if (v.partitions.size() != staged.size()) {
       return Status::InvalidData("validation: " + std::to_string(staged.size()) +
-                                 " partitions were staged but " + std::to_string(v.partitions.size()) +
-                                 " compacted");
+                                 " partitions were staged but " +
+                                 std::to_string(v.partitions.size()) + " compacted");
     }
     v.n_partition = static_cast<int64_t>(v.partitions.size());
     LP_RETURN_NOT_OK(Publish(lake_files, &v));
@@ -895,6 +1329,11 @@ class ProjectImpl final : public Project {
 
   Result<ValidateReport> Run(const ReadGroupFn& read) override {
     LP_RETURN_NOT_OK(PlanSnapshotToStaging().status());
+    if (options_.one_pass && options_.create_datalake && options_.sort_by.empty()) {
+      StepReport pass;
+      LP_ASSIGN_OR_RETURN(bool done, OnePass(read, &pass));
+      if (done) return ValidateDatalake();
+    }
     LP_ASSIGN_OR_RETURN(StepReport staged, ProcessSnapshotGroups(read));
     if (staged.busy > 0) {
       return Status::Unavailable(std::to_string(staged.busy) +
@@ -912,6 +1351,132 @@ class ProjectImpl final : public Project {
                                  " partition groups are being compacted by another live worker");
     }
     return ValidateDatalake();
+  }
+
+  // Done units of `kind` among 1..n.
+  Result<int64_t> CountDone(const std::string& kind, int64_t n) {
+    int64_t done = 0;
+    for (int64_t i = 1; i <= n; ++i) {
+      LP_ASSIGN_OR_RETURN(auto d, claims_->ReadDone(kind + "-" + std::to_string(i)));
+      done += d.has_value();
+    }
+    return done;
+  }
+
+  Result<std::string> DryRunJson(const std::string& step) override {
+    if (step != "plan" && step != "run") {
+      return Status::InvalidArgument("a dry run is for plan or run, not '" + step + "'");
+    }
+    JsonWriter w;
+    w.BeginObject();
+    w.Key("dry_run").Bool(true);
+    w.Key("step").String(step);
+    // Step 1.1: the plan on the store, or the one it would write.
+    int64_t groups = 0;
+    bool planned = false;
+    auto marker = staging_->Get(StateDir() + "plan-snapshot.json");
+    w.Key("plan").BeginObject();
+    if (marker.ok()) {
+      LP_ASSIGN_OR_RETURN(JsonValue j,
+                          ParseRecord(*marker, staging_->Uri(StateDir() + "plan-snapshot.json")));
+      planned = true;
+      groups = JInt(j.Find("groups"));
+      w.Key("planned").Bool(true);
+      w.Key("groups").Int(groups);
+      w.Key("snapshot_files").Int(JInt(j.Find("snapshot_files")));
+      w.Key("snapshot_size").Int(JInt(j.Find("snapshot_size")));
+      w.Key("snapshot_n_record").Int(JInt(j.Find("snapshot_n_record"), -1));
+      w.Key("writes").Int(0);
+    } else {
+      if (!marker.status().IsNotFound()) return marker.status();
+      LP_ASSIGN_OR_RETURN(manifest::Manifest snap,
+                          manifest::ReadManifest(options_.s3uri_db_snapshot_manifest_summary,
+                                                 staging_, options_.store));
+      std::vector<int64_t> sizes;
+      for (const auto& f : snap.files) sizes.push_back(f.size);
+      auto plan = manifest::PlanGroups(sizes, options_.target_db_snapshot_file_group_size);
+      groups = static_cast<int64_t>(plan.size());
+      int64_t largest = 0, smallest = 0;
+      for (size_t g = 0; g < plan.size(); ++g) {
+        int64_t size = 0;
+        for (int64_t i : plan[g].files) size += sizes[static_cast<size_t>(i)];
+        largest = std::max(largest, size);
+        smallest = g == 0 ? size : std::min(smallest, size);
+      }
+      w.Key("planned").Bool(false);
+      w.Key("groups").Int(groups);
+      w.Key("snapshot_files").Int(static_cast<int64_t>(snap.files.size()));
+      w.Key("snapshot_size").Int(snap.size);
+      w.Key("snapshot_n_record").Int(snap.rows);
+      w.Key("target_size").Int(options_.target_db_snapshot_file_group_size);
+      w.Key("largest_group").Int(largest);
+      w.Key("smallest_group").Int(smallest);
+      // A group manifest is two objects; then the plan's marker.
+      w.Key("writes").Int(2 * groups + 1);
+      w.Key("writes_under").String(staging_->Uri(ManifestsDir()));
+    }
+    w.EndObject();
+    if (step == "run") {
+      auto lake_plan = staging_->Get(StateDir() + "plan-datalake.json");
+      std::string lake_mode;
+      int64_t lake_groups = 0;
+      if (lake_plan.ok()) {
+        LP_ASSIGN_OR_RETURN(JsonValue j,
+                            ParseRecord(*lake_plan, StateDir() + "plan-datalake.json"));
+        lake_mode = JStr(j.Find("mode")) == "one-pass" ? "one-pass" : "staged";
+        lake_groups = JInt(j.Find("groups"));
+      } else if (!lake_plan.status().IsNotFound()) {
+        return lake_plan.status();
+      }
+      const bool committed = lake_->Head(CommitKey()).ok();
+      std::string path;
+      if (!options_.create_datalake) {
+        path = "stage only";
+      } else if (!lake_mode.empty()) {
+        path = lake_mode;
+      } else {
+        path = options_.one_pass && options_.sort_by.empty() ? "one-pass" : "staged";
+      }
+      w.Key("path").String(path);
+      int64_t staged_done = 0;
+      if (planned) {
+        LP_ASSIGN_OR_RETURN(staged_done, CountDone("stage", groups));
+      }
+      w.Key("snapshot_to_staging").BeginObject();
+      w.Key("groups").Int(groups).Key("done").Int(staged_done);
+      w.EndObject();
+      w.Key("staging_to_datalake").BeginObject();
+      w.Key("planned").Bool(!lake_mode.empty());
+      if (!lake_mode.empty()) {
+        LP_ASSIGN_OR_RETURN(int64_t compacted, CountDone("compact", lake_groups));
+        w.Key("groups").Int(lake_groups).Key("done").Int(compacted);
+      }
+      w.EndObject();
+      w.Key("committed").Bool(committed);
+      w.Key("would").BeginArray();
+      if (!committed) {
+        if (!planned) w.String("plan " + std::to_string(groups) + " snapshot file groups");
+        if (path == "one-pass") {
+          w.String("read " + std::to_string(groups) +
+                   " groups once and write the lake files of every partition straight to " +
+                   lake_->Uri(lroot_) + " (no staging files)");
+        } else {
+          if (staged_done < groups) {
+            w.String("stage " + std::to_string(groups - staged_done) +
+                     " snapshot file groups under " + staging_->Uri(StagingDatalake()));
+          }
+          if (options_.create_datalake)
+            w.String("compact every partition into " + lake_->Uri(lroot_));
+        }
+        if (options_.create_datalake) {
+          w.String("validate rows and key checksums per partition, then publish " +
+                   lake_->Uri(CommitKey()));
+        }
+      }
+      w.EndArray();
+    }
+    w.EndObject();
+    return w.str();
   }
 
   Result<std::string> StatusJson() override {
@@ -941,6 +1506,12 @@ class ProjectImpl final : public Project {
     };
     LP_RETURN_NOT_OK(step("snapshot_to_staging", "plan-snapshot.json", "stage"));
     LP_RETURN_NOT_OK(step("staging_to_datalake", "plan-datalake.json", "compact"));
+    // How the lake files were (or are being) written: "one-pass" or "staged" once planned.
+    auto lake_plan = staging_->Get(StateDir() + "plan-datalake.json");
+    if (lake_plan.ok()) {
+      LP_ASSIGN_OR_RETURN(JsonValue j, ParseRecord(*lake_plan, "plan-datalake.json"));
+      w.Key("mode").String(JStr(j.Find("mode")) == "one-pass" ? "one-pass" : "staged");
+    }
     auto commit = lake_->Head(CommitKey());
     w.Key("committed").Bool(commit.ok());
     if (commit.ok()) w.Key("commit").String(lake_->Uri(CommitKey()));
@@ -1009,6 +1580,9 @@ std::string ValidateReport::ToJson() const {
   }
   w.EndArray();
   w.Key("commit").String(commit_uri);
+  w.Key("mode").String(mode);
+  w.Key("staged_bytes").Int(staged_bytes);
+  w.Key("rewritten_bytes").Int(rewritten_bytes);
   w.EndObject();
   return w.str();
 }
@@ -1048,7 +1622,8 @@ Result<int64_t> BuildSnapshotManifest(const std::string& prefix, const std::stri
     }
     files.push_back(std::move(e));
   }
-  auto m = manifest::MakeManifest(std::move(files), data_uri, summary_uri, R"({"create_by":"lakepack"})");
+  auto m = manifest::MakeManifest(std::move(files), data_uri, summary_uri,
+                                  R"({"create_by":"lakepack"})");
   LP_RETURN_NOT_OK(manifest::WriteManifest(m, loc.store, options));
   return static_cast<int64_t>(m.files.size());
 }

@@ -175,6 +175,7 @@ class ParquetRollingWriter final : public RollingWriter {
       int64_t take = std::min(n - offset, target_rows_ - pending_rows_);
       pending_.push_back(batch->Slice(offset, take));
       pending_rows_ += take;
+      pending_bytes_ += static_cast<int64_t>(arrow_bpr * static_cast<double>(take));
       offset += take;
       if (pending_rows_ >= target_rows_) LP_RETURN_NOT_OK(FlushRowGroup());
     }
@@ -187,6 +188,13 @@ class ParquetRollingWriter final : public RollingWriter {
     return Status::OK();
   }
 
+  int64_t pending_bytes() const override { return pending_bytes_; }
+
+  Status FlushPending() override {
+    if (pending_rows_ == 0 || !writer_) return Status::OK();
+    return FlushRowGroup();
+  }
+
   void Abort() override {
     // The stream goes first, so what the Parquet writer flushes while torn down goes nowhere.
     if (stream_) (void)stream_->Abort();
@@ -194,6 +202,7 @@ class ParquetRollingWriter final : public RollingWriter {
     stream_.reset();
     pending_.clear();
     pending_rows_ = 0;
+    pending_bytes_ = 0;
   }
 
  private:
@@ -279,6 +288,7 @@ class ParquetRollingWriter final : public RollingWriter {
     ++groups_;
     pending_.clear();
     pending_rows_ = 0;
+    pending_bytes_ = 0;
     return PlanRowGroup();
   }
 
@@ -299,7 +309,7 @@ class ParquetRollingWriter final : public RollingWriter {
   std::shared_ptr<format::ObjectOutputStream> stream_;
   std::unique_ptr<parquet::arrow::FileWriter> writer_;
   std::vector<std::shared_ptr<arrow::RecordBatch>> pending_;
-  int64_t pending_rows_ = 0, target_rows_ = 1, rows_ = 0, groups_ = 0;
+  int64_t pending_rows_ = 0, pending_bytes_ = 0, target_rows_ = 1, rows_ = 0, groups_ = 0;
 };
 
 }  // namespace

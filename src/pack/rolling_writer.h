@@ -70,6 +70,13 @@ class RollingWriter {
   virtual Status Finish() = 0;
   // Drops the open file: nothing of it becomes visible.  Files already closed stay.  Idempotent.
   virtual void Abort() = 0;
+  // Arrow bytes of the rows given to Write but not yet encoded (Parquet: the pending row group;
+  // CSV / JSON Lines: 0, they are written at once).
+  virtual int64_t pending_bytes() const { return 0; }
+  // Parquet: writes the pending rows as a row group now (a smaller one), so that a caller holding
+  // many writers at once (lake's fan-out, one per partition) keeps them all under one memory
+  // budget.  The file sizes keep their guarantee.  No-op when nothing is pending.
+  virtual Status FlushPending() { return Status::OK(); }
   const std::vector<WrittenFile>& files() const { return files_; }
   // Changes the size limit from the next row group planned on (a file opened by the OpenFn
   // callback gets it at once).  Lake uses it to put a partition's short tail into its last file.

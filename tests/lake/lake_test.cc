@@ -1,8 +1,11 @@
 // lake_test.cc: the snapshot-to-lake job end to end on local disk, S3 and S3 with 10% faults:
 // the reference's folder layout, partitioned and unpartitioned, exact file sizes, sort within
 // files, re-runs, two workers at once, a lost staging file, a lake changed after compaction.
+#include "lakepack/lake.h"
+
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 #include <thread>
 
@@ -11,7 +14,6 @@
 #include "arrow/table.h"
 #include "arrow/util/compression.h"
 #include "format/reader.h"
-#include "lakepack/lake.h"
 #include "manifest/manifest.h"
 #include "parquet/arrow/writer.h"
 #include "test_util.h"
@@ -38,7 +40,8 @@ void WriteSnapshot(Scratch& s) {
   };
   for (int f = 0; f < kFiles; ++f) {
     arrow::StringBuilder id;
-    arrow::TimestampBuilder ts(arrow::timestamp(arrow::TimeUnit::SECOND), arrow::default_memory_pool());
+    arrow::TimestampBuilder ts(arrow::timestamp(arrow::TimeUnit::SECOND),
+                               arrow::default_memory_pool());
     arrow::DoubleBuilder amount;
     for (int r = 0; r < kRowsPerFile; ++r) {
       ASSERT_TRUE(id.Append("order-" + std::to_string(f * kRowsPerFile + r)).ok());
@@ -55,10 +58,12 @@ void WriteSnapshot(Scratch& s) {
                        arrow::field("amount", arrow::float64())}),
         {a, b, c});
     auto sink = *arrow::io::BufferOutputStream::Create();
-    ASSERT_TRUE(parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), sink, 100000).ok());
-    ASSERT_TRUE(s.store().Put(s.Key("snapshot/" + std::to_string(f) + ".parquet"),
-                              (*sink->Finish())->ToString())
-                    .ok());
+    ASSERT_TRUE(
+        parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), sink, 100000).ok());
+    ASSERT_TRUE(
+        s.store()
+            .Put(s.Key("snapshot/" + std::to_string(f) + ".parquet"), (*sink->Finish())->ToString())
+            .ok());
   }
 }
 
@@ -75,9 +80,9 @@ ProjectOptions MakeOptions(Scratch& s, const std::string& kind) {
 }
 
 void BuildManifest(Scratch& s, const std::string& kind) {
-  auto n = BuildSnapshotManifest(s.Uri("snapshot/"), s.Uri("staging/manifests/manifest-summary.json"),
-                                 s.Uri("staging/manifests/manifest-data.parquet"), true,
-                                 OptionsFor(kind));
+  auto n = BuildSnapshotManifest(
+      s.Uri("snapshot/"), s.Uri("staging/manifests/manifest-summary.json"),
+      s.Uri("staging/manifests/manifest-data.parquet"), true, OptionsFor(kind));
   ASSERT_TRUE(n.ok()) << n.status().ToString();
   ASSERT_EQ(*n, kFiles);
 }
@@ -151,7 +156,9 @@ TEST_P(LakeTest, PartitionedRunInTheReferenceLayout) {
   Scratch s(GetParam());
   WriteSnapshot(s);
   BuildManifest(s, GetParam());
-  auto project = Project::Make(MakeOptions(s, GetParam()));
+  auto o = MakeOptions(s, GetParam());
+  o.one_pass = false;  // the staged steps, as several workers run them
+  auto project = Project::Make(o);
   ASSERT_TRUE(project.ok()) << project.status().ToString();
   auto v = (*project)->Run();
   ASSERT_TRUE(v.ok()) << v.status().ToString();
@@ -172,7 +179,8 @@ TEST_P(LakeTest, PartitionedRunInTheReferenceLayout) {
   auto staged = s.store().ListAll(s.Key("staging/datalake/year=2021/month=01/"));
   ASSERT_TRUE(staged.ok());
   EXPECT_FALSE(staged->empty());
-  auto summaries = s.store().ListAll(s.Key("staging/manifests/staging-file-groups/manifest-summary/"));
+  auto summaries =
+      s.store().ListAll(s.Key("staging/manifests/staging-file-groups/manifest-summary/"));
   ASSERT_TRUE(summaries.ok());
   EXPECT_FALSE(summaries->empty());
   // A group manifest reads back with the manifest module (the reference's format).
@@ -191,6 +199,184 @@ TEST_P(LakeTest, PartitionedRunInTheReferenceLayout) {
   auto status = (*project)->StatusJson();
   ASSERT_TRUE(status.ok());
   EXPECT_NE(status->find("\"committed\":true"), std::string::npos) << *status;
+  EXPECT_EQ(v->mode, "staged");
+  EXPECT_GT(v->staged_bytes, 0);
+}
+
+// Every object (key, size) under the scratch prefix.
+std::map<std::string, int64_t> Objects(Scratch& s) {
+  std::map<std::string, int64_t> out;
+  auto all = s.store().ListAll(s.Key(""));
+  EXPECT_TRUE(all.ok());
+  for (const auto& o : *all) out[o.key] = o.size;
+  return out;
+}
+
+TEST_P(LakeTest, OnePassWritesEveryRowOnce) {
+  Scratch s(GetParam());
+  WriteSnapshot(s);
+  BuildManifest(s, GetParam());
+  auto project = Project::Make(MakeOptions(s, GetParam()));
+  ASSERT_TRUE(project.ok()) << project.status().ToString();
+  auto v = (*project)->Run();
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->mode, "one-pass");
+  EXPECT_EQ(v->staged_bytes, 0);
+  EXPECT_EQ(v->after_total_n_record, kFiles * kRowsPerFile);
+  EXPECT_EQ(v->n_partition, 12);
+  ExpectExactRows(s);
+  ExpectSizes(*v, s);
+  // No staging file at all: the rows went straight into the lake.
+  auto staged = s.store().ListAll(s.Key("staging/datalake/"));
+  ASSERT_TRUE(staged.ok());
+  EXPECT_TRUE(staged->empty());
+  // Re-run: nothing redone, the same commit, nothing written.
+  auto before = Objects(s);
+  auto again = (*project)->Run();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->commit_uri, v->commit_uri);
+  ExpectExactRows(s);
+  auto status = (*project)->StatusJson();
+  ASSERT_TRUE(status.ok());
+  EXPECT_NE(status->find("\"mode\":\"one-pass\""), std::string::npos) << *status;
+  // The staged compaction step knows the partitions are done.
+  auto compact = (*project)->ProcessPartitionGroups();
+  ASSERT_TRUE(compact.ok()) << compact.status().ToString();
+  EXPECT_EQ(compact->already_done, 12);
+}
+
+// The user's read function: the group's files, concatenated (the reference's override).
+ReadGroupFn ReadWhole(std::shared_ptr<ObjectStore> store) {
+  return [store](const GroupManifest& g) -> Result<std::shared_ptr<arrow::RecordBatchReader>> {
+    std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
+    std::shared_ptr<arrow::Schema> schema;
+    for (const auto& uri : g.uris) {
+      LP_ASSIGN_OR_RETURN(StoreLocation loc, manifest::Resolve(uri, store, StoreOptions()));
+      LP_ASSIGN_OR_RETURN(auto reader,
+                          format::OpenBatchReader(loc.store, loc.key, format::Format::kParquet));
+      schema = reader->schema();
+      while (true) {
+        std::shared_ptr<arrow::RecordBatch> b;
+        if (!reader->ReadNext(&b).ok()) return Status::IOError(uri);
+        if (!b) break;
+        batches.push_back(b);
+      }
+    }
+    auto r = arrow::RecordBatchReader::Make(batches, schema);
+    if (!r.ok()) return Status::Internal(r.status().ToString());
+    return *r;
+  };
+}
+
+TEST_P(LakeTest, OnePassMergesAShortTail) {
+  // One partition whose lake is 2.3 targets: the last 0.3 goes into the file before it, either
+  // foreseen (built-in readers: the manifest counts the rows left) or by rewriting the last two
+  // files (a user read function, whose rows the pass cannot count ahead).
+  Scratch s(GetParam());
+  WriteSnapshot(s);
+  BuildManifest(s, GetParam());
+  auto o = MakeOptions(s, GetParam());
+  o.partition_keys.clear();
+  o.target_parquet_file_size = 1'000'000;
+  o.s3uri_staging = s.Uri("probe-staging/");
+  o.s3uri_datalake = s.Uri("probe/");
+  auto probe = (*Project::Make(o))->Run();
+  ASSERT_TRUE(probe.ok()) << probe.status().ToString();
+  ASSERT_EQ(probe->after_n_files, 1);
+  const int64_t total = probe->after_total_size;
+  for (bool user_fn : {false, true}) {
+    SCOPED_TRACE(user_fn ? "user read function" : "built-in readers");
+    const std::string name = user_fn ? "user" : "builtin";
+    o.s3uri_staging = s.Uri(name + "-staging/");
+    o.s3uri_datalake = s.Uri(name + "/");
+    o.target_parquet_file_size = static_cast<int64_t>(static_cast<double>(total) / 2.3);
+    auto project = Project::Make(o);
+    ASSERT_TRUE(project.ok());
+    auto v = (*project)->Run(user_fn ? ReadWhole(s.shared_store()) : ReadGroupFn());
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    EXPECT_EQ(v->mode, "one-pass");
+    EXPECT_EQ(v->after_total_n_record, kFiles * kRowsPerFile);
+    EXPECT_EQ(v->after_n_files, 2);
+    if (user_fn) {
+      EXPECT_GT(v->rewritten_bytes, 0);
+      EXPECT_LT(v->rewritten_bytes, 1.6 * o.target_parquet_file_size);
+    } else {
+      EXPECT_EQ(v->rewritten_bytes, 0);
+    }
+    auto files = s.store().ListAll(s.Key(name + "/part-"));
+    ASSERT_TRUE(files.ok());
+    ASSERT_EQ(files->size(), 2u);
+    const double t = static_cast<double>(o.target_parquet_file_size);
+    EXPECT_NEAR(static_cast<double>((*files)[0].size), t, 0.02 * t);
+    EXPECT_GE(static_cast<double>((*files)[1].size), 0.5 * t);
+    EXPECT_LE(static_cast<double>((*files)[1].size), 1.5 * t);
+  }
+}
+
+TEST_P(LakeTest, DryRunWritesNothing) {
+  Scratch s(GetParam());
+  WriteSnapshot(s);
+  BuildManifest(s, GetParam());
+  auto project = Project::Make(MakeOptions(s, GetParam()));
+  ASSERT_TRUE(project.ok());
+  auto before = Objects(s);
+  auto plan = (*project)->DryRunJson("plan");
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  auto run = (*project)->DryRunJson("run");
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_EQ(Objects(s), before) << "a dry run wrote";
+  EXPECT_NE(plan->find("\"planned\":false"), std::string::npos) << *plan;
+  EXPECT_NE(plan->find("\"snapshot_files\":8"), std::string::npos) << *plan;
+  EXPECT_NE(run->find("\"path\":\"one-pass\""), std::string::npos) << *run;
+  EXPECT_NE(run->find("\"committed\":false"), std::string::npos) << *run;
+  EXPECT_FALSE((*project)->DryRunJson("compact").ok());
+  // What it planned in memory is what plan writes.
+  auto real = (*project)->PlanSnapshotToStaging();
+  ASSERT_TRUE(real.ok());
+  EXPECT_NE(plan->find("\"groups\":" + std::to_string(real->groups)), std::string::npos) << *plan;
+  ASSERT_TRUE((*project)->Run().ok());
+  auto after = Objects(s);
+  auto done = (*project)->DryRunJson("run");
+  ASSERT_TRUE(done.ok());
+  EXPECT_NE(done->find("\"committed\":true"), std::string::npos) << *done;
+  EXPECT_NE(done->find("\"would\":[]"), std::string::npos) << *done;
+  EXPECT_EQ(Objects(s), after);
+}
+
+TEST_P(LakeTest, OneGroupAtATimeAsATaskRunnerCallsIt) {
+  // What a Ray task runs: one group by index; a retried task finds it done.
+  Scratch s(GetParam());
+  WriteSnapshot(s);
+  BuildManifest(s, GetParam());
+  auto project = Project::Make(MakeOptions(s, GetParam()));
+  ASSERT_TRUE(project.ok());
+  auto plan = (*project)->PlanSnapshotToStaging();
+  ASSERT_TRUE(plan.ok());
+  for (int64_t i = 1; i <= plan->groups; ++i) {
+    auto r = (*project)->ProcessSnapshotGroup(i);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->processed, 1);
+    auto retry = (*project)->ProcessSnapshotGroup(i);
+    ASSERT_TRUE(retry.ok());
+    EXPECT_EQ(retry->already_done, 1);
+    EXPECT_EQ(retry->rows, 0);
+  }
+  EXPECT_FALSE((*project)->ProcessSnapshotGroup(plan->groups + 1).ok());
+  auto lake = (*project)->PlanStagingToDatalake();
+  ASSERT_TRUE(lake.ok());
+  int64_t rows = 0;
+  for (int64_t i = 1; i <= lake->groups; ++i) {
+    auto r = (*project)->ProcessPartitionGroup(i);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    rows += r->rows;
+    EXPECT_EQ((*project)->ProcessPartitionGroup(i)->already_done, 1);
+  }
+  EXPECT_EQ(rows, kFiles * kRowsPerFile);
+  // Run() after staged work does not start a one pass over it.
+  auto v = (*project)->Run();
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->mode, "staged");
+  ExpectExactRows(s);
 }
 
 TEST_P(LakeTest, UnpartitionedAndSorted) {
@@ -235,7 +421,8 @@ TEST_P(LakeTest, TwoWorkersDoEachGroupOnce) {
   auto claims = s.store().ListAll(s.Key("staging/manifests/_lakepack/stage-"));
   ASSERT_TRUE(claims.ok());
   for (const auto& c : *claims) {
-    EXPECT_EQ(c.key.find("claim-000000000001"), std::string::npos) << "a group was claimed twice: " << c.key;
+    EXPECT_EQ(c.key.find("claim-000000000001"), std::string::npos)
+        << "a group was claimed twice: " << c.key;
   }
   auto v = (*a)->Run();
   ASSERT_TRUE(v.ok()) << v.status().ToString();
@@ -258,7 +445,8 @@ TEST_P(LakeTest, LostStagingFileIsCaught) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("month=03"), std::string::npos) << r.status().ToString();
   // Nothing is published.
-  EXPECT_TRUE(s.store().Head(s.Key("datalake/_lakepack/log-000000000000.json")).status().IsNotFound());
+  EXPECT_TRUE(
+      s.store().Head(s.Key("datalake/_lakepack/log-000000000000.json")).status().IsNotFound());
 }
 
 TEST_P(LakeTest, ChangedLakeFailsValidation) {
@@ -279,7 +467,8 @@ TEST_P(LakeTest, ChangedLakeFailsValidation) {
   auto v = (*project)->ValidateDatalake();
   ASSERT_FALSE(v.ok());
   EXPECT_NE(v.status().message().find("month=05"), std::string::npos) << v.status().ToString();
-  EXPECT_TRUE(s.store().Head(s.Key("datalake/_lakepack/log-000000000000.json")).status().IsNotFound());
+  EXPECT_TRUE(
+      s.store().Head(s.Key("datalake/_lakepack/log-000000000000.json")).status().IsNotFound());
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, LakeTest, ::testing::ValuesIn(testing::StoreKinds()),
@@ -330,8 +519,9 @@ TEST(LakeExports, DynamoDbJsonExportPlainAndGzip) {
   }
   ASSERT_TRUE(s.store().Put(s.Key("export/data/part-0.json"), a).ok());
   ASSERT_TRUE(s.store().Put(s.Key("export/data/part-1.json.gz"), Gzip(b)).ok());
-  auto n = BuildSnapshotManifest(s.Uri("export/data/"), s.Uri("staging/manifests/manifest-summary.json"),
-                                 s.Uri("staging/manifests/manifest-data.parquet"), false);
+  auto n =
+      BuildSnapshotManifest(s.Uri("export/data/"), s.Uri("staging/manifests/manifest-summary.json"),
+                            s.Uri("staging/manifests/manifest-data.parquet"), false);
   ASSERT_TRUE(n.ok()) << n.status().ToString();
   ASSERT_EQ(*n, 2);
   ProjectOptions o;
@@ -349,7 +539,8 @@ TEST(LakeExports, DynamoDbJsonExportPlainAndGzip) {
   EXPECT_EQ(v->partitions[0].partition, "id_bucket=0");
   auto objects = s.store().ListAll(s.Key("datalake/id_bucket=1/part-"));
   ASSERT_TRUE(objects.ok() && !objects->empty());
-  auto reader = format::OpenBatchReader(s.shared_store(), objects->front().key, format::Format::kParquet);
+  auto reader =
+      format::OpenBatchReader(s.shared_store(), objects->front().key, format::Format::kParquet);
   ASSERT_TRUE(reader.ok());
   auto schema = (*reader)->schema();
   EXPECT_EQ(schema->GetFieldByName("id")->type()->id(), arrow::Type::STRING);
@@ -360,7 +551,8 @@ TEST(LakeExports, DynamoDbJsonExportPlainAndGzip) {
 TEST(LakeExports, NotADynamoDbExportIsNamed) {
   Scratch s("local");
   ASSERT_TRUE(s.store().Put(s.Key("export/x.json"), "{\"a\": 1}\n").ok());
-  ASSERT_TRUE(BuildSnapshotManifest(s.Uri("export/"), s.Uri("staging/manifests/manifest-summary.json"),
+  ASSERT_TRUE(BuildSnapshotManifest(s.Uri("export/"),
+                                    s.Uri("staging/manifests/manifest-summary.json"),
                                     s.Uri("staging/manifests/manifest-data.parquet"), false)
                   .ok());
   ProjectOptions o;

@@ -54,7 +54,13 @@ def test_run_with_builtin_readers(base):
     assert result.commit.endswith("datalake/_lakepack/log-000000000000.json")
     status = project.status()
     assert status["committed"] is True
-    assert status["snapshot_to_staging"]["done"] == status["snapshot_to_staging"]["groups"]
+    # One machine: one streaming pass, nothing staged, every partition done.
+    assert result.mode == "one-pass" and result.staged_bytes == 0 and status["mode"] == "one-pass"
+    assert status["snapshot_to_staging"]["done"] == 0
+    assert status["staging_to_datalake"]["done"] == status["staging_to_datalake"]["groups"] == 12
+    lake = lakepack.open_store(f"{base}/datalake")
+    assert not lakepack.open_store(f"{base}/staging").list("datalake/")
+    assert len([o for o in lake.list("") if "/part-" in "/" + o["key"]]) == result.after_n_files
     # Run again: nothing redone, same commit.
     again = _project(base).run()
     assert again.commit == result.commit
@@ -100,6 +106,21 @@ def test_user_read_function_step_by_step(base, cls, keys, partitions):
     assert result.after_total_n_record == N_FILES * N_ROWS
     # Second pass over the steps: every group is done already.
     assert project.step_1_2_process_db_snapshot_file_group_manifest_file()["already_done"] == plan["groups"]
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    base = str(tmp_path)
+    _snapshot(base)
+    before = sorted(p for p in tmp_path.rglob("*"))
+    project = _project(base)
+    plan = project.dry_run("plan")
+    run = project.dry_run("run")
+    assert sorted(p for p in tmp_path.rglob("*")) == before
+    assert plan["plan"]["planned"] is False and plan["plan"]["snapshot_files"] == N_FILES
+    assert run["path"] == "one-pass" and run["committed"] is False and run["would"]
+    assert _project(base, one_pass=False).dry_run("run")["path"] == "staged"
+    project.run()
+    assert project.dry_run("run")["would"] == []
 
 
 def test_local_lake_reads_back_exactly(tmp_path):
