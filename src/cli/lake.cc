@@ -11,6 +11,7 @@
 #include "base/size.h"
 #include "cli/run_job.h"
 #include "cli/verbs.h"
+#include "lakepack/lake.h"
 
 namespace lakepack::cli {
 namespace {
