@@ -7,7 +7,8 @@
 #   3. examples/cpp_consumer is configured with find_package(lakepack) from that prefix alone and
 #      built; its compile commands must not mention lakepack's source tree;
 #   4. it runs (generate → pack → read back on local disk) and its report must add up.
-# ctest runs it as `cpp_consumer`.  LAKEPACK_CXX names the compiler of the build (default c++).
+# ctest runs it as `cpp_consumer`.  LAKEPACK_CXX, LAKEPACK_CXX_FLAGS and LAKEPACK_EXE_LINKER_FLAGS
+# are the build's compiler (default c++) and flags (a sanitizer build's consumer needs them).
 set -euo pipefail
 build=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
@@ -35,6 +36,7 @@ command -v ninja >/dev/null && gen=(-G Ninja)
 export CCACHE_BASEDIR="$tmp" CCACHE_NOHASHDIR=1
 cmake -S "$src/examples/cpp_consumer" -B "$tmp/build" "${gen[@]}" "${launcher[@]}" \
   -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="${LAKEPACK_CXX:-c++}" \
+  -DCMAKE_CXX_FLAGS="${LAKEPACK_CXX_FLAGS:-}" -DCMAKE_EXE_LINKER_FLAGS="${LAKEPACK_EXE_LINKER_FLAGS:-}" \
   -DCMAKE_PREFIX_PATH="$tmp/prefix" ${LAKEPACK_PYTHON:+-DLAKEPACK_PYTHON="$LAKEPACK_PYTHON"} \
   >"$tmp/configure.log" 2>&1 || { cat "$tmp/configure.log" >&2; fail "configure failed"; }
 cmake --build "$tmp/build" >"$tmp/build.log" 2>&1 ||

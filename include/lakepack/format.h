@@ -15,7 +15,8 @@
 //          of inputs that lack a column hold null there;
 //   kDrop  the target is kept: an input's extra columns are dropped, missing ones are null.
 //
-// Thread-safety: pure functions; safe from any thread.
+// Thread-safety: pure functions; safe from any thread.  None has a precondition: every name is
+// checked, and an unknown one is InvalidArgument naming it.
 #pragma once
 
 #include <string>
