@@ -89,6 +89,11 @@ struct PackOptions {
   // bounds type inference), e.g. from S3DataPacker's read_chunksize; 0 means the reader's
   // default.  Parquet inputs are read in batches of their row groups whatever this is.
   int64_t read_block_bytes = 0;
+  // The latest output file under the limit: rewritten with the new rows first (false, the
+  // default: the reference's semantics, every file but the last full) or kept as it is, the new
+  // rows starting the next N (true, `--append-mode new-file`: no run re-reads old bytes, for
+  // landing zones that grow by small increments; files then may end under the limit).
+  bool append_new_file = false;
   bool dry_run = false;
   int64_t lock_timeout_seconds = kDefaultLockTimeoutSeconds;
   // Retry (up to this long) when another packer holds the table, instead of failing.

@@ -77,7 +77,7 @@ def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = 
          lock_timeout_seconds: int = _lakepack.DEFAULT_LOCK_TIMEOUT_SECONDS,
          wait_seconds: int = 0, read_block_bytes: Optional[int] = None,
          options: Optional[StoreOptions] = None, on_schema_mismatch: str = "fail",
-         **kwargs: Any) -> Dict[str, Any]:
+         append_mode: str = "rewrite-latest", **kwargs: Any) -> Dict[str, Any]:
     """Packs the files of ``input_base/table/**`` into ``output_base/table/[k=v/]`` as
     ``table[_suffix]_N.out_ext`` files of exactly ``file_limit_bytes`` (the last one smaller),
     appending to the latest existing file (like ``lakepack pack``).
@@ -99,6 +99,10 @@ def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = 
     columns (extra ones dropped, missing ones null).  A column whose values are all null (Arrow
     type null) takes any other input's type.
 
+    ``append_mode``: ``"rewrite-latest"`` (the default, the reference's semantics) rewrites a
+    latest file under the limit with the new rows first; ``"new-file"`` keeps it and starts the
+    next file, so no run re-reads old bytes (files may then end under the limit).
+
     Returns the report: ``files`` (``uri``, ``rows``, ``bytes``), ``inputs``, ``rows``,
     ``input_bytes``, ``already_packed``, ``rewrote_latest``, ``recovered``, ``generation``,
     ``input_partition_values``, ``seconds``, ``plan``, ``dry_run``.
@@ -117,6 +121,9 @@ def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = 
     o.lock_timeout_seconds = int(lock_timeout_seconds)
     o.wait_seconds = int(wait_seconds)
     o.read_block_bytes = int(read_block_bytes or 0)
+    if append_mode not in ("rewrite-latest", "new-file"):
+        raise InvalidArgument(f"append_mode must be 'rewrite-latest' or 'new-file', not {append_mode!r}")
+    o.append_new_file = append_mode == "new-file"
     o.on_schema_mismatch = str(on_schema_mismatch or "fail")
     o.store = StoreOptions.from_kwargs(options, **kwargs)._native()
     return _lakepack.pack(o)

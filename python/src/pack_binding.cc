@@ -53,6 +53,7 @@ void RegisterPack(nb::module_& m) {
       .def_rw("schema_file", &PackOptions::schema_file)
       .def_rw("cast_parquet", &PackOptions::cast_parquet)
       .def_rw("read_block_bytes", &PackOptions::read_block_bytes)
+      .def_rw("append_new_file", &PackOptions::append_new_file)
       .def_rw("dry_run", &PackOptions::dry_run)
       .def_rw("lock_timeout_seconds", &PackOptions::lock_timeout_seconds)
       .def_rw("wait_seconds", &PackOptions::wait_seconds)

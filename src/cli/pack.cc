@@ -39,6 +39,14 @@ int RunPack(const Args& args) {
     }
     o.on_schema_mismatch = *policy;
   }
+  if (args.Has("append-mode")) {
+    const std::string mode = args.Get("append-mode");
+    if (mode != "rewrite-latest" && mode != "new-file") {
+      return Usage(args, Status::InvalidArgument("--append-mode is rewrite-latest or new-file, not '" +
+                                                 mode + "'"));
+    }
+    o.append_new_file = mode == "new-file";
+  }
   o.dry_run = args.Has("dry-run");
   auto lock_timeout = args.GetSeconds("lock-timeout", o.lock_timeout_seconds);
   if (!lock_timeout.ok()) return Usage(args, lock_timeout.status());
@@ -109,6 +117,10 @@ const Verb kPackVerb = {
      {"on-schema-mismatch", "fail|union|drop",
       "an input whose columns differ from the target's: fail naming both (default), union "
       "(new columns appended, null where absent) or drop (extra columns dropped, missing null)"},
+     {"append-mode", "rewrite-latest|new-file",
+      "a latest file under the limit is rewritten with the new rows first (rewrite-latest, "
+      "the default) or kept, the new rows starting the next file (new-file: no old bytes "
+      "re-read)"},
      {"dry-run", nullptr, "plan and print what would be written; write nothing"},
      {"lock-timeout", "SECONDS",
       "a crashed packer on another host is presumed dead after this "

@@ -230,6 +230,7 @@ class PackRun {
     req.inputs = std::move(inputs);
     req.committed = have_commit ? &committed : nullptr;
     req.abandoned = recovering ? &abandoned : nullptr;
+    req.append_new_file = o_.append_new_file;
     LP_ASSIGN_OR_RETURN(PackPlan plan, MakePlan(req));
     // Packed inputs whose ETag changed and size did not: the same bytes (touch, cp without -p, a
     // re-upload) are still packed; other bytes are a change.

@@ -80,7 +80,9 @@ Result<PackPlan> MakePlan(const PlanRequest& r) {
     // A file already within the tolerance below the limit counts as full: rewriting it would
     // cost a whole file's I/O to add under 2% of a file.
     // A zero-padded name ("t_007") is never rewritten: the rewrite would go to "t_7".
+    // With append_new_file it is kept whatever its size.
     plan.rewrite_latest =
+        !r.append_new_file &&
         latest.size < static_cast<int64_t>(r.file_limit_bytes * (1.0 - kSizeTolerance)) &&
         latest.key == OutputFileName(r.table, r.suffix, plan.latest_n, r.out_ext);
   }
@@ -162,8 +164,10 @@ std::string DescribePlan(const PackPlan& p, const PlanRequest& r) {
   } else {
     s += "latest output file: " + p.latest_name + " (" + std::to_string(p.latest_size) +
          " bytes): " +
-         (p.rewrite_latest ? "under the limit, its rows come first and it is rewritten"
-                           : "full, kept as is") +
+         (p.rewrite_latest
+              ? "under the limit, its rows come first and it is rewritten (" +
+                    std::to_string(p.latest_size) + " bytes re-read)"
+              : (r.append_new_file ? "kept as is (append mode new-file)" : "full, kept as is")) +
          "\n";
   }
   if (!p.inputs.empty()) {

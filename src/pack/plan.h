@@ -45,6 +45,7 @@ struct PlanRequest {
   std::vector<ObjectInfo> inputs;
   const Commit* committed = nullptr;  // the highest commit, if any
   const Intent* abandoned = nullptr;  // a crashed run being recovered, if any
+  bool append_new_file = false;       // never rewrite the latest file (PackOptions)
 };
 
 // An input whose URI was packed before, as listed now and as recorded then.

@@ -25,7 +25,9 @@ Result<std::string> Str(const JsonValue& o, const char* key, const std::string& 
 Result<int64_t> Int(const JsonValue& o, const char* key, const std::string& source) {
   const JsonValue* v = o.Find(key);
   if (!v || v->kind != Kind::kNumber) return Bad(source, o, std::string("no number '") + key + "'");
-  return static_cast<int64_t>(std::stoll(v->string));
+  auto n = v->AsInt64();
+  if (!n) return Bad(source, o, std::string("'") + key + "' is not a 64-bit integer: " + v->string);
+  return *n;
 }
 
 Result<const std::vector<JsonValue>*> Arr(const JsonValue& o, const char* key,
@@ -47,7 +49,9 @@ Result<FileRef> ParseFile(const JsonValue& f, int64_t g, const std::string& sour
   LP_ASSIGN_OR_RETURN(r.max, FromHex(max));
   r.generation = g;
   if (const JsonValue* gen = f.Find("generation"); gen && gen->kind == Kind::kNumber) {
-    r.generation = std::stoll(gen->string);
+    auto n = gen->AsInt64();
+    if (!n) return Bad(source, f, "'generation' is not a 64-bit integer: " + gen->string);
+    r.generation = *n;
   }
   return r;
 }

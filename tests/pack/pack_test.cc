@@ -179,6 +179,28 @@ TEST_P(PackTest, ReadmeExampleExistingLatestFile) {
   for (const auto& o : *state) EXPECT_EQ(o.key.find("/base-"), std::string::npos) << o.key;
 }
 
+// Issue 14: with append_new_file the latest file keeps its bytes; the new rows start file 1.
+TEST_P(PackTest, AppendNewFileKeepsTheLatestFile) {
+  Generate("a.csv", 470, 9);  // ~128 kB, under the limit
+  ASSERT_TRUE(Pack(Options("csv")).ok());
+  auto first = Outputs();
+  ASSERT_EQ(first.size(), 1u);
+  auto before = scratch_.store().Get(scratch_.Key("db/table/" + first[0].key));
+  ASSERT_TRUE(before.ok());
+  Generate("b.csv", 470, 10);
+  PackOptions o = Options("csv");
+  o.append_new_file = true;
+  auto report = Pack(o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_FALSE(report->rewrote_latest);
+  auto files = Outputs();
+  ASSERT_EQ(files.size(), 2u);
+  auto after = scratch_.store().Get(scratch_.Key("db/table/" + first[0].key));
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(*after, *before);  // not rewritten
+  EXPECT_EQ(Rows().size(), 470u * 2);
+}
+
 // README example 3: an output partition; other partitions do not count for "latest".
 TEST_P(PackTest, PartitionsMultiKey) {
   Generate("a.csv", 600, 3);

@@ -77,6 +77,21 @@ def test_pack_read_block_bytes_negative_is_invalid(tmp_path):
         lakepack.pack(str(tmp_path / "land"), str(tmp_path / "db"), "t", read_block_bytes=-1)
 
 
+def test_pack_append_mode_new_file_keeps_the_latest_file(tmp_path):
+    base = str(tmp_path)
+    lakepack.generate(f"{base}/land/t/a.csv", rows=500, seed=1)
+    first = lakepack.pack(f"{base}/land", f"{base}/db", "t")
+    assert [f["uri"].rsplit("/", 1)[-1] for f in first["files"]] == ["t_0.snappy.parquet"]
+    before = (tmp_path / "db" / "t" / "t_0.snappy.parquet").read_bytes()
+    lakepack.generate(f"{base}/land/t/b.csv", rows=500, seed=2)
+    second = lakepack.pack(f"{base}/land", f"{base}/db", "t", append_mode="new-file")
+    assert not second["rewrote_latest"]
+    assert [f["uri"].rsplit("/", 1)[-1] for f in second["files"]] == ["t_1.snappy.parquet"]
+    assert (tmp_path / "db" / "t" / "t_0.snappy.parquet").read_bytes() == before
+    with pytest.raises(lakepack.InvalidArgument, match="append_mode"):
+        lakepack.pack(f"{base}/land", f"{base}/db", "t", append_mode="sometimes")
+
+
 # ---- parallel recursive copy -------------------------------------------------------------------
 
 N_SMALL = 40
