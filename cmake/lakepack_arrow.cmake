@@ -26,7 +26,7 @@ macro(lakepack_find_arrow _lpa_source _lpa_python _lpa_version)
       set(LAKEPACK_ARROW_SOURCE system)
       set(LAKEPACK_ARROW_LIBS Arrow::arrow_shared Parquet::parquet_shared)
     elseif("${_lpa_source}" STREQUAL "system")
-      set(LAKEPACK_ARROW_ERROR "lakepack was built with a system Arrow C++, which find_package "
+      string(CONCAT LAKEPACK_ARROW_ERROR "lakepack was built with a system Arrow C++, which find_package "
                                "(Arrow, Parquet) does not find")
     endif()
   endif()
@@ -37,7 +37,7 @@ macro(lakepack_find_arrow _lpa_source _lpa_python _lpa_version)
       OUTPUT_VARIABLE _lpa_out RESULT_VARIABLE _lpa_rc OUTPUT_STRIP_TRAILING_WHITESPACE
       ERROR_QUIET)
     if(NOT _lpa_rc EQUAL 0)
-      set(LAKEPACK_ARROW_ERROR "no pyarrow in the Python '${_lpa_python}' (set LAKEPACK_PYTHON to "
+      string(CONCAT LAKEPACK_ARROW_ERROR "no pyarrow in the Python '${_lpa_python}' (set LAKEPACK_PYTHON to "
                                "a Python whose pyarrow provides Arrow C++)")
     else()
       string(REPLACE "\n" ";" _lpa_out "${_lpa_out}")
@@ -45,7 +45,7 @@ macro(lakepack_find_arrow _lpa_source _lpa_python _lpa_version)
       list(GET _lpa_out 1 PYARROW_LIBDIR)
       list(GET _lpa_out 2 PYARROW_VERSION)
       if(NOT "${_lpa_version}" STREQUAL "" AND NOT PYARROW_VERSION STREQUAL "${_lpa_version}")
-        set(LAKEPACK_ARROW_ERROR "lakepack was built with pyarrow ${_lpa_version}, but the Python "
+        string(CONCAT LAKEPACK_ARROW_ERROR "lakepack was built with pyarrow ${_lpa_version}, but the Python "
                                  "'${_lpa_python}' has pyarrow ${PYARROW_VERSION} (set "
                                  "LAKEPACK_PYTHON to a Python with pyarrow ${_lpa_version})")
       else()

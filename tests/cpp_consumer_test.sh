@@ -6,7 +6,8 @@
 #      prefix names a private (src/) header;
 #   3. examples/cpp_consumer is configured with find_package(lakepack) from that prefix alone and
 #      built; its compile commands must not mention lakepack's source tree;
-#   4. it runs (generate → pack → read back on local disk) and its report must add up.
+#   4. it runs (generate → pack → read back on local disk) and its report must add up;
+#   5. with a Python whose pyarrow is another version, find_package(lakepack) fails, naming it.
 # ctest runs it as `cpp_consumer`.  LAKEPACK_CXX, LAKEPACK_CXX_FLAGS and LAKEPACK_EXE_LINKER_FLAGS
 # are the build's compiler (default c++) and flags (a sanitizer build's consumer needs them).
 set -euo pipefail
@@ -45,6 +46,18 @@ if grep -qF -- "$src/src" "$tmp/build/compile_commands.json" ||
    grep -qF -- "-I$src/include" "$tmp/build/compile_commands.json"; then
   fail "the consumer was compiled against lakepack's source tree, not the installed headers"
 fi
+
+# The package insists on the pyarrow version the library was built with: a Python whose pyarrow
+# reports another version makes find_package(lakepack) fail, naming both.
+printf '#!/bin/sh\nexec "%s" -c "import pyarrow as pa; print(pa.get_include()); print(pa.get_library_dirs()[0]); print(\\"0.0.1\\")"\n' \
+  "${LAKEPACK_PYTHON:-python3}" >"$tmp/otherpy"
+chmod +x "$tmp/otherpy"
+if cmake -S "$src/examples/cpp_consumer" -B "$tmp/build-otherpy" "${gen[@]}" \
+  -DCMAKE_CXX_COMPILER="${LAKEPACK_CXX:-c++}" -DCMAKE_PREFIX_PATH="$tmp/prefix" \
+  -DLAKEPACK_PYTHON="$tmp/otherpy" >"$tmp/otherpy.log" 2>&1; then
+  fail "find_package(lakepack) accepted a pyarrow of another version"
+fi
+grep -q 'has pyarrow 0.0.1' "$tmp/otherpy.log" || { cat "$tmp/otherpy.log" >&2; fail "no version message"; }
 
 rows=4000
 "$tmp/build/cpp_consumer" "$tmp/work" $rows >"$tmp/out.txt" 2>"$tmp/err.txt" ||
