@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
-# link_isolation_test.sh [--module ENTRY] FILE|BUILD_DIR...: checks that each ELF FILE (the lakepack CLI, a
-# test binary, or with --module the Python extension and its one entry point) keeps lakepack's
+# link_isolation_test.sh [--module ENTRY | --library] FILE|BUILD_DIR...: checks that each ELF FILE (the
+# lakepack CLI, a test binary, with --module the Python extension and its one entry point, with
+# --library the installed liblakepack.so) keeps lakepack's
 # own copies of simdjson, libcurl, OpenSSL and pugixml to itself (issue 16, F2/F9):
 #   - it needs none of them as a shared library (readelf -d: NEEDED);
 #   - it leaves no symbol of theirs undefined, to be bound at run time to whichever copy the
 #     process loaded first (pyarrow's libparquet exports its own simdjson and libcrypto);
 #   - it exports none of theirs (nm -D --defined-only), which would interpose on libparquet's;
 #   - the CLI exports only what the linker must (copy-relocated glibc data, typeinfo of std::
-#     types), a module (--module ENTRY) exactly ENTRY.
+#     types), a module (--module ENTRY) exactly ENTRY, the library (--library) only names of
+#     namespace lakepack (with their vtables and typeinfo).
 # Prints one line per problem and exits 1 if there is any.  Used by ctest (link_isolation) and by
 # tests/python/test_link_isolation.py on the installed package.
 set -uo pipefail
 
 module_entry=""
+library=0
 if [ "${1:-}" = "--module" ]; then
   module_entry=$2
   shift 2
+elif [ "${1:-}" = "--library" ]; then
+  library=1
+  shift
 fi
 [ $# -gt 0 ] || { echo "usage: $0 [--module ENTRY] FILE|BUILD_DIR..." >&2; exit 2; }
 # A build directory stands for its CLI and every test binary in it.
@@ -57,7 +63,9 @@ for f in "$@"; do
   for s in $(grep -E "$DEP_SYMS" <<<"$defined" | head -5); do
     problem "$name exports $s"
   done
-  if [ -n "$module_entry" ]; then
+  if [ $library = 1 ]; then
+    others=$(c++filt <<<"$defined" | grep -vE '^((typeinfo|typeinfo name|vtable|VTT) for |(non-)?virtual thunk to )?lakepack::' | grep -v '^$')
+  elif [ -n "$module_entry" ]; then
     others=$(grep -vxF "$module_entry" <<<"$defined" | grep -v '^$')
     grep -qxF "$module_entry" <<<"$defined" || problem "$name does not export $module_entry"
   elif [[ "$name" == *_test ]]; then

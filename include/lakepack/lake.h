@@ -130,11 +130,14 @@ using ReadGroupFn =
 
 class Project {
  public:
+  // Checks the options (Validate) and opens the stores.  REQUIRES: nothing; bad options are
+  // InvalidArgument naming the option.
   static Result<std::unique_ptr<Project>> Make(ProjectOptions options);
   virtual ~Project() = default;
 
   virtual Result<StepReport> PlanSnapshotToStaging() = 0;
-  // `read` null: the built-in readers (by extension or input_format).
+  // `read` null: the built-in readers (by extension or input_format).  REQUIRES: `read`, if
+  // given, is safe to call from options().parallel threads at once (one group each).
   virtual Result<StepReport> ProcessSnapshotGroups(const ReadGroupFn& read = {}) = 0;
   virtual Result<StepReport> PlanStagingToDatalake() = 0;
   virtual Result<StepReport> ProcessPartitionGroups() = 0;

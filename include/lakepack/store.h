@@ -4,7 +4,8 @@
 // visible atomically, conditional creation, prefix listing.  Two backends implement it:
 //   - LocalStore: a directory on local disk (the embedded default);
 //   - S3Store: one bucket of an S3-compatible server, over libcurl with our own SigV4 signing.
-// Every backend passes the same conformance suite (tests/store/store_conformance.h, instantiated per backend).
+// Every backend passes the same conformance suite (tests/store/store_conformance.h, instantiated
+// per backend).
 //
 // Keys are UTF-8 strings without a leading '/'.  A store is bound to a root (a bucket, or a local
 // directory); `OpenStore(uri)` splits a URI into a store and a key inside it.
@@ -82,6 +83,29 @@ struct WriterOptions {
   bool direct_io = false;
 };
 
+// What a store has sent and received since it was made.  S3: every HTTP request (each attempt of
+// a retried call counts) and the bytes of request and response bodies; the local-disk backend
+// counts nothing (all zero).  S3 stores are shared within the process (see OpenStore), so a job
+// that wants its own figures subtracts a snapshot taken when it started.
+struct StoreStats {
+  int64_t requests = 0;        // HTTP requests sent, retries included
+  int64_t retries = 0;         // requests that repeated a failed attempt
+  int64_t bytes_sent = 0;      // request bodies (PUT, UploadPart, POST)
+  int64_t bytes_received = 0;  // response bodies (GET and listings)
+
+  // Field-wise difference: what happened between two snapshots.
+  StoreStats operator-(const StoreStats& before) const {
+    return {requests - before.requests, retries - before.retries, bytes_sent - before.bytes_sent,
+            bytes_received - before.bytes_received};
+  }
+};
+
+// One store's traffic during a job (its counters' rise), as the job reports list it.
+struct StoreTraffic {
+  std::string uri;  // the store's root_uri(): "s3://bucket"
+  StoreStats stats;
+};
+
 class ObjectStore {
  public:
   virtual ~ObjectStore() = default;
@@ -131,6 +155,10 @@ class ObjectStore {
   // True for the local-disk backend, whose objects are also plain files at LocalPath(key).
   virtual bool is_local() const { return false; }
   virtual std::string LocalPath(const std::string& key) const { return {}; }
+
+  // Counters since the store was made (see StoreStats).  Safe from any thread; the fields are
+  // read one by one, so a snapshot taken during traffic may be off by the requests in flight.
+  virtual StoreStats stats() const { return {}; }
 };
 
 // Options for opening stores.  Fields left empty are resolved from the environment (the AWS_*
@@ -149,9 +177,19 @@ struct StoreLocation {
 };
 
 // Opens the store a URI lives in: "s3://bucket/key", "file:///abs/path" or a plain path
-// (relative paths are made absolute).  For a local path the store root is "/" .  With
-// LAKEPACK_CRASH_AT=K in the environment (tests only) the store kills the process before its K-th
-// call (src/store/testing/crash_store.h).
+// (relative paths are made absolute).  For a local path the store root is "/" .
+//
+// S3 stores are reused: the first OpenStore of a bucket builds its client (credentials, region,
+// endpoint, a connection pool) and every later call with the same bucket, the same `options` and
+// the same environment the client was resolved from (the AWS_* variables, HOME) returns that same
+// store, for the life of the process.  So a job that opens thousands of URLs in one bucket
+// resolves credentials once and keeps its connections alive.  A changed option or variable gives
+// a new store.  (The credentials provider itself refreshes expiring credentials.)
+//
+// With LAKEPACK_CRASH_AT=K in the environment (tests only) the store kills the process before its
+// K-th call (a test hook inside the library).
+//
+// Thread-safety: safe from any thread.
 Result<StoreLocation> OpenStore(const std::string& uri, const StoreOptions& options = {});
 
 // Reads a whole ObjectWriter-sized stream into a store from a callback; helper for copies.

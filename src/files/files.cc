@@ -18,7 +18,6 @@
 #include "files/byte_budget.h"
 #include "files/manifest.h"
 #include "files/run_rows.h"
-#include "files/store_cache.h"
 #include "files/transfer.h"
 
 namespace lakepack::files {
@@ -106,7 +105,7 @@ void ForEachRow(const FileTable& table, const FilesOptions& options,
 
 Status FetchOne(const std::string& url, const std::string& path, const FilesOptions& options,
                 ByteBudget* budget, int* attempts, int64_t* bytes) {
-  auto loc = ResolveUrl(url, options.store);
+  auto loc = OpenStore(url, options.store);
   if (!loc.ok()) {
     *attempts = 1;
     return loc.status();
@@ -247,7 +246,7 @@ Result<BlobTableResult> FetchBlobTable(const FileTable& table, const FilesOption
     const auto& row = table.urls[static_cast<size_t>(r)];
     ForEachFile(table, r, options, Stage::kFetch, out, [&](size_t c, int* att, int64_t* bytes) {
       BlobCell& cell = cells[c][static_cast<size_t>(r)];
-      auto loc = ResolveUrl(row[c], options.store);
+      auto loc = OpenStore(row[c], options.store);
       if (!loc.ok()) {
         *att = 1;
         return loc.status();
@@ -338,7 +337,7 @@ Result<SizeTableResult> FetchSizeTable(const FileTable& table, const FilesOption
   ForEachRow(table, options, &result.outcomes, [&](int64_t r, RowOutcome* out) {
     const auto& row = table.urls[static_cast<size_t>(r)];
     ForEachFile(table, r, options, Stage::kFetch, out, [&](size_t c, int* att, int64_t*) {
-      auto loc = ResolveUrl(row[c], options.store);
+      auto loc = OpenStore(row[c], options.store);
       if (!loc.ok()) {
         *att = 1;
         return loc.status();
@@ -377,8 +376,8 @@ namespace {
 Status UploadOne(const std::string& src, const std::string& dst_uri, const FilesOptions& options,
                  ByteBudget* budget, int* attempts, int64_t* bytes, ObjectInfo* info) {
   *attempts = 1;
-  LP_ASSIGN_OR_RETURN(StoreLocation from, ResolveUrl(src, options.store));
-  LP_ASSIGN_OR_RETURN(StoreLocation to, ResolveUrl(dst_uri, options.store));
+  LP_ASSIGN_OR_RETURN(StoreLocation from, OpenStore(src, options.store));
+  LP_ASSIGN_OR_RETURN(StoreLocation to, OpenStore(dst_uri, options.store));
   return WithRetries(options.max_attempts, attempts, [&]() -> Status {
     LP_ASSIGN_OR_RETURN(*info, PutFile(*from.store, from.key, *to.store, to.key, budget));
     *bytes = info->size;
@@ -390,7 +389,7 @@ Status UploadOne(const std::string& src, const std::string& dst_uri, const Files
 void RemoveWritten(const std::vector<std::string>& uris, const FilesOptions& options) {
   for (const auto& uri : uris) {
     if (uri.empty()) continue;
-    auto loc = ResolveUrl(uri, options.store);
+    auto loc = OpenStore(uri, options.store);
     if (loc.ok()) (void)loc->store->Delete(loc->key);
   }
 }

@@ -6,7 +6,6 @@
 
 #include "base/json.h"
 #include "files/run_rows.h"
-#include "files/store_cache.h"
 
 namespace lakepack::files {
 
@@ -98,7 +97,7 @@ Result<ManifestRecord> ManifestRecord::Parse(std::string_view json, const std::s
 
 Result<std::unique_ptr<Manifest>> Manifest::Open(const std::string& into_path,
                                                  const StoreOptions& options) {
-  LP_ASSIGN_OR_RETURN(StoreLocation into, ResolveUrl(into_path, options));
+  LP_ASSIGN_OR_RETURN(StoreLocation into, OpenStore(into_path, options));
   std::string dir = into.key;
   if (!dir.empty() && dir.back() != '/') dir += '/';
   return std::unique_ptr<Manifest>(new Manifest(std::move(into), std::move(dir)));

@@ -21,15 +21,12 @@
 #include <string_view>
 
 #include "arrow/record_batch.h"
+#include "lakepack/format.h"
 #include "lakepack/status.h"
 
 namespace lakepack::format {
 
-enum class SchemaMismatch { kFail, kUnion, kDrop };
-
-// "fail", "union", "drop".  InvalidArgument otherwise.
-Result<SchemaMismatch> ParseSchemaMismatch(std::string_view name);
-const char* SchemaMismatchName(SchemaMismatch policy);
+// SchemaMismatch, ParseSchemaMismatch and SchemaMismatchName are public: lakepack/format.h.
 
 // Folds `input` (an input's own columns, as its reader infers or stores them) into `*target`
 // (non-null).  `input_name` names the input in errors, `target_source` says where the target came

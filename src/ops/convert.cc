@@ -6,6 +6,7 @@
 #include "format/arrow_status.h"
 #include "format/reader.h"
 #include "format/schema_file.h"
+#include "store/traffic.h"
 
 namespace lakepack::ops {
 
@@ -30,6 +31,7 @@ std::string ConvertReport::ToJson() const {
   w.Key("src").String(src);
   w.Key("in_format").String(format::FormatName(in_format));
   w.Key("in_bytes").Int(in_bytes);
+  WriteTrafficJson(w, stores);
   w.EndObject();
   return w.str();
 }
@@ -69,6 +71,9 @@ Result<ConvertReport> Convert(const ConvertOptions& o, const JobContext& context
   LP_ASSIGN_OR_RETURN(report.out_format, format::ResolveFormat(o.dst, o.out_format));
   LP_ASSIGN_OR_RETURN(StoreLocation in, OpenStore(o.src, o.store));
   LP_ASSIGN_OR_RETURN(StoreLocation out, OpenStore(o.dst, o.store));
+  TrafficMeter traffic;
+  traffic.Watch(in.store);
+  traffic.Watch(out.store);
   if (out.key.empty() || out.key.back() == '/') {
     return Status::InvalidArgument(o.dst + ": the output must name a file, not a directory");
   }
@@ -100,6 +105,7 @@ Result<ConvertReport> Convert(const ConvertOptions& o, const JobContext& context
   report.rows = writer->rows_written();
   report.bytes = info.size;
   if (auto head = in.store->Head(in.key); head.ok()) report.in_bytes = head->size;
+  report.stores = traffic.Read();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

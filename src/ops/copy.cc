@@ -8,6 +8,7 @@
 #include "base/json.h"
 #include "base/tasks.h"
 #include "store/forwarding_store.h"
+#include "store/traffic.h"
 
 namespace lakepack::ops {
 namespace {
@@ -116,6 +117,7 @@ std::string CopyReport::ToJson() const {
     w.EndObject();
   }
   w.EndArray();
+  WriteTrafficJson(w, stores);
   w.EndObject();
   return w.str();
 }
@@ -157,6 +159,9 @@ Result<CopyReport> Copy(const CopyOptions& options, const JobContext& context) {
   LP_RETURN_NOT_OK(options.Validate());
   LP_ASSIGN_OR_RETURN(StoreLocation src, OpenStore(options.src, options.store));
   LP_ASSIGN_OR_RETURN(StoreLocation dst, OpenStore(options.dst, options.store));
+  TrafficMeter traffic;
+  traffic.Watch(src.store);
+  traffic.Watch(dst.store);
   LP_ASSIGN_OR_RETURN(auto items,
                       PlanCopy(*src.store, src.key, *dst.store, dst.key, options.recursive));
   CopyReport report;
@@ -199,6 +204,7 @@ Result<CopyReport> Copy(const CopyOptions& options, const JobContext& context) {
     report.failures.push_back(
         {src.store->Uri(items[i].src_key), dst.store->Uri(items[i].dst_key), std::move(st)});
   }
+  report.stores = traffic.Read();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

@@ -20,6 +20,7 @@
 #include "pack/batch_queue.h"
 #include "pack/rolling_writer.h"
 #include "pack/state.h"
+#include "store/traffic.h"
 #include "txlog/lease.h"
 #include "txlog/log.h"
 
@@ -83,7 +84,6 @@ Result<std::vector<ObjectInfo>> ListDir(ObjectStore& store, const std::string& p
   return out;
 }
 
-
 class PackRun {
  public:
   explicit PackRun(const PackOptions& o) : o_(o) {}
@@ -99,6 +99,7 @@ class PackRun {
       if (busy && Cancelled()) return CancelledStatus();
       if (!busy || std::chrono::steady_clock::now() >= deadline) {
         if (report.ok()) {
+          report->stores = traffic_.Read();
           report->seconds =
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         }
@@ -114,6 +115,8 @@ class PackRun {
     LP_ASSIGN_OR_RETURN(auto out, OpenStore(o_.output_base, o_.store));
     in_ = in.store;  // OpenStore wraps both for crash tests (store/testing/crash_store.h)
     out_ = out.store;
+    traffic_.Watch(in_);
+    traffic_.Watch(out_);
     in_prefix_ = DirPrefix(in.key) + o_.table + "/";
     table_prefix_ = DirPrefix(out.key) + o_.table + "/";
     LP_ASSIGN_OR_RETURN(std::string part, PartitionPath(o_.partition));
@@ -539,8 +542,8 @@ class PackRun {
   // Step 6.  Returns CancelledStatus() when `cancelled` says so, and the keeper's status once the
   // lock is lost; either way the open output file is aborted.
   Status WriteAll(const PackPlan& plan, const std::string& base_key,
-                  const std::map<std::string, std::string>& key_of_uri, const txlog::LeaseKeeper& keeper,
-                  PackReport* report) {
+                  const std::map<std::string, std::string>& key_of_uri,
+                  const txlog::LeaseKeeper& keeper, PackReport* report) {
     const std::shared_ptr<arrow::Schema> target = target_;
     std::vector<Source> sources;
     if (!base_key.empty()) {
@@ -687,6 +690,7 @@ class PackRun {
 
   const PackOptions& o_;
   std::shared_ptr<ObjectStore> in_, out_;
+  TrafficMeter traffic_;  // in_ and out_, from Open() on
   std::string in_prefix_, table_prefix_, part_prefix_, state_prefix_;
   format::Format out_format_ = format::Format::kParquet;
   arrow::Compression::type out_codec_ = arrow::Compression::SNAPPY;  // the --out-ext's codec

@@ -1,6 +1,7 @@
 #include "pack/report_json.h"
 
 #include "base/json.h"
+#include "store/traffic.h"
 
 namespace lakepack::pack {
 
@@ -28,6 +29,7 @@ std::string ReportToJson(const PackReport& r, bool dry_run) {
   w.Key("generation").Int(r.generation);
   w.Key("seconds").Double(r.seconds);
   w.Key("plan").String(r.plan_text);
+  WriteTrafficJson(w, r.stores);
   w.EndObject();
   return w.str();
 }

@@ -3,7 +3,7 @@
 //
 // {"dry_run", "files": [{"uri", "rows", "bytes"}], "inputs", "input_partition_values",
 //  "already_packed", "input_bytes", "rows", "rewrote_latest", "recovered", "generation",
-//  "seconds", "plan"}
+//  "seconds", "plan", "stores": [{"uri", "requests", "retries", "bytes_sent", "bytes_received"}]}
 //
 // Thread-safety: a pure function.
 #pragma once

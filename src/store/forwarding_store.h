@@ -49,6 +49,7 @@ class ForwardingStore : public ObjectStore {
   }
   bool is_local() const override { return inner_->is_local(); }
   std::string LocalPath(const std::string& key) const override { return inner_->LocalPath(key); }
+  StoreStats stats() const override { return inner_->stats(); }
 
  protected:
   ObjectStore& inner() { return *inner_; }

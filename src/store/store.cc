@@ -1,15 +1,18 @@
 #include "lakepack/store.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <map>
+#include <mutex>
 
 #include "base/tasks.h"
 #include "store/local_store.h"
-#include "store/test_hooks.h"
 #include "store/s3/s3_store.h"
+#include "store/test_hooks.h"
 #include "store/testing/crash_store.h"
 
 namespace lakepack {
@@ -32,6 +35,71 @@ Result<std::vector<ObjectInfo>> ObjectStore::ListAll(const std::string& prefix) 
   return all;
 }
 
+namespace {
+
+// What an S3 client is resolved from besides StoreOptions (store/s3/credentials.cc reads these;
+// s3_client.cc reads LAKEPACK_FAULT_RATE, the fault-injection test hook, when it makes the
+// client, so a test that turns faults on gets a client that injects them).
+constexpr const char* kS3Environment[] = {"AWS_ENDPOINT_URL_S3",
+                                          "AWS_ENDPOINT_URL",
+                                          "AWS_REGION",
+                                          "AWS_DEFAULT_REGION",
+                                          "AWS_PROFILE",
+                                          "AWS_ACCESS_KEY_ID",
+                                          "AWS_SECRET_ACCESS_KEY",
+                                          "AWS_SESSION_TOKEN",
+                                          "AWS_CONFIG_FILE",
+                                          "AWS_SHARED_CREDENTIALS_FILE",
+                                          "HOME",
+                                          "LAKEPACK_FAULT_RATE"};
+
+// Everything an S3 store is made from, as one string: the cache key.
+std::string S3StoreKey(const std::string& bucket, const StoreOptions& options,
+                       const StoreTestHooks& hooks) {
+  std::string key;
+  auto add = [&key](std::string_view v) {
+    key.append(v);
+    key.push_back('\0');
+  };
+  add(bucket);
+  add(options.endpoint_url);
+  add(options.region);
+  add(options.profile);
+  add(std::to_string(options.max_retries));
+  char rate[64];
+  std::snprintf(rate, sizeof rate, "%a", hooks.fault_rate);  // exact, unlike to_string
+  add(rate);
+  add(std::to_string(hooks.multipart_copy_threshold));
+  add(std::to_string(hooks.copy_part_size));
+  for (const char* name : kS3Environment) {
+    const char* v = std::getenv(name);
+    add(v ? std::string("=") + v : std::string("unset"));  // set-but-empty differs from unset
+  }
+  return key;
+}
+
+// One S3 store per key for the life of the process (never freed: stores may be used by
+// detached work until exit, and each holds only a client and its idle connections).
+Result<std::shared_ptr<ObjectStore>> SharedS3Store(const std::string& bucket,
+                                                   const StoreOptions& options,
+                                                   const StoreTestHooks& hooks) {
+  static std::mutex mu;
+  static auto* stores = new std::map<std::string, std::shared_ptr<ObjectStore>>();
+  const std::string key = S3StoreKey(bucket, options, hooks);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = stores->find(key);
+    if (it != stores->end()) return it->second;
+  }
+  // Made outside the lock (resolving credentials may run a credential_process); if two threads
+  // race, the first one stored wins and the other's store is dropped unused.
+  LP_ASSIGN_OR_RETURN(std::shared_ptr<ObjectStore> store, s3::MakeS3Store(bucket, options, hooks));
+  std::lock_guard<std::mutex> lock(mu);
+  return stores->emplace(key, std::move(store)).first->second;
+}
+
+}  // namespace
+
 Result<StoreLocation> OpenStore(const std::string& uri, const StoreOptions& options) {
   return OpenStoreWithHooks(uri, options, StoreTestHooks{});
 }
@@ -45,7 +113,7 @@ Result<StoreLocation> OpenStoreWithHooks(const std::string& uri, const StoreOpti
     std::string bucket = rest.substr(0, slash);
     std::string key = slash == std::string::npos ? "" : rest.substr(slash + 1);
     if (bucket.empty()) return Status::InvalidArgument("no bucket in '" + uri + "'");
-    LP_ASSIGN_OR_RETURN(auto store, s3::MakeS3Store(bucket, options, hooks));
+    LP_ASSIGN_OR_RETURN(auto store, SharedS3Store(bucket, options, hooks));
     return StoreLocation{MaybeWrapForCrashTest(std::move(store)), std::move(key)};
   }
   // "s3:/bucket/key", "S3://..." or "s3:bucket": meant as S3, not a local directory named "s3:"

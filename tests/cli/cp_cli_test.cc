@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/json.h"
 #include "test_util.h"
 
 namespace lakepack {
@@ -69,6 +70,40 @@ TEST_P(CpCli, RecursiveRoundTripIsByteIdentical) {
   ASSERT_EQ(Cli("cp --quiet " + Quote(remote + "copy/a.bin") + " " + Quote((dir_ / "single.bin").string()), &out), 0)
       << out;
   EXPECT_TRUE(ReadFile(dir_ / "single.bin") == big);
+}
+
+// `--json` lists each S3 store's requests and bytes during the copy (counted on the store's one
+// shared client); local stores count nothing and are not listed.
+TEST_P(CpCli, JsonReportCountsStoreTraffic) {
+  const std::string data = RandomBytes(3 * 1000 * 1000, 5);
+  WriteFile(dir_ / "up.bin", data);
+  std::string out;
+  ASSERT_EQ(
+      Cli("cp --json " + Quote((dir_ / "up.bin").string()) + " " + Quote(scratch_->Uri("t/up.bin")),
+          &out),
+      0)
+      << out;
+  auto report = ParseJson(out);
+  ASSERT_TRUE(report.ok()) << report.status().ToString() << "\n" << out;
+  const JsonValue* stores = report->Find("stores");
+  ASSERT_NE(stores, nullptr) << out;
+  ASSERT_EQ(stores->kind, JsonValue::Kind::kArray) << out;
+  if (GetParam() == "local") {
+    EXPECT_TRUE(stores->array.empty()) << out;
+    return;
+  }
+  ASSERT_EQ(stores->array.size(), 1u) << out;
+  const JsonValue& s3 = stores->array[0];
+  auto num = [&](const char* key) {
+    const JsonValue* v = s3.Find(key);
+    return v ? static_cast<int64_t>(v->number) : -1;
+  };
+  EXPECT_EQ(s3.Find("uri")->string.rfind("s3://", 0), 0u) << out;
+  EXPECT_GE(num("requests"), 1) << out;  // one PUT, or a multipart upload's requests
+  EXPECT_GE(num("bytes_sent"), static_cast<int64_t>(data.size())) << out;
+  EXPECT_GE(num("retries"), 0) << out;
+  EXPECT_LE(num("retries"), num("requests")) << out;
+  EXPECT_GE(num("bytes_received"), 0) << out;
 }
 
 TEST_P(CpCli, MissingSourceFailsAndWritesNothing) {

@@ -101,6 +101,12 @@ Result<std::unique_ptr<S3Client>> S3Client::Make(const std::string& bucket,
   return c;
 }
 
+StoreStats S3Client::stats() const {
+  return {requests_.load(std::memory_order_relaxed), retries_.load(std::memory_order_relaxed),
+          bytes_sent_.load(std::memory_order_relaxed),
+          bytes_received_.load(std::memory_order_relaxed)};
+}
+
 std::string S3Client::Uri(std::string_view key) const {
   return "s3://" + bucket_ + (key.empty() ? "" : "/" + std::string(key));
 }
@@ -174,6 +180,11 @@ Result<HttpResponse> S3Client::Call(const S3Request& request, CallInfo* info_out
     for (auto& h : signed_headers.headers) http.headers.push_back(std::move(h));
     info.attempts = attempt + 1;
     LP_ASSIGN_OR_RETURN(HttpResponse resp, transport_->Send(http));
+    requests_.fetch_add(1, std::memory_order_relaxed);
+    if (attempt > 0) retries_.fetch_add(1, std::memory_order_relaxed);
+    bytes_sent_.fetch_add(static_cast<int64_t>(http.body.size()), std::memory_order_relaxed);
+    bytes_received_.fetch_add(static_cast<int64_t>(resp.body.size() + resp.sink_bytes),
+                              std::memory_order_relaxed);
 
     bool retry = false;
     std::string code, message;

@@ -21,6 +21,7 @@
 // Thread-safety: an S3Client is safe to use from many threads at once.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -48,10 +49,10 @@ constexpr int kMaxConnectRetries = 2;
 
 struct S3Request {
   std::string method;
-  std::string key;          // "" for bucket-level requests (list, batch delete)
-  HeaderList query;         // decoded
-  HeaderList headers;       // signed and sent
-  std::string_view body;    // REQUIRES: valid until Call() returns
+  std::string key;        // "" for bucket-level requests (list, batch delete)
+  HeaderList query;       // decoded
+  HeaderList headers;     // signed and sent
+  std::string_view body;  // REQUIRES: valid until Call() returns
   // GET of a range: where a 206 body goes (see HttpRequest::partial_sink).
   char* partial_sink = nullptr;
   size_t partial_sink_capacity = 0;
@@ -106,6 +107,8 @@ class S3Client {
   const std::string& bucket() const { return bucket_; }
   const std::string& endpoint() const { return endpoint_; }
   const S3Config& config() const { return config_; }
+  // Requests and body bytes of every Call() so far (each attempt counted).
+  StoreStats stats() const;
 
  private:
   S3Client() = default;
@@ -122,6 +125,7 @@ class S3Client {
   std::shared_ptr<HttpTransport> transport_;
   std::mutex rng_mu_;
   std::mt19937_64 rng_;  // backoff jitter; guarded by rng_mu_
+  std::atomic<int64_t> requests_{0}, retries_{0}, bytes_sent_{0}, bytes_received_{0};
 };
 
 }  // namespace lakepack::s3

@@ -52,6 +52,7 @@ class S3Store final : public ObjectStore {
         copy_part_size_(hooks.copy_part_size > 0 ? hooks.copy_part_size : kCopyPartSize) {}
 
   std::string root_uri() const override { return "s3://" + client_->bucket(); }
+  StoreStats stats() const override { return client_->stats(); }
 
   Result<ObjectInfo> Head(const std::string& key) override {
     LP_RETURN_NOT_OK(CheckKey(key));
