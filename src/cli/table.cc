@@ -34,9 +34,10 @@ Result<KeyValue> ParseValue(const sorted::TableSchema& s, int field, const std::
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (ec != std::errc() || end != text.data() + text.size() ||
         (s.key_type(field) == sorted::KeyType::kInt && (v < INT32_MIN || v > INT32_MAX))) {
-      return Status::InvalidArgument("'" + text + "' is not " +
-                                     (s.key_type(field) == sorted::KeyType::kInt ? "a 32" : "a 64") +
-                                     "-bit integer (field '" + s.field_name(field) + "')");
+      return Status::InvalidArgument(
+          "'" + text + "' is not " +
+          (s.key_type(field) == sorted::KeyType::kInt ? "a 32" : "a 64") + "-bit integer (field '" +
+          s.field_name(field) + "')");
     }
     return KeyValue(v);
   }
@@ -76,8 +77,10 @@ std::string JsonCell(const arrow::Array& a, int64_t i) {
     case arrow::Type::INT64:
     case arrow::Type::DOUBLE:
     case arrow::Type::FLOAT:
-    case arrow::Type::BOOL: return Cell(a, i);
-    default: return JsonQuote(Cell(a, i));
+    case arrow::Type::BOOL:
+      return Cell(a, i);
+    default:
+      return JsonQuote(Cell(a, i));
   }
 }
 
@@ -112,7 +115,8 @@ void PrintRows(const arrow::Table& t, const std::string& output) {
     return q + "\"";
   };
   for (int c = 0; c < schema.num_fields(); ++c) {
-    std::printf("%s%s", c ? std::string(1, sep).c_str() : "", quote(schema.field(c)->name()).c_str());
+    std::printf("%s%s", c ? std::string(1, sep).c_str() : "",
+                quote(schema.field(c)->name()).c_str());
   }
   std::printf("\n");
   for (int64_t r = 0; r < b.num_rows(); ++r) {
@@ -134,9 +138,75 @@ std::string ReportJson(const sorted::WriteReport& r) {
 
 std::string ReportText(const sorted::WriteReport& r) {
   if (r.already_committed) return "job " + r.job_id + " committed before: nothing done\n";
-  return "job " + r.job_id + ": " + std::to_string(r.rows) + " rows in " +
-         std::to_string(r.files) + " files (" + FormatBytes(r.bytes) + "), log record " +
-         std::to_string(r.generation) + "\n";
+  return "job " + r.job_id + ": " + std::to_string(r.rows) + " rows in " + std::to_string(r.files) +
+         " files (" + FormatBytes(r.bytes) + "), log record " + std::to_string(r.generation) + "\n";
+}
+
+std::string CompactJson(const sorted::CompactReport& r, bool dry_run) {
+  JsonWriter w;
+  w.BeginObject().Key("dry_run").Bool(dry_run).Key("planned").Int(r.planned);
+  w.Key("committed").Int(r.committed).Key("lost").Int(r.lost).Key("claimed").Int(r.claimed);
+  w.Key("rows").Int(r.rows).Key("files_in").Int(r.files_in).Key("files_out").Int(r.files_out);
+  w.Key("bytes_in").Int(r.bytes_in).Key("bytes_out").Int(r.bytes_out);
+  w.Key("seconds").Double(r.seconds);
+  w.Key("rows_per_second").Double(r.seconds > 0 && !dry_run ? r.rows / r.seconds : 0);
+  w.Key("jobs").BeginArray();
+  for (const auto& j : r.jobs) {
+    w.BeginObject().Key("id").String(j.id).Key("partition").String(j.partition);
+    w.Key("outcome").String(j.outcome).Key("rows").Int(j.rows);
+    w.Key("bytes_in").Int(j.bytes_in).Key("bytes_out").Int(j.bytes_out);
+    w.Key("generation").Int(j.generation).Key("seconds").Double(j.seconds);
+    w.Key("inputs").BeginArray();
+    for (const auto& p : j.inputs) w.String(p);
+    w.EndArray().Key("outputs").BeginArray();
+    for (const auto& p : j.outputs) w.String(p);
+    w.EndArray().EndObject();
+  }
+  w.EndArray().EndObject();
+  return w.str();
+}
+
+std::string CompactText(const sorted::CompactReport& r, bool dry_run) {
+  std::string out;
+  if (dry_run) {
+    for (const auto& j : r.jobs) {
+      out += "job " + j.id + " in partition " + j.partition + ": " +
+             std::to_string(j.inputs.size()) + " files, " + std::to_string(j.rows) + " rows (" +
+             FormatBytes(j.bytes_in) + ")\n";
+    }
+    return out + std::to_string(r.planned) + " compaction jobs would run (dry run: nothing done)\n";
+  }
+  if (r.planned == 0) return "nothing to compact\n";
+  char rate[64];
+  std::snprintf(rate, sizeof(rate), "%.2f s, %.2f M rows/s", r.seconds,
+                r.seconds > 0 ? r.rows / r.seconds / 1e6 : 0.0);
+  out = "compacted " + std::to_string(r.committed) + " of " + std::to_string(r.planned) +
+        " jobs: " + std::to_string(r.rows) + " rows, " + std::to_string(r.files_in) + " files (" +
+        FormatBytes(r.bytes_in) + ") into " + std::to_string(r.files_out) + " (" +
+        FormatBytes(r.bytes_out) + ") in " + rate + "\n";
+  if (r.lost) out += std::to_string(r.lost) + " jobs lost to another commit (nothing changed)\n";
+  if (r.claimed) out += std::to_string(r.claimed) + " jobs held by other workers\n";
+  return out;
+}
+
+std::string GcJson(const sorted::GcReport& r, bool dry_run) {
+  JsonWriter w;
+  w.BeginObject().Key("dry_run").Bool(dry_run).Key("deleted").BeginArray();
+  for (const auto& u : r.deleted) w.String(u);
+  w.EndArray().Key("bytes").Int(r.bytes).Key("kept_young").Int(r.kept_young);
+  w.Key("claims_deleted").Int(r.claims_deleted).Key("generation").Int(r.generation);
+  w.EndObject();
+  return w.str();
+}
+
+std::string GcText(const sorted::GcReport& r, bool dry_run) {
+  std::string out;
+  for (const auto& u : r.deleted) out += (dry_run ? "would delete " : "deleted ") + u + "\n";
+  out += std::to_string(r.deleted.size()) + " unreferenced objects (" + FormatBytes(r.bytes) + ")" +
+         (dry_run ? " would be deleted" : " deleted") + ", " + std::to_string(r.kept_young) +
+         " kept inside the grace period, " + std::to_string(r.claims_deleted) +
+         " finished compaction claims " + (dry_run ? "would be " : "") + "removed\n";
+  return out;
 }
 
 Result<std::string> SchemaText(const std::string& arg) {
@@ -163,10 +233,12 @@ int RunTable(const Args& args) {
     for (const auto& n : *names) std::printf("%s\n", n.c_str());
     return kExitOk;
   }
-  if (pos.size() < 3) return Fail(args, Status::InvalidArgument("table " + sub + ": give ROOT NAME"));
+  if (pos.size() < 3)
+    return Fail(args, Status::InvalidArgument("table " + sub + ": give ROOT NAME"));
   const std::string& name = pos[2];
   if (sub == "create") {
-    if (!args.Has("schema")) return Fail(args, Status::InvalidArgument("table create: --schema is required"));
+    if (!args.Has("schema"))
+      return Fail(args, Status::InvalidArgument("table create: --schema is required"));
     auto text = SchemaText(args.Get("schema"));
     if (!text.ok()) return Fail(args, text.status());
     auto schema = sorted::TableSchema::FromSleeperJson(*text);
@@ -227,7 +299,8 @@ int RunTable(const Args& args) {
   sorted::WriteOptions wo;
   wo.job_id = args.Get("job-id");
   if (sub == "write" || sub == "ingest") {
-    if (pos.size() < 4) return Fail(args, Status::InvalidArgument("table " + sub + ": give FILE..."));
+    if (pos.size() < 4)
+      return Fail(args, Status::InvalidArgument("table " + sub + ": give FILE..."));
     std::vector<std::string> files(pos.begin() + 3, pos.end());
     JobRun run(args, "table " + sub, "rows");
     wo.on_progress = [&run](int64_t rows) {
@@ -269,6 +342,42 @@ int RunTable(const Args& args) {
     if (!r.ok()) return run.Fail(r.status());
     return run.Succeed(ReportJson(*r), ReportText(*r));
   }
+  if (sub == "compact") {
+    sorted::CompactOptions co;
+    co.major = args.Has("major");
+    co.dry_run = args.Has("dry-run");
+    auto max_files = args.GetInt("max-files", co.max_files, 2, 1'000'000);
+    if (!max_files.ok()) return Usage(args, max_files.status());
+    co.max_files = static_cast<int>(*max_files);
+    if (args.Has("ratio")) {
+      const std::string text = args.Get("ratio");
+      double ratio = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ratio);
+      if (ec != std::errc() || end != text.data() + text.size() || !(ratio >= 0)) {
+        return Usage(args, Status::InvalidArgument("--ratio: not a number >= 0: '" + text + "'"));
+      }
+      co.ratio = ratio;
+    }
+    JobRun run(args, "table compact", "rows");
+    co.on_progress = [&run](int64_t rows) {
+      run.progress().done.store(rows, std::memory_order_relaxed);
+    };
+    co.cancelled = [&run] { return run.cancel().cancelled(); };
+    auto r = (*t)->Compact(co);
+    if (!r.ok()) return run.Fail(r.status());
+    return run.Succeed(CompactJson(*r, co.dry_run), CompactText(*r, co.dry_run));
+  }
+  if (sub == "gc") {
+    sorted::GcOptions go;
+    go.dry_run = args.Has("dry-run");
+    auto grace = args.GetSeconds("grace", go.grace_ms / 1000);
+    if (!grace.ok()) return Usage(args, grace.status());
+    go.grace_ms = *grace * 1000;
+    JobRun run(args, "table gc", "objects");
+    auto r = (*t)->CollectGarbage(go);
+    if (!r.ok()) return run.Fail(r.status());
+    return run.Succeed(GcJson(*r, go.dry_run), GcText(*r, go.dry_run));
+  }
   if (sub == "query") {
     Result<std::shared_ptr<arrow::Table>> rows = Status::Internal("unset");
     if (args.Has("key")) {
@@ -300,7 +409,8 @@ int RunTable(const Args& args) {
         }
         size_t comma = r.find(',');
         if (comma == std::string::npos) {
-          return Fail(args, Status::InvalidArgument("--range is MIN,MAX (with [ ( ] ) for bounds)"));
+          return Fail(args,
+                      Status::InvalidArgument("--range is MIN,MAX (with [ ( ] ) for bounds)"));
         }
         std::string lo = r.substr(0, comma), hi = r.substr(comma + 1);
         if (!lo.empty()) {
@@ -323,8 +433,10 @@ int RunTable(const Args& args) {
     PrintRows(**rows, json ? "json" : args.Get("output", "table"));
     return kExitOk;
   }
-  return Fail(args, Status::InvalidArgument("table: unknown command '" + sub +
-                                      "' (create, ls, describe, status, write, ingest, query, drop)"));
+  return Fail(args,
+              Status::InvalidArgument(
+                  "table: unknown command '" + sub +
+                  "' (create, ls, describe, status, write, ingest, query, compact, gc, drop)"));
 }
 
 }  // namespace
@@ -332,28 +444,42 @@ int RunTable(const Args& args) {
 const Verb kTableVerb = {
     "table",
     "COMMAND ROOT [NAME] [FILE...]",
-    "sorted key-value tables (Sleeper's model): create, write, ingest, query",
+    "sorted key-value tables (Sleeper's model): create, write, ingest, query, compact, gc",
     "COMMAND is one of:\n"
     "  create ROOT NAME --schema JSON|FILE [--split V]...   a new table (Sleeper schema JSON)\n"
     "  ls ROOT                                             the tables under ROOT\n"
     "  describe|status ROOT NAME                           its files, rows, partitions\n"
     "  write|ingest ROOT NAME FILE...                      rows from csv/jsonl/parquet files\n"
     "  query ROOT NAME [--key K]... [--range '[MIN,MAX)']...  rows by key or range (all without)\n"
+    "  compact ROOT NAME [--major] [--dry-run]             merge small files (size ratio, or all)\n"
+    "  gc ROOT NAME [--grace D] [--dry-run]                delete unreferenced files past D\n"
     "  drop ROOT NAME                                      delete the table and its files\n"
     "ROOT is a directory or s3://bucket/prefix.  A write is one commit: all its rows or none.",
-    {{"schema", "JSON|FILE", "create: the Sleeper schema (rowKeyFields, sortKeyFields, valueFields)"},
+    {{"schema", "JSON|FILE",
+      "create: the Sleeper schema (rowKeyFields, sortKeyFields, valueFields)"},
      {"split", "V", "create: a split point of the first row key; repeat (default: one partition)"},
      {"job-id", "ID",
       "write/ingest: the job's id; a job id committed before is not written again "
       "(default: a new id)"},
      {"format", "F", "write/ingest: csv, jsonl or parquet (default: from each file's extension)"},
-     {"buffer", "SIZE", "write/ingest: rows held in memory before a sorted file is written "
-                        "(default 256MiB)"},
+     {"buffer", "SIZE",
+      "write/ingest: rows held in memory before a sorted file is written "
+      "(default 256MiB)"},
      {"key", "K", "query: a row key (K1,K2 for several key fields); repeat"},
      {"range", "[MIN,MAX)",
       "query: a range of the first row key ([ ] inclusive, ( ) exclusive, empty side unbounded); "
       "repeat"},
-     {"output", "F", "query: table, csv or jsonl (default table; --json prints a JSON array)"}},
+     {"output", "F", "query: table, csv or jsonl (default table; --json prints a JSON array)"},
+     {"major", nullptr,
+      "compact: every file of each partition in one job (default: Sleeper's size ratio)"},
+     {"ratio", "R",
+      "compact: a set of files qualifies when the smaller ones sum to R x the largest "
+      "(default 3)"},
+     {"max-files", "N", "compact: at most N files per size-ratio job (default 12)"},
+     {"grace", "DURATION",
+      "gc: unreferenced files younger than this are kept, so running queries finish "
+      "(default 10m)"},
+     {"dry-run", nullptr, "compact/gc: list the jobs or the files, change nothing (default off)"}},
     2,
     -1,
     RunTable};
