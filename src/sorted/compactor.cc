@@ -41,7 +41,11 @@ std::string DoneRecord(const CompactionJobReport& r) {
 class LeafRouter {
  public:
   LeafRouter(Table::Impl* t, std::vector<const Partition*> leaves)
-      : t_(t), leaves_(std::move(leaves)) {}
+      : t_(t), leaves_(std::move(leaves)), options_(t->options) {
+    // One page per column chunk: a lookup reads whole row groups (file_io.h) and ZSTD pays a
+    // context per page, so smaller pages cost the merge time and save a query nothing.
+    options_.page_rows = std::max(options_.page_rows, options_.row_group_rows);
+  }
 
   Status Write(const std::shared_ptr<arrow::RecordBatch>& batch) {
     const int nr = t_->schema().num_row_keys();
@@ -63,7 +67,7 @@ class LeafRouter {
         key_ = t_->NewFileKey(p->id);
         keys_.push_back(key_);
         LP_ASSIGN_OR_RETURN(writer_,
-                            SortedFileWriter::Open(t_->store, key_, t_->schema(), t_->options));
+                            SortedFileWriter::Open(t_->store, key_, t_->schema(), options_));
       }
       LP_RETURN_NOT_OK(
           writer_->Write(begin == 0 && end == n ? batch : batch->Slice(begin, end - begin)));
@@ -100,6 +104,7 @@ class LeafRouter {
  private:
   Table::Impl* t_;
   std::vector<const Partition*> leaves_;
+  TableOptions options_;
   size_t leaf_ = 0;
   std::unique_ptr<SortedFileWriter> writer_;
   std::string key_;

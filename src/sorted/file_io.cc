@@ -107,7 +107,9 @@ Result<std::unique_ptr<SortedFileWriter>> SortedFileWriter::Open(std::shared_ptr
       ->enable_statistics();
   for (int k = 0; k < schema.num_keys(); ++k) b.disable_dictionary(schema.field_name(k));
   auto props = b.build();
-  auto arrow_props = parquet::ArrowWriterProperties::Builder().store_schema()->build();
+  // Columns are encoded and compressed in parallel (Arrow's CPU pool) as each row group closes.
+  auto arrow_props =
+      parquet::ArrowWriterProperties::Builder().store_schema()->set_use_threads(true)->build();
   LP_ASSIGN_OR_RETURN(s->stream, format::OpenOutputStream(store, key));
   s->store = std::move(store);
   auto writer = parquet::arrow::FileWriter::Open(

@@ -92,9 +92,12 @@ Status LoadNext(Cursor& c, const TableSchema& schema,
     c.keys.clear();
     c.offs.clear();
     c.offs.reserve(static_cast<size_t>(c.rows) + 1);
+    // The key columns once: RecordBatch::column() takes a lock per call.
+    std::vector<std::shared_ptr<arrow::Array>> key_cols;
+    for (int f = 0; f < nk; ++f) key_cols.push_back(c.batch->column(f));
     for (int64_t r = 0; r < c.rows; ++r) {
       c.offs.push_back(static_cast<uint32_t>(c.keys.size()));
-      for (int f = 0; f < nk; ++f) AppendArrayValue(*c.batch->column(f), r, &c.keys);
+      for (int f = 0; f < nk; ++f) AppendArrayValue(*key_cols[f], r, &c.keys);
     }
     c.offs.push_back(static_cast<uint32_t>(c.keys.size()));
     c.source = static_cast<uint32_t>(sources->size());
@@ -112,19 +115,19 @@ Result<std::shared_ptr<arrow::Buffer>> Allocate(int64_t bytes) {
   return std::shared_ptr<arrow::Buffer>(std::move(b).ValueUnsafe());
 }
 
-Result<std::shared_ptr<arrow::Array>> GatherColumn(
-    int c, const std::shared_ptr<arrow::DataType>& type,
-    const std::vector<std::shared_ptr<arrow::RecordBatch>>& sources,
-    const std::vector<RowRun>& runs, int64_t rows) {
+// cols[s] is column c of source s.
+Result<std::shared_ptr<arrow::Array>> GatherColumn(const std::shared_ptr<arrow::DataType>& type,
+                                                   const std::vector<const arrow::ArrayData*>& cols,
+                                                   const std::vector<RowRun>& runs, int64_t rows) {
   bool nulls = false;
-  for (const auto& s : sources) nulls |= s->column(c)->null_count() > 0;
+  for (const arrow::ArrayData* d : cols) nulls |= d->GetNullCount() > 0;
   std::shared_ptr<arrow::Buffer> validity;
   if (nulls) {
     LP_ASSIGN_OR_RETURN(validity, Allocate(arrow::bit_util::BytesForBits(rows)));
     uint8_t* dst = validity->mutable_data();
     int64_t pos = 0;
     for (const RowRun& r : runs) {
-      const arrow::ArrayData& d = *sources[r.source]->column(c)->data();
+      const arrow::ArrayData& d = *cols[r.source];
       if (d.buffers[0] && d.null_count != 0) {
         arrow::internal::CopyBitmap(d.buffers[0]->data(), d.offset + r.start, r.length, dst, pos);
       } else {
@@ -137,7 +140,7 @@ Result<std::shared_ptr<arrow::Array>> GatherColumn(
   if (id == arrow::Type::STRING || id == arrow::Type::BINARY) {
     int64_t total = 0;
     for (const RowRun& r : runs) {
-      const arrow::ArrayData& d = *sources[r.source]->column(c)->data();
+      const arrow::ArrayData& d = *cols[r.source];
       const int32_t* o = d.GetValues<int32_t>(1) + r.start;
       total += o[r.length] - o[0];
     }
@@ -151,7 +154,7 @@ Result<std::shared_ptr<arrow::Array>> GatherColumn(
     int64_t pos = 0;
     int32_t dpos = 0;
     for (const RowRun& r : runs) {
-      const arrow::ArrayData& d = *sources[r.source]->column(c)->data();
+      const arrow::ArrayData& d = *cols[r.source];
       const int32_t* o = d.GetValues<int32_t>(1) + r.start;
       const uint8_t* src = d.buffers[2] ? d.buffers[2]->data() : nullptr;
       const int32_t b = o[0];
@@ -169,7 +172,7 @@ Result<std::shared_ptr<arrow::Array>> GatherColumn(
     LP_ASSIGN_OR_RETURN(auto values, Allocate(arrow::bit_util::BytesForBits(rows)));
     int64_t pos = 0;
     for (const RowRun& r : runs) {
-      const arrow::ArrayData& d = *sources[r.source]->column(c)->data();
+      const arrow::ArrayData& d = *cols[r.source];
       arrow::internal::CopyBitmap(d.buffers[1]->data(), d.offset + r.start, r.length,
                                   values->mutable_data(), pos);
       pos += r.length;
@@ -182,7 +185,7 @@ Result<std::shared_ptr<arrow::Array>> GatherColumn(
     LP_ASSIGN_OR_RETURN(auto values, Allocate(std::max<int64_t>(rows * width, 1)));
     int64_t pos = 0;
     for (const RowRun& r : runs) {
-      const arrow::ArrayData& d = *sources[r.source]->column(c)->data();
+      const arrow::ArrayData& d = *cols[r.source];
       std::memcpy(values->mutable_data() + pos * width,
                   d.buffers[1]->data() + (d.offset + r.start) * width,
                   static_cast<size_t>(r.length * width));
@@ -197,7 +200,7 @@ Result<std::shared_ptr<arrow::Array>> GatherColumn(
   std::unique_ptr<arrow::ArrayBuilder> builder = std::move(made).ValueUnsafe();
   LP_ARROW_RETURN_NOT_OK(builder->Reserve(rows), "merge");
   for (const RowRun& r : runs) {
-    arrow::ArraySpan span(*sources[r.source]->column(c)->data());
+    arrow::ArraySpan span(*cols[r.source]);
     LP_ARROW_RETURN_NOT_OK(builder->AppendArraySlice(span, r.start, r.length), "merge");
   }
   std::shared_ptr<arrow::Array> out;
@@ -211,12 +214,14 @@ Result<std::shared_ptr<arrow::RecordBatch>> GatherRuns(
     const std::shared_ptr<arrow::Schema>& schema,
     const std::vector<std::shared_ptr<arrow::RecordBatch>>& sources,
     const std::vector<RowRun>& runs, int64_t rows) {
-  arrow::ArrayVector cols;
+  arrow::ArrayVector out;
+  std::vector<const arrow::ArrayData*> cols(sources.size());
   for (int c = 0; c < schema->num_fields(); ++c) {
-    LP_ASSIGN_OR_RETURN(auto col, GatherColumn(c, schema->field(c)->type(), sources, runs, rows));
-    cols.push_back(std::move(col));
+    for (size_t s = 0; s < sources.size(); ++s) cols[s] = sources[s]->column_data(c).get();
+    LP_ASSIGN_OR_RETURN(auto col, GatherColumn(schema->field(c)->type(), cols, runs, rows));
+    out.push_back(std::move(col));
   }
-  return arrow::RecordBatch::Make(schema, rows, std::move(cols));
+  return arrow::RecordBatch::Make(schema, rows, std::move(out));
 }
 
 Result<int64_t> MergeSortedFiles(
@@ -239,6 +244,7 @@ Result<int64_t> MergeSortedFiles(
     parquet::ArrowReaderProperties props;
     // Remote inputs: one coalesced ranged GET per row group.
     props.set_pre_buffer(!in.store->is_local());
+    props.set_use_threads(true);  // columns decoded in parallel (Arrow's CPU pool)
     auto made =
         parquet::arrow::FileReader::Make(arrow::default_memory_pool(), std::move(pfr), props);
     LP_ARROW_RETURN_NOT_OK(made.status(), c.uri);
