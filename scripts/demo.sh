@@ -6,7 +6,10 @@
 #      DEMO_FILE_LIMIT each, `customers_N.snappy.parquet`, and lists the files with size and rows;
 #   3. lands 2 more inputs and packs again: the latest file is filled first, then new ones follow;
 #      a third run finds nothing new (packing is idempotent);
-#   4. converts one input to JSON Lines and inspects a packed file.
+#   4. converts one input to JSON Lines and inspects a packed file;
+#   5. the other jobs, small: a sorted key-value table (create, write, exact and range queries), a
+#      database snapshot export into a partitioned lake (manifest, plan, stage, compact, validate),
+#      and a table of file URLs (sizes, and a command run once per row with its outputs uploaded).
 # DEMO_SIZE (default 80MB), DEMO_FILE_LIMIT (default 8MB) and DEMO_SEED (default 42) change it.
 set -euo pipefail
 
@@ -104,3 +107,45 @@ echo "4. lakepack convert day_1.csv day_1.jsonl: $(size_of "$DEMO/day_1.jsonl"),
 first=$(ls "$DEMO/lake/customers/" | grep -v '^_' | sort -t_ -k2 -n | head -1)
 echo "   lakepack inspect lake/customers/$first:"
 "$LP" inspect "$DEMO/lake/customers/$first" | awk '/^ *schema:/ { exit } { print "     " $0 }'
+
+echo
+echo "5. the other jobs, small"
+# A sorted key-value table (Sleeper's model): rows kept sorted by id, exact and range queries.
+schema='{"rowKeyFields":[{"name":"id","type":"LongType"}],"valueFields":[{"name":"email","type":"StringType"},{"name":"city","type":"StringType"},{"name":"amount","type":"DoubleType"}]}'
+"$LP" table create "$DEMO/tables" customers --schema "$schema" --split 5000 --quiet
+timed table "$LP" table write "$DEMO/tables" customers "$DEMO/land/customers/day_1.csv" \
+  --on-schema-mismatch drop --job-id day_1 --quiet
+echo "   lakepack table write tables customers day_1.csv: $("$LP" table status "$DEMO/tables" customers | sed -n 2p) in ${TIMES[table]} s"
+echo "   lakepack table query tables customers --key 42:"
+"$LP" table query "$DEMO/tables" customers --key 42 | sed 's/^/     /'
+echo "   lakepack table query tables customers --range '[100,103)' --output csv:"
+"$LP" table query "$DEMO/tables" customers --range '[100,103)' --output csv | sed 's/^/     /'
+
+# A database snapshot export (4 Parquet files) into a lake partitioned by year, files of ~4 MB.
+for i in 1 2 3 4; do
+  "$LP" generate "$DEMO/export/orders/part_$i.parquet" --size 4MB --seed $((SEED + 100 + i)) --quiet
+done
+"$LP" lake manifest "$DEMO/export/orders" --quiet
+timed lake "$LP" lake run --manifest "$DEMO/export/orders/manifests/manifest-summary.json" \
+  --staging "$DEMO/staging" --datalake "$DEMO/datalake" --partition-key 'year(signup_date)' \
+  --file-size 4MB --key-column id --json >"$DEMO/lake.json"
+python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+print('   lakepack lake run: %s rows into %s partitions, %s files, in %s s (rows and key checksum validated, one commit)' % (
+    r.get('after_total_n_record'), r.get('n_partition'), r.get('after_n_files'), sys.argv[2]))" \
+  "$DEMO/lake.json" "${TIMES[lake]}"
+echo "   partitions: $(ls "$DEMO/datalake" | grep -v '^_' | sort | tr '\n' ' ')"
+
+# A table of file URLs: sizes without downloading, then a command once per row.
+mkdir -p "$DEMO/scans"
+printf 'id,scan.csv\n' >"$DEMO/scans.csv"
+for i in 1 2 3; do
+  cp "$DEMO/land/customers/day_$i.csv" "$DEMO/scans/day_$i.csv"
+  printf 'day_%s,%s\n' "$i" "$DEMO/scans/day_$i.csv" >>"$DEMO/scans.csv"
+done
+echo "   lakepack files sizes scans.csv:"
+"$LP" files sizes "$DEMO/scans.csv" | sed 's/^/     /'
+timed files "$LP" files run "$DEMO/scans.csv" --into-path "$DEMO/scans-out" --quiet -- \
+  'wc -l < "$LAKEPACK_IN/scan.csv" > "$LAKEPACK_OUT/lines.txt"'
+echo "   lakepack files run scans.csv --into-path scans-out -- 'wc -l ...': $(ls "$DEMO/scans-out" | grep -vc '^_') rows done in ${TIMES[files]} s; day_2 has $(cat "$DEMO/scans-out/day_2/lines.txt") lines"

@@ -60,4 +60,9 @@ pid_t SpawnSelf(const std::string& filter, const std::vector<std::string>& extra
 // Deterministic pseudo-random bytes.
 std::string RandomBytes(size_t n, uint64_t seed);
 
+// A local file's bytes ("" if it cannot be read), and a local file written with `data` (its
+// directories made first).
+std::string ReadLocalFile(const std::string& path);
+void WriteLocalFile(const std::string& path, const std::string& data);
+
 }  // namespace lakepack::testing

@@ -225,3 +225,10 @@ class S3DataPacker:
 
 # ---- file_dataset (tables of file URLs; the module is typed inline) ------------------------
 from . import file_dataset as file_dataset
+
+# ---- sorted tables (Sleeper's Python API; typed inline in sleeper.py) ----------------------
+from .sleeper import SleeperBatchWriter as SleeperBatchWriter
+from .sleeper import SleeperClient as SleeperClient
+
+# ---- snapshot to lake (dbsnaplake's Project; the module is typed inline) -------------------
+from . import dbsnaplake as dbsnaplake

@@ -17,6 +17,7 @@
 #include "arrow/api.h"
 #include "arrow_stream.h"
 #include "errors.h"
+#include "job_binding.h"
 #include "lakepack/files.h"
 
 namespace nb = nanobind;
@@ -28,8 +29,6 @@ using files::FilesOptions;
 using files::FileTable;
 using files::RowOutcome;
 
-// Ctrl-C is polled at most this often: each poll takes the GIL.
-constexpr auto kInterruptPollInterval = std::chrono::milliseconds(100);
 
 template <typename T>
 void Set(const nb::dict& d, const char* key, T* out) {
@@ -86,45 +85,44 @@ Stream StreamOf(std::shared_ptr<arrow::Table> table) {
   return Stream(std::make_shared<arrow::TableBatchReader>(std::move(table)));
 }
 
-// Runs `job` without the GIL, with Ctrl-C stopping new rows; returns its value or raises.
+// Runs `job` through job_binding.h's RunJob (no GIL, Ctrl-C polled into the token), with the
+// token stopping new rows; returns its value or raises.
 template <typename F>
-auto RunJob(FilesOptions* o, F&& job) {
-  decltype(job()) result = Status::Internal("unset");
-  {
-    nb::gil_scoped_release release;
-    o->cancelled = InterruptPoller(kInterruptPollInterval);
-    result = job();
-  }
+auto RunFilesJob(FilesOptions* o, F&& job) {
+  auto value = RunJob([&](const JobContext& ctx) {
+    o->cancelled = [&ctx] { return ctx.cancelled(); };
+    return job();
+  });
   // Ctrl-C: rows not started are reported Cancelled; the KeyboardInterrupt still pending wins.
   if (PyErr_Occurred()) throw nb::python_error();
-  return ValueOrThrow(std::move(result));
+  return value;
 }
 
 nb::tuple BlobTable(nb::handle source, const nb::dict& options) {
   FileTable t = TableFrom(source);
   FilesOptions o = OptionsFrom(options);
-  auto r = RunJob(&o, [&] { return files::FetchBlobTable(t, o); });
+  auto r = RunFilesJob(&o, [&] { return files::FetchBlobTable(t, o); });
   return nb::make_tuple(StreamOf(r.table), OutcomesDict(r.outcomes));
 }
 
 nb::tuple SizeTable(nb::handle source, const nb::dict& options) {
   FileTable t = TableFrom(source);
   FilesOptions o = OptionsFrom(options);
-  auto r = RunJob(&o, [&] { return files::FetchSizeTable(t, o); });
+  auto r = RunFilesJob(&o, [&] { return files::FetchSizeTable(t, o); });
   return nb::make_tuple(StreamOf(r.table), OutcomesDict(r.outcomes));
 }
 
 nb::dict Fetch(nb::handle source, const std::vector<std::string>& dirs, const nb::dict& options) {
   FileTable t = TableFrom(source);
   FilesOptions o = OptionsFrom(options);
-  auto r = RunJob(&o, [&] { return files::FetchToDirs(t, dirs, o); });
+  auto r = RunFilesJob(&o, [&] { return files::FetchToDirs(t, dirs, o); });
   return OutcomesDict(r);
 }
 
 nb::tuple Write(nb::handle source, const std::string& into_path, const nb::dict& options) {
   FileTable t = TableFrom(source);
   FilesOptions o = OptionsFrom(options);
-  auto r = RunJob(&o, [&] { return files::WriteFiles(t, into_path, o); });
+  auto r = RunFilesJob(&o, [&] { return files::WriteFiles(t, into_path, o); });
   return nb::make_tuple(StreamOf(files::FileTableToArrow(r.written)), OutcomesDict(r.outcomes));
 }
 
@@ -157,7 +155,7 @@ nb::tuple Pipeline(nb::handle source, nb::object fn, const std::string& into_pat
       return Status::InvalidData(e.what());
     }
   };
-  auto r = RunJob(&o, [&] { return files::RunPipeline(t, row_fn, p, o); });
+  auto r = RunFilesJob(&o, [&] { return files::RunPipeline(t, row_fn, p, o); });
   return nb::make_tuple(StreamOf(files::FileTableToArrow(r.outputs)), OutcomesDict(r.outcomes),
                         r.objects_written);
 }

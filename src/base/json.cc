@@ -268,6 +268,14 @@ JsonValue& JsonValue::operator=(const JsonValue&) = default;
 JsonValue& JsonValue::operator=(JsonValue&&) noexcept = default;
 JsonValue::~JsonValue() = default;
 
+std::optional<int64_t> JsonValue::AsInt64() const {
+  if (kind != Kind::kNumber) return std::nullopt;
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(string.data(), string.data() + string.size(), n);
+  if (ec != std::errc() || end != string.data() + string.size()) return std::nullopt;
+  return n;
+}
+
 const JsonValue* JsonValue::Find(std::string_view key) const {
   for (const auto& [k, v] : object) {
     if (k == key) return &v;

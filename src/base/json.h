@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,9 @@ struct JsonValue {
 
   // The member named `key`, or nullptr.  REQUIRES: kind == kObject.
   const JsonValue* Find(std::string_view key) const;
+  // A kNumber whose literal is a whole number within int64 ("12", "-3"; not "1e3", "1.5" or 20
+  // digits); nullopt otherwise.  The non-throwing way to read counts, sizes and generations.
+  std::optional<int64_t> AsInt64() const;
   static const char* KindName(Kind kind);
 };
 

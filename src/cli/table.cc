@@ -11,6 +11,7 @@
 #include "cli/verbs.h"
 #include "format/format.h"
 #include "format/reader.h"
+#include "format/schema_policy.h"
 #include "lakepack/sorted.h"
 
 namespace lakepack::cli {
@@ -325,7 +326,13 @@ int RunTable(const Args& args) {
         if (!loc.ok()) return Fail(args, loc.status());
         format::ReadOptions ro;
         ro.schema = schema.arrow_schema();
+        ro.schema_source = "table " + name + "'s schema";
         ro.display_name = f;
+        if (args.Has("on-schema-mismatch")) {
+          auto policy = format::ParseSchemaMismatch(args.Get("on-schema-mismatch"));
+          if (!policy.ok()) return Usage(args, policy.status());
+          ro.on_schema_mismatch = *policy;
+        }
         auto reader = format::OpenBatchReader(loc->store, loc->key, *fmt, ro);
         if (!reader.ok()) return Fail(args, reader.status());
         while (true) {
@@ -462,9 +469,11 @@ const Verb kTableVerb = {
       "write/ingest: the job's id; a job id committed before is not written again "
       "(default: a new id)"},
      {"format", "F", "write/ingest: csv, jsonl or parquet (default: from each file's extension)"},
-     {"buffer", "SIZE",
-      "write/ingest: rows held in memory before a sorted file is written "
-      "(default 256MiB)"},
+     {"on-schema-mismatch", "fail|drop",
+      "write of csv/jsonl: a file with columns the table lacks fails (default) or, with drop, "
+      "has them dropped (missing value columns are null)"},
+     {"buffer", "SIZE", "write/ingest: rows held in memory before a sorted file is written "
+                        "(default 256MiB)"},
      {"key", "K", "query: a row key (K1,K2 for several key fields); repeat"},
      {"range", "[MIN,MAX)",
       "query: a range of the first row key ([ ] inclusive, ( ) exclusive, empty side unbounded); "

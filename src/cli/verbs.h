@@ -4,6 +4,9 @@
 #include "cli/cli.h"
 
 namespace lakepack::cli {
+// The CLI: argv to exit code (dispatch.cc).
+int RunMain(int argc, char** argv);
+
 extern const Verb kConvertVerb;
 extern const Verb kCpVerb;
 extern const Verb kFilesVerb;

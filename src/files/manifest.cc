@@ -87,7 +87,9 @@ Result<ManifestRecord> ManifestRecord::Parse(std::string_view json, const std::s
     ManifestOutput mo;
     mo.name = name->string;
     mo.uri = uri->string;
-    mo.size = std::stoll(size->string);
+    auto n = size->AsInt64();
+    if (!n || *n < 0) return bad("'size' is not a byte count: " + size->string);
+    mo.size = *n;
     if (etag && etag->kind == K::kString) mo.etag = etag->string;
     r.outputs.push_back(std::move(mo));
   }

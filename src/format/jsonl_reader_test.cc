@@ -7,6 +7,7 @@
 
 #include <random>
 
+#include "arrow/compute/cast.h"
 #include "arrow/array.h"
 #include "arrow/buffer.h"
 #include "arrow/io/memory.h"
@@ -345,13 +346,21 @@ TEST(JsonlReader, SameTableAsArrowsReaderOnGeneratedData) {
   o.block_bytes = 64 << 10;
   auto ours = ReadInferred(text, o);
   ASSERT_TRUE(ours.ok()) << ours.status().ToString();
-  // Arrow orders fields by first appearance too; compare by name.
+  // Arrow orders fields by first appearance too; compare by name.  One deliberate difference
+  // (issue 13): "YYYY-MM-DD" strings are dates (date32), as from CSV, where Arrow's JSON reader
+  // says timestamp[s]; the values are the same days.
   ASSERT_EQ((*ours)->num_columns(), theirs->num_columns());
   for (const auto& f : theirs->schema()->fields()) {
     auto mine = (*ours)->GetColumnByName(f->name());
     ASSERT_NE(mine, nullptr) << f->name();
-    EXPECT_TRUE(mine->type()->Equals(f->type())) << f->name() << ": " << mine->type()->ToString();
-    EXPECT_TRUE(mine->Equals(*theirs->GetColumnByName(f->name()))) << f->name();
+    auto expected = theirs->GetColumnByName(f->name());
+    if (f->name() == "day") {
+      ASSERT_TRUE(mine->type()->Equals(arrow::date32())) << mine->type()->ToString();
+      expected = arrow::compute::Cast(expected, arrow::date32()).ValueOrDie().chunked_array();
+    } else {
+      EXPECT_TRUE(mine->type()->Equals(f->type())) << f->name() << ": " << mine->type()->ToString();
+    }
+    EXPECT_TRUE(mine->Equals(*expected)) << f->name();
   }
   // Given: narrower types too.
   auto schema =

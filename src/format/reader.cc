@@ -568,21 +568,22 @@ int64_t FindBadJsonLine(const std::shared_ptr<ObjectStore>& store, const std::st
     if (lines.empty()) return true;
     arrow::Status st = ParseJsonChunk(lines, 0, lines.size(), parse);
     if (st.ok()) return true;
-    size_t lo = 0, hi = lines.size();  // invariant: some line in [lo, hi) fails, alone or with
-                                       // those before it in the chunk
+    // The shortest failing prefix of the chunk: a line may fail only after the lines before it
+    // (without a schema, earlier lines fix a field's type).  Invariant: the first `lo` lines
+    // parse, the first `hi` do not.
+    size_t lo = 0, hi = lines.size();
     while (hi - lo > 1) {
       size_t mid = lo + (hi - lo) / 2;
-      arrow::Status left = ParseJsonChunk(lines, lo, mid - lo, parse);
-      if (!left.ok()) {
+      arrow::Status prefix = ParseJsonChunk(lines, 0, mid, parse);
+      if (!prefix.ok()) {
         hi = mid;
-        st = left;
+        st = prefix;
       } else {
         lo = mid;
       }
     }
-    arrow::Status one = ParseJsonChunk(lines, lo, 1, parse);
-    *problem = (one.ok() ? st : one).message();
-    bad = numbers[lo];
+    *problem = st.message();
+    bad = numbers[hi - 1];
     return false;
   };
   Status scan = ForEachLine(store, key, [&](int64_t line, std::string_view text) {

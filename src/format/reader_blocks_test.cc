@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "arrow/scalar.h"
 #include "arrow/array.h"
 #include "arrow/array/concatenate.h"
 #include "arrow/table.h"
@@ -104,16 +105,23 @@ TEST_F(ReaderBlocks, CsvRowLongerThanTwoStreamBlocks) {
   }
 }
 
-TEST_F(ReaderBlocks, CsvTypeOutsideTheFirstBlockStillFails) {
-  // With a 64 KB inference block, `late` is null-typed and its first value is an error naming
-  // the line, as before.
-  std::string path = Write("late.csv", LateColumnCsv(20000, 15000));
+TEST_F(ReaderBlocks, CsvNullColumnOutsideTheFirstBlockWidens) {
+  // With a 64 KB inference block, `late` is null-typed in the first block; its first value, far
+  // later, widens it to int64 (issue 13, CR-3: null widens losslessly) instead of failing.
+  const int rows = 20000, first_value = 15000;
+  std::string path = Write("late.csv", LateColumnCsv(rows, first_value));
   ReadOptions o;
   o.block_size = 64 << 10;
   o.display_name = "late.csv";
   auto t = Read(path, Format::kCsv, o);
-  ASSERT_FALSE(t.ok());
-  EXPECT_EQ(t.status().code(), StatusCode::kInvalidData) << t.status().ToString();
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  auto late = (*t)->GetColumnByName("late");
+  ASSERT_NE(late, nullptr);
+  ASSERT_TRUE(late->type()->Equals(arrow::int64())) << late->type()->ToString();
+  ASSERT_EQ(late->length(), rows);
+  EXPECT_EQ(late->null_count(), first_value);
+  auto v = late->GetScalar(rows - 1).ValueOrDie();
+  EXPECT_EQ(v->ToString(), std::to_string((rows - 1) * 3));
 }
 
 TEST_F(ReaderBlocks, JsonTypesComeFromTheWholeFirstBlock) {

@@ -85,7 +85,7 @@ Status MergeSchema(const arrow::Schema& input, std::string_view input_name,
       }
     }
     msg +=
-        " nothing was packed or converted. Fix the input, give a schema, or choose a policy: "
+        " nothing was written. Fix the input, give a schema, or choose a policy: "
         "on-schema-mismatch union (add new columns as nullable; rows without them get nulls) or "
         "drop (keep the target's columns; extra ones are dropped, missing ones are null)";
     return Status::InvalidData(msg);

@@ -1,6 +1,7 @@
 // project.cc: the snapshot-to-lake steps (see lakepack/lake.h).
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -55,13 +56,18 @@ std::string Join(const std::string& dir, const std::string& rel) {
 }
 
 int64_t JInt(const JsonValue* v, int64_t missing = 0) {
-  if (!v || v->kind != JsonValue::Kind::kNumber) return missing;
-  return std::stoll(v->string);
+  if (!v) return missing;
+  return v->AsInt64().value_or(missing);
 }
 std::string JStr(const JsonValue* v) {
   return v && v->kind == JsonValue::Kind::kString ? v->string : std::string();
 }
-uint64_t ParseHex(const std::string& s) { return s.empty() ? 0 : std::stoull(s, nullptr, 16); }
+// A checksum as written (hex digits); 0 when empty or not hex (then it matches no real one).
+uint64_t ParseHex(const std::string& s) {
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n, 16);
+  return ec == std::errc() && end == s.data() + s.size() ? n : 0;
+}
 
 Result<JsonValue> ParseRecord(const std::string& text, const std::string& source) {
   auto j = ParseJson(text);

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "arrow/array.h"
@@ -191,7 +192,10 @@ int64_t IntAt(const std::shared_ptr<arrow::Array>& a, int64_t i, int64_t missing
 
 int64_t JsonInt(const JsonValue* v, int64_t missing) {
   if (!v || v->kind != JsonValue::Kind::kNumber) return missing;
-  return static_cast<int64_t>(std::stod(v->string));
+  // Whole numbers exactly; others ("1.5e8", as some writers print sizes) through the double.
+  if (auto n = v->AsInt64()) return *n;
+  return std::isfinite(v->number) && std::fabs(v->number) < 9e18 ? static_cast<int64_t>(v->number)
+                                                                  : missing;
 }
 
 }  // namespace

@@ -71,7 +71,9 @@ int64_t LeaseExpiryMs(const Intent& intent, const LeaseRenewal* renewal) {
   int64_t from = intent.created_ms;
   if (renewal && renewal->generation == intent.generation)
     from = std::max(from, renewal->renewed_ms);
-  return from + intent.lease_ms;
+  if (intent.lease_ms <= 0 || intent.lease_ms > kMaxLeaseMs) return INT64_MAX;
+  int64_t expiry = 0;
+  return __builtin_add_overflow(from, intent.lease_ms, &expiry) ? INT64_MAX : expiry;
 }
 
 Result<Intent> ParseIntent(std::string_view text, const std::string& source) {

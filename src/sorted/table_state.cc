@@ -2,7 +2,6 @@
 #include "sorted/table_state.h"
 
 #include <algorithm>
-#include <charconv>
 #include <functional>
 
 #include "base/json.h"
@@ -26,12 +25,9 @@ Result<std::string> Str(const JsonValue& o, const char* key, const std::string& 
 Result<int64_t> Int(const JsonValue& o, const char* key, const std::string& source) {
   const JsonValue* v = o.Find(key);
   if (!v || v->kind != Kind::kNumber) return Bad(source, o, std::string("no number '") + key + "'");
-  int64_t out = 0;
-  auto [end, ec] = std::from_chars(v->string.data(), v->string.data() + v->string.size(), out);
-  if (ec != std::errc() || end != v->string.data() + v->string.size()) {
-    return Bad(source, o, std::string("'") + key + "' is not an integer");
-  }
-  return out;
+  auto n = v->AsInt64();
+  if (!n) return Bad(source, o, std::string("'") + key + "' is not a 64-bit integer: " + v->string);
+  return *n;
 }
 
 Result<const std::vector<JsonValue>*> Arr(const JsonValue& o, const char* key,
@@ -52,8 +48,10 @@ Result<FileRef> ParseFile(const JsonValue& f, int64_t g, const std::string& sour
   LP_ASSIGN_OR_RETURN(r.min, FromHex(min));
   LP_ASSIGN_OR_RETURN(r.max, FromHex(max));
   r.generation = g;
-  if (f.Find("generation")) {
-    LP_ASSIGN_OR_RETURN(r.generation, Int(f, "generation", source));
+  if (const JsonValue* gen = f.Find("generation"); gen && gen->kind == Kind::kNumber) {
+    auto n = gen->AsInt64();
+    if (!n) return Bad(source, f, "'generation' is not a 64-bit integer: " + gen->string);
+    r.generation = *n;
   }
   return r;
 }

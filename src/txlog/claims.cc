@@ -110,7 +110,13 @@ Result<std::optional<Claim>> Claims::TryClaim(const std::string& unit, int64_t l
       } else if (!renewal.status().IsNotFound()) {
         return renewal.status();
       }
-      if (NowUnixMs() <= from + held.lease_ms) return std::optional<Claim>();  // held
+      // A lease no writer of ours makes (<= 0, or so long that from + lease overflows) is taken
+      // as held: only the holder's death frees it, never a wrapped-around expiry.
+      int64_t expiry = 0;
+      if (held.lease_ms <= 0 || __builtin_add_overflow(from, held.lease_ms, &expiry) ||
+          NowUnixMs() <= expiry) {
+        return std::optional<Claim>();  // held
+      }
     }
     if (options_.max_attempts > 0 && latest + 1 >= options_.max_attempts) {
       return Status::Unavailable("claims: " + store_->Uri(options_.prefix + unit) +

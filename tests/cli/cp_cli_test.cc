@@ -14,14 +14,10 @@ using testing::RandomBytes;
 using testing::RunCli;
 using testing::Scratch;
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+std::string ReadFile(const fs::path& p) { return testing::ReadLocalFile(p.string()); }
 
 void WriteFile(const fs::path& p, const std::string& data) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << data;
+  testing::WriteLocalFile(p.string(), data);
 }
 
 std::string Quote(const std::string& s) { return "'" + s + "'"; }

@@ -15,10 +15,7 @@ namespace fs = std::filesystem;
 using testing::RunCli;
 using testing::Scratch;
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+std::string ReadFile(const fs::path& p) { return testing::ReadLocalFile(p.string()); }
 
 std::string Quote(const std::string& s) { return "'" + s + "'"; }
 

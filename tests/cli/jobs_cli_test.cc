@@ -25,14 +25,10 @@ namespace {
 namespace fs = std::filesystem;
 using testing::RunCli;
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+std::string ReadFile(const fs::path& p) { return testing::ReadLocalFile(p.string()); }
 
 void WriteFile(const fs::path& p, const std::string& data) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << data;
+  testing::WriteLocalFile(p.string(), data);
 }
 
 std::string Q(const fs::path& p) { return "'" + p.string() + "'"; }
