@@ -184,10 +184,14 @@ struct CompactionJobReport {
 };
 
 struct CompactReport {
+  bool dry_run = false;
   int64_t planned = 0, committed = 0, lost = 0, claimed = 0;
   int64_t rows = 0, files_in = 0, files_out = 0, bytes_in = 0, bytes_out = 0;
   double seconds = 0;
   std::vector<CompactionJobReport> jobs;
+
+  // The report as one JSON object (the CLI's --json, the Python dict).
+  std::string ToJson() const;
 };
 
 // Garbage collection (Table::CollectGarbage): deletes the data objects no file reference names
@@ -202,11 +206,14 @@ struct GcOptions {
 };
 
 struct GcReport {
+  bool dry_run = false;
   std::vector<std::string> deleted;  // URIs (with dry_run: those that would be)
   int64_t bytes = 0;
   int64_t kept_young = 0;  // unreferenced objects not yet past the grace period
   int64_t claims_deleted = 0;
   int64_t generation = -1;  // the delete_files record (-1: none)
+
+  std::string ToJson() const;
 };
 
 class SortedBatchWriter;

@@ -143,30 +143,6 @@ std::string ReportText(const sorted::WriteReport& r) {
          " files (" + FormatBytes(r.bytes) + "), log record " + std::to_string(r.generation) + "\n";
 }
 
-std::string CompactJson(const sorted::CompactReport& r, bool dry_run) {
-  JsonWriter w;
-  w.BeginObject().Key("dry_run").Bool(dry_run).Key("planned").Int(r.planned);
-  w.Key("committed").Int(r.committed).Key("lost").Int(r.lost).Key("claimed").Int(r.claimed);
-  w.Key("rows").Int(r.rows).Key("files_in").Int(r.files_in).Key("files_out").Int(r.files_out);
-  w.Key("bytes_in").Int(r.bytes_in).Key("bytes_out").Int(r.bytes_out);
-  w.Key("seconds").Double(r.seconds);
-  w.Key("rows_per_second").Double(r.seconds > 0 && !dry_run ? r.rows / r.seconds : 0);
-  w.Key("jobs").BeginArray();
-  for (const auto& j : r.jobs) {
-    w.BeginObject().Key("id").String(j.id).Key("partition").String(j.partition);
-    w.Key("outcome").String(j.outcome).Key("rows").Int(j.rows);
-    w.Key("bytes_in").Int(j.bytes_in).Key("bytes_out").Int(j.bytes_out);
-    w.Key("generation").Int(j.generation).Key("seconds").Double(j.seconds);
-    w.Key("inputs").BeginArray();
-    for (const auto& p : j.inputs) w.String(p);
-    w.EndArray().Key("outputs").BeginArray();
-    for (const auto& p : j.outputs) w.String(p);
-    w.EndArray().EndObject();
-  }
-  w.EndArray().EndObject();
-  return w.str();
-}
-
 std::string CompactText(const sorted::CompactReport& r, bool dry_run) {
   std::string out;
   if (dry_run) {
@@ -188,16 +164,6 @@ std::string CompactText(const sorted::CompactReport& r, bool dry_run) {
   if (r.lost) out += std::to_string(r.lost) + " jobs lost to another commit (nothing changed)\n";
   if (r.claimed) out += std::to_string(r.claimed) + " jobs held by other workers\n";
   return out;
-}
-
-std::string GcJson(const sorted::GcReport& r, bool dry_run) {
-  JsonWriter w;
-  w.BeginObject().Key("dry_run").Bool(dry_run).Key("deleted").BeginArray();
-  for (const auto& u : r.deleted) w.String(u);
-  w.EndArray().Key("bytes").Int(r.bytes).Key("kept_young").Int(r.kept_young);
-  w.Key("claims_deleted").Int(r.claims_deleted).Key("generation").Int(r.generation);
-  w.EndObject();
-  return w.str();
 }
 
 std::string GcText(const sorted::GcReport& r, bool dry_run) {
@@ -372,7 +338,7 @@ int RunTable(const Args& args) {
     co.cancelled = [&run] { return run.cancel().cancelled(); };
     auto r = (*t)->Compact(co);
     if (!r.ok()) return run.Fail(r.status());
-    return run.Succeed(CompactJson(*r, co.dry_run), CompactText(*r, co.dry_run));
+    return run.Succeed(r->ToJson(), CompactText(*r, co.dry_run));
   }
   if (sub == "gc") {
     sorted::GcOptions go;
@@ -383,7 +349,7 @@ int RunTable(const Args& args) {
     JobRun run(args, "table gc", "objects");
     auto r = (*t)->CollectGarbage(go);
     if (!r.ok()) return run.Fail(r.status());
-    return run.Succeed(GcJson(*r, go.dry_run), GcText(*r, go.dry_run));
+    return run.Succeed(r->ToJson(), GcText(*r, go.dry_run));
   }
   if (sub == "query") {
     Result<std::shared_ptr<arrow::Table>> rows = Status::Internal("unset");

@@ -205,6 +205,42 @@ Result<CompactionJobReport> RunJob(Table::Impl* t, txlog::Claims& claims, const 
 
 }  // namespace
 
+std::string CompactReport::ToJson() const {
+  const CompactReport& r = *this;
+  JsonWriter w;
+  w.BeginObject().Key("dry_run").Bool(r.dry_run).Key("planned").Int(r.planned);
+  w.Key("committed").Int(r.committed).Key("lost").Int(r.lost).Key("claimed").Int(r.claimed);
+  w.Key("rows").Int(r.rows).Key("files_in").Int(r.files_in).Key("files_out").Int(r.files_out);
+  w.Key("bytes_in").Int(r.bytes_in).Key("bytes_out").Int(r.bytes_out);
+  w.Key("seconds").Double(r.seconds);
+  w.Key("rows_per_second").Double(r.seconds > 0 && !r.dry_run ? r.rows / r.seconds : 0);
+  w.Key("jobs").BeginArray();
+  for (const auto& j : r.jobs) {
+    w.BeginObject().Key("id").String(j.id).Key("partition").String(j.partition);
+    w.Key("outcome").String(j.outcome).Key("rows").Int(j.rows);
+    w.Key("bytes_in").Int(j.bytes_in).Key("bytes_out").Int(j.bytes_out);
+    w.Key("generation").Int(j.generation).Key("seconds").Double(j.seconds);
+    w.Key("inputs").BeginArray();
+    for (const auto& p : j.inputs) w.String(p);
+    w.EndArray().Key("outputs").BeginArray();
+    for (const auto& p : j.outputs) w.String(p);
+    w.EndArray().EndObject();
+  }
+  w.EndArray().EndObject();
+  return w.str();
+}
+
+std::string GcReport::ToJson() const {
+  const GcReport& r = *this;
+  JsonWriter w;
+  w.BeginObject().Key("dry_run").Bool(r.dry_run).Key("deleted").BeginArray();
+  for (const auto& u : r.deleted) w.String(u);
+  w.EndArray().Key("bytes").Int(r.bytes).Key("kept_young").Int(r.kept_young);
+  w.Key("claims_deleted").Int(r.claims_deleted).Key("generation").Int(r.generation);
+  w.EndObject();
+  return w.str();
+}
+
 Result<CompactReport> Table::Compact(const CompactOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   PickerOptions po;
@@ -228,6 +264,7 @@ Result<CompactReport> Table::Compact(const CompactOptions& options) {
     jobs.resize(static_cast<size_t>(options.max_jobs));
   }
   CompactReport report;
+  report.dry_run = options.dry_run;
   report.planned = static_cast<int64_t>(jobs.size());
   std::unique_ptr<txlog::Claims> claims;
   if (!options.dry_run) {
@@ -275,6 +312,7 @@ Result<GcReport> Table::CollectGarbage(const GcOptions& options) {
   if (options.grace_ms < 0) return Status::InvalidArgument("gc: the grace period must be >= 0");
   Table::Impl* t = impl_.get();
   GcReport report;
+  report.dry_run = options.dry_run;
   const int64_t now = NowMs();
   auto old_enough = [&](int64_t since_ms) { return now - since_ms >= options.grace_ms; };
   // List first, then read the state: an object committed in between is seen as referenced.
