@@ -12,6 +12,7 @@
 
 #include "lakepack/sorted.h"
 #include "sorted/file_io.h"
+#include "sorted/rows.h"
 #include "sorted/table_state.h"
 #include "txlog/folded.h"
 #include "txlog/log.h"

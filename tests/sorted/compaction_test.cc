@@ -9,12 +9,17 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <random>
 
 #include "arrow/api.h"
 #include "arrow/io/file.h"
 #include "lakepack/sorted.h"
 #include "parquet/arrow/reader.h"
+#include "sorted/key_codec.h"
+#include "sorted/table_impl.h"
+#include "sorted/table_state.h"
 #include "test_util.h"
 
 namespace lakepack::sorted {
@@ -209,6 +214,51 @@ TEST_P(CompactionTest, MajorCompactionWritesOneFilePerLeaf) {
     if (p.children.empty()) EXPECT_EQ(p.files, 1) << p.id;
   }
   EXPECT_EQ(Multiset(*t), before);
+}
+
+TEST_P(CompactionTest, FilesOfASplitPartitionAreCompactedIntoItsLeaves) {
+  auto t = Make("split", 2, 500);
+  ASSERT_TRUE(t);
+  auto before = Multiset(*t);
+  // Split the root leaf at "k150" after the files were written (the record a splitter commits).
+  std::string split;
+  AppendBytes("k150", &split);
+  {
+    Table::Impl* impl = t->impl();
+    std::lock_guard<std::mutex> lock(impl->mu);
+    auto g = impl->folded->Commit(
+        [&](const TableState&, int64_t) -> Result<std::string> { return SplitRecord("r", split); });
+    ASSERT_TRUE(g.ok()) << g.status().ToString();
+  }
+  EXPECT_EQ(Multiset(*t), before);  // the files still answer for both halves
+  auto r = t->Compact();            // two files: no size ratio needed to move them down
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->committed, 1);
+  EXPECT_EQ(r->jobs[0].partition, "r");
+  EXPECT_EQ(r->files_in, 2);
+  EXPECT_EQ(r->files_out, 2);  // one per leaf
+  auto d = t->Describe();
+  ASSERT_TRUE(d.ok());
+  std::map<std::string, int64_t> files, rows;
+  for (const auto& p : d->partitions) {
+    files[p.id] = p.files;
+    rows[p.id] = p.rows;
+  }
+  EXPECT_EQ(files["r"], 0);
+  EXPECT_EQ(files["r0"], 1);
+  EXPECT_EQ(files["r1"], 1);
+  auto key = [](const std::string& row) { return row.substr(0, row.find('|')); };
+  int64_t left = 0;
+  for (const auto& row : before) left += key(row) < "k150";
+  EXPECT_EQ(rows["r0"], left);
+  EXPECT_EQ(rows["r1"], 1000 - left);
+  EXPECT_EQ(Multiset(*t), before);
+  auto q =
+      t->RangeQuery({{FieldRange{"key", std::string("k140"), true, std::string("k160"), false}}});
+  ASSERT_TRUE(q.ok());
+  int64_t want = 0;
+  for (const auto& row : before) want += key(row) >= "k140" && key(row) < "k160";
+  EXPECT_EQ((*q)->num_rows(), want);
 }
 
 TEST_P(CompactionTest, ACompactionRacingAWriteKeepsBoth) {
