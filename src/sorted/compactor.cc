@@ -6,6 +6,7 @@
 #include <set>
 
 #include "base/json.h"
+#include "base/tasks.h"
 #include "lakepack/sorted.h"
 #include "sorted/compaction_picker.h"
 #include "sorted/file_io.h"
@@ -138,14 +139,32 @@ Result<CompactionJobReport> RunJob(Table::Impl* t, txlog::Claims& claims, const 
   LeafRouter router(t, LeavesUnder(tree, job.partition));
   MergeOptions mo;
   mo.cancelled = o.cancelled;
-  auto merged = MergeSortedFiles(inputs, t->schema(), mo,
-                                 [&](const std::shared_ptr<arrow::RecordBatch>& b) -> Status {
-                                   LP_RETURN_NOT_OK(router.Write(b));
-                                   *rows_so_far += b->num_rows();
-                                   if (o.on_progress) o.on_progress(*rows_so_far);
-                                   return keeper->status();
-                                 });
-  Status st = merged.status();
+  // The outputs are encoded and written on the shared executor while the merge goes on: one
+  // batch in flight, so memory stays bounded and the files receive the batches in order.
+  std::shared_ptr<arrow::RecordBatch> pending;
+  Status write_status;
+  bool in_flight = false;
+  AsyncTask writing;  // after what its task uses: destroyed (waited for) first
+  auto wait_write = [&]() -> Status {
+    if (in_flight) {
+      writing.Wait();
+      in_flight = false;
+      pending.reset();
+    }
+    return write_status;
+  };
+  auto merged = MergeSortedFiles(
+      inputs, t->schema(), mo, [&](const std::shared_ptr<arrow::RecordBatch>& b) -> Status {
+        LP_RETURN_NOT_OK(wait_write());
+        pending = b;
+        in_flight = true;
+        writing = AsyncTask::Start([&] { write_status = router.Write(pending); });
+        *rows_so_far += b->num_rows();
+        if (o.on_progress) o.on_progress(*rows_so_far);
+        return keeper->status();
+      });
+  Status st = wait_write();
+  if (!merged.ok()) st = merged.status();
   if (st.ok()) st = router.FinishCurrent();
   if (st.ok() && *merged != job.rows) {
     st =

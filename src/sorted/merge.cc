@@ -11,6 +11,7 @@
 #include "arrow/builder.h"
 #include "arrow/table.h"
 #include "arrow/util/bitmap_ops.h"
+#include "base/tasks.h"
 #include "format/arrow_status.h"
 #include "parquet/arrow/reader.h"
 #include "parquet/file_reader.h"
@@ -21,21 +22,31 @@
 namespace lakepack::sorted {
 namespace {
 
-// One input: its current row group as a batch, the encoded keys of its rows, the read position.
+// A decoded row group and the encoded keys of its rows.
+struct Group {
+  std::shared_ptr<arrow::RecordBatch> batch;  // null: the file has no more rows
+  std::string keys;                           // the rows' encoded keys, back to back
+  std::vector<uint32_t> offs;                 // rows + 1 offsets into keys
+  Status status;
+};
+
+// One input: its current row group, the read position, and the next row group being read ahead
+// on the shared executor (base/tasks.h) while the merge consumes this one.
 struct Cursor {
   std::string uri;
   std::unique_ptr<parquet::arrow::FileReader> reader;
   int next_group = 0;
   int groups = 0;
-  std::shared_ptr<arrow::RecordBatch> batch;
-  uint32_t source = 0;  // index of `batch` in the merge's source list
+  Group cur;
+  uint32_t source = 0;  // index of cur.batch in the merge's source list
   int64_t row = 0, rows = 0;
-  std::string keys;            // the rows' encoded keys, back to back
-  std::vector<uint32_t> offs;  // rows + 1 offsets into keys
   bool done = false;
+  Group ahead;
+  bool reading_ahead = false;
+  AsyncTask task;  // last: destroyed (waited for) before what it writes to
 
   std::string_view Key() const {
-    return std::string_view(keys.data() + offs[row], offs[row + 1] - offs[row]);
+    return std::string_view(cur.keys.data() + cur.offs[row], cur.offs[row + 1] - cur.offs[row]);
   }
 };
 
@@ -73,8 +84,8 @@ class LoserTree {
   std::vector<int> tree_;
 };
 
-Status LoadNext(Cursor& c, const TableSchema& schema,
-                std::vector<std::shared_ptr<arrow::RecordBatch>>* sources) {
+// Reads the cursor's next non-empty row group into *g (batch null at the end of the file).
+Status ReadGroup(Cursor& c, const TableSchema& schema, Group* g) {
   const int nk = schema.num_keys();
   while (c.next_group < c.groups) {
     auto read = c.reader->ReadRowGroup(c.next_group++);
@@ -86,26 +97,51 @@ Status LoadNext(Cursor& c, const TableSchema& schema,
     if (!batch->schema()->Equals(*schema.arrow_schema())) {
       LP_ASSIGN_OR_RETURN(batch, Conform(schema, *batch, c.uri, 0));
     }
-    c.batch = std::move(batch);
-    c.rows = c.batch->num_rows();
-    c.row = 0;
-    c.keys.clear();
-    c.offs.clear();
-    c.offs.reserve(static_cast<size_t>(c.rows) + 1);
+    const int64_t rows = batch->num_rows();
+    g->keys.clear();
+    g->offs.clear();
+    g->offs.reserve(static_cast<size_t>(rows) + 1);
     // The key columns once: RecordBatch::column() takes a lock per call.
     std::vector<std::shared_ptr<arrow::Array>> key_cols;
-    for (int f = 0; f < nk; ++f) key_cols.push_back(c.batch->column(f));
-    for (int64_t r = 0; r < c.rows; ++r) {
-      c.offs.push_back(static_cast<uint32_t>(c.keys.size()));
-      for (int f = 0; f < nk; ++f) AppendArrayValue(*key_cols[f], r, &c.keys);
+    for (int f = 0; f < nk; ++f) key_cols.push_back(batch->column(f));
+    for (int64_t r = 0; r < rows; ++r) {
+      g->offs.push_back(static_cast<uint32_t>(g->keys.size()));
+      for (int f = 0; f < nk; ++f) AppendArrayValue(*key_cols[f], r, &g->keys);
     }
-    c.offs.push_back(static_cast<uint32_t>(c.keys.size()));
-    c.source = static_cast<uint32_t>(sources->size());
-    sources->push_back(c.batch);
+    g->offs.push_back(static_cast<uint32_t>(g->keys.size()));
+    g->batch = std::move(batch);
     return Status::OK();
   }
-  c.done = true;
-  c.batch.reset();
+  g->batch.reset();
+  return Status::OK();
+}
+
+// Moves the cursor to its next row group (the one read ahead, or read now) and starts reading
+// the one after.
+Status LoadNext(Cursor& c, const TableSchema& schema,
+                std::vector<std::shared_ptr<arrow::RecordBatch>>* sources) {
+  if (c.reading_ahead) {
+    c.task.Wait();
+    c.reading_ahead = false;
+    LP_RETURN_NOT_OK(c.ahead.status);
+    std::swap(c.cur, c.ahead);
+  } else {
+    LP_RETURN_NOT_OK(ReadGroup(c, schema, &c.cur));
+  }
+  if (!c.cur.batch) {
+    c.done = true;
+    return Status::OK();
+  }
+  c.rows = c.cur.batch->num_rows();
+  c.row = 0;
+  c.source = static_cast<uint32_t>(sources->size());
+  sources->push_back(c.cur.batch);
+  if (c.next_group < c.groups) {
+    Cursor* cp = &c;
+    const TableSchema* sp = &schema;
+    c.reading_ahead = true;
+    c.task = AsyncTask::Start([cp, sp] { cp->ahead.status = ReadGroup(*cp, *sp, &cp->ahead); });
+  }
   return Status::OK();
 }
 
@@ -278,7 +314,7 @@ Result<int64_t> MergeSortedFiles(
     for (Cursor& c : cursors) {
       if (c.done) continue;
       c.source = static_cast<uint32_t>(sources.size());
-      sources.push_back(c.batch);
+      sources.push_back(c.cur.batch);
     }
     if (options.cancelled && options.cancelled()) {
       return Status::Cancelled("sorted: compaction cancelled");
