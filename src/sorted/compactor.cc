@@ -182,6 +182,19 @@ Result<CompactionJobReport> RunJob(Table::Impl* t, txlog::Claims& claims, const 
     r.outputs.push_back(f.path);
     r.bytes_out += f.bytes;
   }
+  // The outputs are still there: GC deletes an uncommitted object only once it is older than
+  // the grace period, and a job that wrote an output that long ago must not commit it blind.
+  for (const FileRef& f : router.files()) {
+    auto head = t->store->Head(t->prefix + f.path);
+    if (!head.ok()) {
+      router.Discard();
+      keeper->Stop();
+      return Status::Unavailable(
+          "sorted: compaction job " + job.id + ": its output " + t->store->Uri(t->prefix + f.path) +
+          " is gone before the commit (deleted by GC after the grace period?): " +
+          head.status().message());
+    }
+  }
   // One record replaces every input by the outputs, if every input is still referenced.
   bool lost = false;
   const std::string record =
@@ -345,13 +358,29 @@ Result<GcReport> Table::CollectGarbage(const GcOptions& options) {
     for (const auto& [path, f] : t->folded->state().files()) referenced.insert(path);
     unreferenced = t->folded->state().unreferenced();
   }
+  // A session (data/<session>/) that wrote an object within the grace period may still commit
+  // its older ones (a batch writer spills files for as long as its ingest runs): an object that
+  // no record ever named counts from its session's newest object.
+  auto session_of = [&](const std::string& key) {
+    size_t start = t->prefix.size() + 5;  // after "data/"
+    return key.substr(0, key.find('/', start));
+  };
+  std::map<std::string, int64_t> session_newest;
+  for (const ObjectInfo& obj : objects) {
+    auto& newest = session_newest[session_of(obj.key)];
+    newest = std::max(newest, obj.mtime_ns / 1'000'000);
+  }
   std::vector<std::string> keys, logged;
   for (const ObjectInfo& obj : objects) {
     const std::string path = obj.key.substr(t->prefix.size());
     if (referenced.count(path)) continue;
     int64_t since = obj.mtime_ns / 1'000'000;
     auto it = unreferenced.find(path);
-    if (it != unreferenced.end()) since = std::max(since, it->second);  // from the replace
+    if (it != unreferenced.end()) {
+      since = std::max(since, it->second);  // replaced: from the replace
+    } else {
+      since = std::max(since, session_newest[session_of(obj.key)]);
+    }
     if (!old_enough(since)) {
       ++report.kept_young;
       continue;

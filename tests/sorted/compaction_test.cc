@@ -416,6 +416,29 @@ TEST_P(CompactionTest, GcDeletesOnlyUnreferencedObjectsPastTheGracePeriod) {
   EXPECT_EQ(Multiset(**other), before);
 }
 
+TEST_P(CompactionTest, GcKeepsOldUncommittedFilesOfASessionThatIsStillWriting) {
+  if (GetParam() != "local") GTEST_SKIP() << "ages files by their mtime on disk";
+  auto t = Make("gc-session", 1, 10);
+  ASSERT_TRUE(t);
+  const std::string dir = (*t).uri().substr(std::string("file://").size());
+  auto put = [&](const std::string& rel, int age_min) {
+    std::filesystem::create_directories(std::filesystem::path(dir + rel).parent_path());
+    lakepack::testing::WriteLocalFile(dir + rel, "x");
+    std::filesystem::last_write_time(
+        dir + rel, std::filesystem::file_time_type::clock::now() - std::chrono::minutes(age_min));
+  };
+  put("data/live/0-r.parquet", 20);  // an ingest's first spill, 20 min ago ...
+  put("data/live/1-r.parquet", 1);   // ... and its latest: the session is still writing
+  put("data/dead/0-r.parquet", 20);  // a crashed writer's only file
+  auto gc = t->CollectGarbage(GcOptions{});
+  ASSERT_TRUE(gc.ok()) << gc.status().ToString();
+  ASSERT_EQ(gc->deleted.size(), 1u);
+  EXPECT_NE(gc->deleted[0].find("data/dead/0-r.parquet"), std::string::npos);
+  EXPECT_EQ(gc->kept_young, 2);
+  EXPECT_TRUE(std::filesystem::exists(dir + "data/live/0-r.parquet"));
+  EXPECT_EQ(Multiset(*t).size(), 10u);
+}
+
 // Kill -9 at every store call of a compaction (the crash hook), then re-run it: the same rows,
 // one file, and after GC no object left that nothing references.
 TEST_P(CompactionTest, CrashAtEveryStoreCallThenRerunGivesTheSameRows) {
