@@ -439,6 +439,80 @@ TEST_P(CompactionTest, GcKeepsOldUncommittedFilesOfASessionThatIsStillWriting) {
   EXPECT_EQ(Multiset(*t).size(), 10u);
 }
 
+// Two processes compact (size ratio 0 and major in turn, so their jobs overlap and race) while
+// this one writes: every written row is there exactly once, and after GC every data object is
+// referenced.
+TEST_P(CompactionTest, CompactorsInTwoProcessesAndAWriterLoseNothing) {
+  auto t = Make("procs", 4, 100);
+  ASSERT_TRUE(t);
+  std::vector<pid_t> pids;
+  for (int w = 0; w < 2; ++w) {
+    pid_t pid = lakepack::testing::SpawnSelf(
+        "CompactionWorker.Run", {"COMPACTION_WORKER=" + Root() + "|procs|" + std::to_string(w)});
+    ASSERT_GT(pid, 0);
+    pids.push_back(pid);
+  }
+  std::vector<std::string> want = Multiset(*t);
+  for (int i = 0; i < 12; ++i) {
+    auto rows = Rows(50, 1000 + i);
+    ASSERT_TRUE(t->Write(*rows).ok());
+  }
+  for (pid_t pid : pids) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  }
+  {  // the written rows as a table returns them
+    auto ref = Table::Create(Root(), "procs-ref", SleeperSchema(), {}, SmallGroups());
+    ASSERT_TRUE(ref.ok());
+    for (int i = 0; i < 12; ++i) ASSERT_TRUE((*ref)->Write(*Rows(50, 1000 + i)).ok());
+    auto more = Multiset(**ref);
+    want.insert(want.end(), more.begin(), more.end());
+    std::sort(want.begin(), want.end());
+  }
+  EXPECT_EQ(Multiset(*t), want);
+  CompactOptions major;
+  major.major = true;
+  ASSERT_TRUE(t->Compact(major).ok());
+  EXPECT_EQ(t->Describe()->files, 1);
+  EXPECT_EQ(Multiset(*t), want);
+  GcOptions now;
+  now.grace_ms = 0;
+  ASSERT_TRUE(t->CollectGarbage(now).ok());
+  ExpectOnlyReferencedOrState(scratch_, scratch_.Key("inst/procs/"), *t, 0);
+  EXPECT_EQ(Multiset(*t), want);
+}
+
+// A worker of CompactorsInTwoProcessesAndAWriterLoseNothing: compacts for a while.
+TEST(CompactionWorker, Run) {
+  const char* spec = std::getenv("COMPACTION_WORKER");
+  if (!spec) GTEST_SKIP() << "run by the multi-process test only";
+  std::string s = spec;
+  size_t a = s.find('|'), b = s.find('|', a + 1);
+  auto t = Table::Open(s.substr(0, a), s.substr(a + 1, b - a - 1), SmallGroups());
+  if (!t.ok()) ::_exit(3);
+  const bool first = s.substr(b + 1) == "0";
+  int64_t committed = 0, lost = 0, claimed = 0;
+  for (int i = 0; i < 15; ++i) {
+    CompactOptions o;
+    o.ratio = 0;  // any two files
+    o.max_files = 3;
+    o.major = first ? i % 2 == 0 : i % 3 == 0;
+    auto r = (*t)->Compact(o);
+    if (!r.ok()) {
+      std::fprintf(stderr, "worker: %s\n", r.status().ToString().c_str());
+      ::_exit(4);
+    }
+    committed += r->committed;
+    lost += r->lost;
+    claimed += r->claimed;
+  }
+  std::fprintf(stderr, "worker %s: %lld jobs committed, %lld lost, %lld claimed by the other\n",
+               s.substr(b + 1).c_str(), static_cast<long long>(committed),
+               static_cast<long long>(lost), static_cast<long long>(claimed));
+  ::_exit(0);
+}
+
 // Kill -9 at every store call of a compaction (the crash hook), then re-run it: the same rows,
 // one file, and after GC no object left that nothing references.
 TEST_P(CompactionTest, CrashAtEveryStoreCallThenRerunGivesTheSameRows) {
