@@ -27,6 +27,8 @@ struct Group {
   std::shared_ptr<arrow::RecordBatch> batch;  // null: the file has no more rows
   std::string keys;                           // the rows' encoded keys, back to back
   std::vector<uint32_t> offs;                 // rows + 1 offsets into keys
+  // Each key's first 8 bytes as a big-endian number (zero-padded): most comparisons end here.
+  std::vector<uint64_t> prefixes;
   Status status;
 };
 
@@ -109,6 +111,14 @@ Status ReadGroup(Cursor& c, const TableSchema& schema, Group* g) {
       for (int f = 0; f < nk; ++f) AppendArrayValue(*key_cols[f], r, &g->keys);
     }
     g->offs.push_back(static_cast<uint32_t>(g->keys.size()));
+    g->prefixes.resize(static_cast<size_t>(rows));
+    for (int64_t r = 0; r < rows; ++r) {
+      const unsigned char* k = reinterpret_cast<const unsigned char*>(g->keys.data()) + g->offs[r];
+      const size_t n = std::min<size_t>(8, g->offs[r + 1] - g->offs[r]);
+      uint64_t p = 0;
+      for (size_t i = 0; i < 8; ++i) p = (p << 8) | (i < n ? k[i] : 0);
+      g->prefixes[r] = p;
+    }
     g->batch = std::move(batch);
     return Status::OK();
   }
@@ -293,6 +303,8 @@ Result<int64_t> MergeSortedFiles(
     const Cursor& y = cursors[b];
     if (x.done) return false;
     if (y.done) return true;
+    const uint64_t px = x.cur.prefixes[x.row], py = y.cur.prefixes[y.row];
+    if (px != py) return px < py;  // zero padding: a shorter key equal so far is not larger
     int cmp = x.Key().compare(y.Key());
     return cmp != 0 ? cmp < 0 : a < b;
   };
