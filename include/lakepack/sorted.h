@@ -10,9 +10,11 @@
 // Layout under an instance root (a local directory or s3://bucket/prefix):
 //   ROOT/NAME/log/log-<G>.json, checkpoint-<G>.json   the table's log (record 0 creates it)
 //   ROOT/NAME/data/<session>/<n>-<partition>.parquet   data files, zstd, readable by any engine
+//   ROOT/NAME/compaction/<job>/claim-*, lease-*, done.json   claims of compaction jobs (txlog)
 // A session (one Table handle's writes) logs an intent naming its data prefix before it writes
 // its first file, so a crash between a file and its commit leaves a file that an intent names:
-// nothing on the bucket is ever untracked (GC of such files is part 2).
+// nothing on the bucket is ever untracked, and CollectGarbage deletes such files (and files a
+// compaction replaced) once they are past a grace period.
 //
 // Writes are durable when they return, and queries first read the log's tail (one LIST), so a
 // query sees every write that returned before it started (read-your-writes).  Rows with equal
