@@ -340,6 +340,53 @@ int RunTable(const Args& args) {
     if (!r.ok()) return run.Fail(r.status());
     return run.Succeed(r->ToJson(), CompactText(*r, co.dry_run));
   }
+  if (sub == "maintain") {
+    // Compaction rounds until nothing qualifies (each round's outputs may qualify together in the
+    // next), then GC.  Partition splitting is not part of it yet.
+    sorted::CompactOptions co;
+    co.major = args.Has("major");
+    auto max_files = args.GetInt("max-files", co.max_files, 2, 1'000'000);
+    if (!max_files.ok()) return Usage(args, max_files.status());
+    co.max_files = static_cast<int>(*max_files);
+    sorted::GcOptions go;
+    auto grace = args.GetSeconds("grace", go.grace_ms / 1000);
+    if (!grace.ok()) return Usage(args, grace.status());
+    go.grace_ms = *grace * 1000;
+    JobRun run(args, "table maintain", "rows");
+    int64_t done_rows = 0;
+    co.on_progress = [&run, &done_rows](int64_t rows) {
+      run.progress().done.store(done_rows + rows, std::memory_order_relaxed);
+    };
+    co.cancelled = [&run] { return run.cancel().cancelled(); };
+    int64_t rounds = 0, committed = 0, rows = 0;
+    std::string text;
+    JsonWriter w;
+    w.BeginObject().Key("compactions").BeginArray();
+    for (; rounds < 100; ++rounds) {
+      auto r = (*t)->Compact(co);
+      if (!r.ok()) return run.Fail(r.status());
+      if (r->committed == 0) break;
+      committed += r->committed;
+      rows += r->rows;
+      done_rows += r->rows;
+      w.Raw(r->ToJson());
+      text += "round " + std::to_string(rounds + 1) + ": " + CompactText(*r, false);
+      if (co.major) {
+        ++rounds;
+        break;  // one major round leaves one file per partition
+      }
+    }
+    w.EndArray();
+    auto gc = (*t)->CollectGarbage(go);
+    if (!gc.ok()) return run.Fail(gc.status());
+    w.Key("rounds").Int(rounds).Key("committed").Int(committed).Key("rows").Int(rows);
+    w.Key("gc").Raw(gc->ToJson()).EndObject();
+    if (rounds == 0) text += "nothing to compact\n";
+    text += "gc: " + std::to_string(gc->deleted.size()) + " unreferenced objects (" +
+            FormatBytes(gc->bytes) + ") deleted, " + std::to_string(gc->kept_young) +
+            " kept inside the grace period\n";
+    return run.Succeed(w.str(), text);
+  }
   if (sub == "gc") {
     sorted::GcOptions go;
     go.dry_run = args.Has("dry-run");
@@ -406,10 +453,11 @@ int RunTable(const Args& args) {
     PrintRows(**rows, json ? "json" : args.Get("output", "table"));
     return kExitOk;
   }
-  return Fail(args,
-              Status::InvalidArgument(
-                  "table: unknown command '" + sub +
-                  "' (create, ls, describe, status, write, ingest, query, compact, gc, drop)"));
+  return Fail(
+      args,
+      Status::InvalidArgument(
+          "table: unknown command '" + sub +
+          "' (create, ls, describe, status, write, ingest, query, compact, gc, maintain, drop)"));
 }
 
 }  // namespace
@@ -426,6 +474,8 @@ const Verb kTableVerb = {
     "  query ROOT NAME [--key K]... [--range '[MIN,MAX)']...  rows by key or range (all without)\n"
     "  compact ROOT NAME [--major] [--dry-run]             merge small files (size ratio, or all)\n"
     "  gc ROOT NAME [--grace D] [--dry-run]                delete unreferenced files past D\n"
+    "  maintain ROOT NAME [--major] [--grace D]            compact until nothing qualifies, then "
+    "gc\n"
     "  drop ROOT NAME                                      delete the table and its files\n"
     "ROOT is a directory or s3://bucket/prefix.  A write is one commit: all its rows or none.",
     {{"schema", "JSON|FILE",
@@ -438,21 +488,23 @@ const Verb kTableVerb = {
      {"on-schema-mismatch", "fail|drop",
       "write of csv/jsonl: a file with columns the table lacks fails (default) or, with drop, "
       "has them dropped (missing value columns are null)"},
-     {"buffer", "SIZE", "write/ingest: rows held in memory before a sorted file is written "
-                        "(default 256MiB)"},
+     {"buffer", "SIZE",
+      "write/ingest: rows held in memory before a sorted file is written "
+      "(default 256MiB)"},
      {"key", "K", "query: a row key (K1,K2 for several key fields); repeat"},
      {"range", "[MIN,MAX)",
       "query: a range of the first row key ([ ] inclusive, ( ) exclusive, empty side unbounded); "
       "repeat"},
      {"output", "F", "query: table, csv or jsonl (default table; --json prints a JSON array)"},
      {"major", nullptr,
-      "compact: every file of each partition in one job (default: Sleeper's size ratio)"},
+      "compact/maintain: every file of each partition in one job (default: Sleeper's size "
+      "ratio)"},
      {"ratio", "R",
       "compact: a set of files qualifies when the smaller ones sum to R x the largest "
       "(default 3)"},
-     {"max-files", "N", "compact: at most N files per size-ratio job (default 12)"},
+     {"max-files", "N", "compact/maintain: at most N files per size-ratio job (default 12)"},
      {"grace", "DURATION",
-      "gc: unreferenced files younger than this are kept, so running queries finish "
+      "gc/maintain: unreferenced files younger than this are kept, so running queries finish "
       "(default 10m)"},
      {"dry-run", nullptr, "compact/gc: list the jobs or the files, change nothing (default off)"}},
     2,

@@ -97,6 +97,30 @@ TEST_P(TableCliTest, CompactThenGc) {
   std::filesystem::remove_all(dir);
 }
 
+TEST_P(TableCliTest, MaintainCompactsUntilNothingQualifiesThenCollectsGarbage) {
+  const std::string root = scratch_.Uri("inst");
+  std::string dir = ::testing::TempDir() + "/table-cli-maintain-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  std::string out;
+  const std::string schema =
+      "'{\"rowKeyFields\":[{\"name\":\"key\",\"type\":\"LongType\"}],"
+      "\"valueFields\":[{\"name\":\"value\",\"type\":\"StringType\"}]}'";
+  ASSERT_EQ(Run("table create " + root + " m --schema " + schema, &out), 0) << out;
+  for (int i = 0; i < 16; ++i) {
+    std::ofstream(dir + "/in.csv") << "key,value\n" << i << ",a\n" << 100 + i << ",b\n";
+    ASSERT_EQ(Run("table write " + root + " m " + dir + "/in.csv --quiet", &out), 0) << out;
+  }
+  // 16 equal files, 4 per job: 4 outputs in round 1, which qualify together in round 2.
+  ASSERT_EQ(Run("table maintain " + root + " m --max-files 4 --grace 0 --json", &out), 0) << out;
+  EXPECT_NE(out.find("\"rounds\":2,\"committed\":5,\"rows\":64"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"kept_young\":0"), std::string::npos) << out;
+  ASSERT_EQ(Run("table status " + root + " m --json", &out), 0) << out;
+  EXPECT_NE(out.find("\"files\":1,\"rows\":32"), std::string::npos) << out;
+  ASSERT_EQ(Run("table maintain " + root + " m", &out), 0) << out;
+  EXPECT_NE(out.find("nothing to compact"), std::string::npos) << out;
+  std::filesystem::remove_all(dir);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, TableCliTest, ::testing::ValuesIn(testing::StoreKinds()),
                          testing::KindName);
 
