@@ -195,6 +195,12 @@ Result<CompactionJobReport> RunJob(Table::Impl* t, txlog::Claims& claims, const 
           head.status().message());
     }
   }
+  // The outputs stand where their newest input stood in commit order, so rows with equal keys
+  // keep their order against files committed after the inputs (exactly so when the inputs are
+  // consecutive in commit order, as a major compaction's are).
+  int64_t generation = -1;
+  for (const std::string& p : job.inputs) generation = std::max(generation, files.at(p).generation);
+  for (FileRef& f : router.files()) f.generation = generation;
   // One record replaces every input by the outputs, if every input is still referenced.
   bool lost = false;
   const std::string record =

@@ -350,7 +350,7 @@ std::string ReplaceFilesRecord(const std::string& job_id, const std::string& par
   w.Key("partition").String(partition).Key("remove").BeginArray();
   for (const auto& p : remove) w.String(p);
   w.EndArray().Key("add").BeginArray();
-  for (const auto& f : add) WriteFile(w, f, false);
+  for (const auto& f : add) WriteFile(w, f, f.generation >= 0);
   w.EndArray().Key("time_ms").Int(time_ms).EndObject();
   return w.str();
 }

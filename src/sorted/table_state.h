@@ -10,8 +10,10 @@
 //   split_partition {"partition": id, "split": hex}                              the leaf splits
 //   delete_files    {"paths": [path...]}                                         GC deleted them
 // FILE = {"path", "partition", "rows", "bytes", "min": hex, "max": hex} (min/max: encoded full
-// keys of the first and last rows).  A file's generation is the record that added it: rows with
-// equal keys come out in generation order.
+// keys of the first and last rows).  A file's generation is the record that added it, or the one
+// its FILE names ("generation": a compaction's output takes its newest input's, so the merged
+// rows keep their place among the files committed around them): rows with equal keys come out in
+// generation order.
 //
 // Apply rejects a record that breaks an invariant (a file added twice, a replace of a file not
 // referenced, a split of a non-leaf) with InvalidData naming the record; a committer builds

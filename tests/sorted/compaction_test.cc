@@ -193,6 +193,35 @@ TEST_P(CompactionTest, TheOutputIsOneSortedFileWithEqualKeysInCommitOrder) {
   }
 }
 
+TEST_P(CompactionTest, EqualKeysKeepCommitOrderAgainstAFileCommittedAfterTheInputs) {
+  auto t = Table::Create(Root(), "later", SleeperSchema(), {}, SmallGroups());
+  ASSERT_TRUE(t.ok());
+  auto commit = [&](int i, int n) {
+    auto rows = Rows(n, 7);  // the same keys and timestamps each time (a prefix of one stream)
+    arrow::StringBuilder v;
+    for (int r = 0; r < n; ++r) ASSERT_TRUE(v.Append("commit" + std::to_string(i)).ok());
+    rows = *rows->SetColumn(2, arrow::field("value", arrow::utf8()),
+                            std::make_shared<arrow::ChunkedArray>(*v.Finish()));
+    ASSERT_TRUE((*t)->Write(*rows).ok());
+  };
+  for (int i = 0; i < 4; ++i) commit(i, 200);
+  commit(4, 2000);  // too big for the size ratio: not an input
+  auto r = (*t)->Compact();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->committed, 1);
+  ASSERT_EQ(r->files_in, 4);
+  // For every (key, timestamp), the values come in commit order: commit0 ... commit4.
+  auto all = RowTexts(**(*t)->ReadAll());
+  std::map<std::string, std::string> last;  // (key|timestamp) -> last value seen
+  for (const auto& row : all) {
+    size_t a = row.find('|'), b = row.find('|', a + 1), c = row.find('|', b + 1);
+    std::string k = row.substr(0, b), v = row.substr(b + 1, c - b - 1);
+    auto it = last.find(k);
+    if (it != last.end()) ASSERT_LE(it->second, v) << row;
+    last[k] = v;
+  }
+}
+
 TEST_P(CompactionTest, MajorCompactionWritesOneFilePerLeaf) {
   auto t = Make("major", 3, 400, {std::string("k2"), std::string("k5")});
   ASSERT_TRUE(t);
