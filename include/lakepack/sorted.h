@@ -10,9 +10,11 @@
 // Layout under an instance root (a local directory or s3://bucket/prefix):
 //   ROOT/NAME/log/log-<G>.json, checkpoint-<G>.json   the table's log (record 0 creates it)
 //   ROOT/NAME/data/<session>/<n>-<partition>.parquet   data files, zstd, readable by any engine
+//   ROOT/NAME/compaction/<job>/claim-*, lease-*, done.json   claims of compaction jobs (txlog)
 // A session (one Table handle's writes) logs an intent naming its data prefix before it writes
 // its first file, so a crash between a file and its commit leaves a file that an intent names:
-// nothing on the bucket is ever untracked (GC of such files is part 2).
+// nothing on the bucket is ever untracked, and CollectGarbage deletes such files (and files a
+// compaction replaced) once they are past a grace period.
 //
 // Writes are durable when they return, and queries first read the log's tail (one LIST), so a
 // query sees every write that returned before it started (read-your-writes).  Rows with equal
@@ -112,7 +114,8 @@ struct TableOptions {
 };
 
 struct WriteOptions {
-  // Identifies the job: a job id that committed makes a re-run of it a no-op.  "" = a new random id.
+  // Identifies the job: a job id that committed makes a re-run of it a no-op.  "" = a new random
+  // id.
   std::string job_id;
   // Called with rows read so far (ingest), from the writing thread.
   std::function<void(int64_t rows)> on_progress;
@@ -125,7 +128,7 @@ struct WriteReport {
   int64_t rows = 0;
   int64_t files = 0;
   int64_t bytes = 0;
-  int64_t generation = -1;    // the log record that committed it (-1: nothing to commit)
+  int64_t generation = -1;         // the log record that committed it (-1: nothing to commit)
   bool already_committed = false;  // the job id had committed before: nothing done
   int64_t spilled_runs = 0;
   std::vector<std::string> file_uris;
@@ -147,6 +150,72 @@ struct TableStatus {
   int64_t jobs = 0, intents = 0;
   std::vector<PartitionInfo> partitions;
   std::string schema_json;
+};
+
+// Compaction (Table::Compact): Sleeper's size-ratio strategy or a major compaction per
+// partition; files of a split partition move to its leaves.  Each job merges its files (a
+// streaming k-way merge: no re-sort, bounded memory) into one file per leaf and replaces their
+// references by the output's in one log record.  A job is claimed first (a claim with a lease
+// on the store, under ROOT/NAME/compaction/), so two workers never compact the same files; a job
+// whose inputs another commit replaced first loses: its output is deleted (or, after a crash,
+// left for GC) and no row is lost or doubled.
+struct CompactOptions {
+  bool major = false;    // every file of each partition, not just those the size ratio picks
+  bool dry_run = false;  // plan and report the jobs; claim, write and commit nothing
+  double ratio = 3;      // the size ratio (Sleeper's default)
+  int max_files = 12;    // files per job (size ratio; Sleeper's batch size)
+  int64_t max_jobs = 0;  // jobs to run (0: every job planned)
+  // A claim's lease: renewed while the job runs; a crashed worker's job is free again after it.
+  int64_t lease_ms = 60'000;
+  // Called with rows merged so far, from the compacting thread.
+  std::function<void(int64_t rows)> on_progress;
+  // Polled between output batches; true stops the job with kCancelled, nothing committed.
+  std::function<bool()> cancelled;
+};
+
+struct CompactionJobReport {
+  std::string id;
+  std::string partition;
+  // "planned" (dry run), "committed", "lost" (another commit replaced an input first) or
+  // "claimed" (another worker holds the job).
+  std::string outcome;
+  std::vector<std::string> inputs, outputs;  // paths under the table
+  int64_t rows = 0, bytes_in = 0, bytes_out = 0;
+  int64_t generation = -1;  // the record that committed it
+  double seconds = 0;
+};
+
+struct CompactReport {
+  bool dry_run = false;
+  int64_t planned = 0, committed = 0, lost = 0, claimed = 0;
+  int64_t rows = 0, files_in = 0, files_out = 0, bytes_in = 0, bytes_out = 0;
+  double seconds = 0;
+  std::vector<CompactionJobReport> jobs;
+
+  // The report as one JSON object (the CLI's --json, the Python dict).
+  std::string ToJson() const;
+};
+
+// Garbage collection (Table::CollectGarbage): deletes the data objects no file reference names
+// (replaced by a compaction, or written by a writer that crashed or lost before its commit)
+// once they are older than the grace period, counted from the replace for replaced files and
+// from the object's time otherwise, so queries that started before still read them; and the
+// claims of finished compaction jobs older than the grace period.  Afterwards every object under
+// the table is referenced, state (log, claims of live jobs), or younger than the grace period.
+struct GcOptions {
+  int64_t grace_ms = 10 * 60'000;  // 10 min
+  bool dry_run = false;            // list what would be deleted; delete nothing
+};
+
+struct GcReport {
+  bool dry_run = false;
+  std::vector<std::string> deleted;  // URIs (with dry_run: those that would be)
+  int64_t bytes = 0;
+  int64_t kept_young = 0;  // unreferenced objects not yet past the grace period
+  int64_t claims_deleted = 0;
+  int64_t generation = -1;  // the delete_files record (-1: none)
+
+  std::string ToJson() const;
 };
 
 class SortedBatchWriter;
@@ -198,6 +267,11 @@ class Table {
   Result<std::shared_ptr<arrow::Table>> ReadAll();
 
   Result<TableStatus> Describe();
+
+  // Plans and runs compaction jobs (see CompactOptions).
+  Result<CompactReport> Compact(const CompactOptions& options = {});
+  // Deletes unreferenced data objects past the grace period (see GcOptions).
+  Result<GcReport> CollectGarbage(const GcOptions& options = {});
 
   struct Impl;
   explicit Table(std::unique_ptr<Impl> impl);

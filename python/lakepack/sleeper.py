@@ -254,6 +254,21 @@ class SleeperClient:
         an id that committed is a no-op).  ``platform_spec`` (EMR settings) is ignored."""
         return self.ingest_parquet_files_from_s3(table_name, files, id or str(uuid.uuid4()))
 
+    # ---- maintenance (not in the seed: Sleeper runs these as its own tasks) ----------------
+    def compact(self, table_name: str, major: bool = False, dry_run: bool = False,
+                ratio: float = 3.0, max_files: int = 12) -> Dict[str, Any]:
+        """Compacts the table's files: Sleeper's size-ratio strategy (a set of at most
+        ``max_files`` files qualifies when the smaller ones sum to ``ratio`` x the largest), or
+        with ``major`` every file of each partition.  Returns the report (jobs planned,
+        committed, lost to a racing commit, held by another worker; rows, files, bytes)."""
+        return self._open(table_name).compact(major, dry_run, float(ratio), int(max_files))
+
+    def collect_garbage(self, table_name: str, grace_seconds: float = 600.0,
+                        dry_run: bool = False) -> Dict[str, Any]:
+        """Deletes data files no reference names once older than ``grace_seconds`` (default
+        10 min, so running queries finish); returns what it deleted."""
+        return self._open(table_name).collect_garbage(float(grace_seconds), dry_run)
+
     # ---- queries --------------------------------------------------------------------------
     def _row_keys(self, table_name: str) -> List[str]:
         keys = self._keys.get(table_name)

@@ -15,6 +15,7 @@
 #include "arrow/table.h"
 #include "arrow_stream.h"
 #include "errors.h"
+#include "job_binding.h"
 #include "lakepack/sorted.h"
 
 namespace nb = nanobind;
@@ -210,8 +211,31 @@ class PyTable {
     return ToStream(ValueOrThrow(std::move(r)));
   }
 
-  Stream Empty() {
-    return ToStream(ValueOrThrow(t_->ExactQuery({})));
+  Stream Empty() { return ToStream(ValueOrThrow(t_->ExactQuery({}))); }
+
+  nb::object Compact(bool major, bool dry_run, double ratio, int max_files) {
+    sorted::CompactOptions co;
+    co.major = major;
+    co.dry_run = dry_run;
+    co.ratio = ratio;
+    co.max_files = max_files;
+    std::string json = RunJob([&](const JobContext& ctx) -> Result<std::string> {
+      co.cancelled = [&ctx] { return ctx.cancelled(); };
+      LP_ASSIGN_OR_RETURN(auto r, t_->Compact(co));
+      return r.ToJson();
+    });
+    return JsonToPython(json);
+  }
+
+  nb::object CollectGarbage(double grace_seconds, bool dry_run) {
+    sorted::GcOptions go;
+    go.grace_ms = static_cast<int64_t>(grace_seconds * 1000);
+    go.dry_run = dry_run;
+    std::string json = RunJob([&](const JobContext&) -> Result<std::string> {
+      LP_ASSIGN_OR_RETURN(auto r, t_->CollectGarbage(go));
+      return r.ToJson();
+    });
+    return JsonToPython(json);
   }
 
   nb::dict Describe() {
@@ -272,7 +296,11 @@ void RegisterSorted(nb::module_& m) {
       .def("range", &PyTable::Range)
       .def("all", &PyTable::All)
       .def("empty", &PyTable::Empty)
-      .def("describe", &PyTable::Describe);
+      .def("describe", &PyTable::Describe)
+      .def("compact", &PyTable::Compact, nb::arg("major") = false, nb::arg("dry_run") = false,
+           nb::arg("ratio") = 3.0, nb::arg("max_files") = 12)
+      .def("collect_garbage", &PyTable::CollectGarbage, nb::arg("grace_seconds") = 600.0,
+           nb::arg("dry_run") = false);
   m.def("sorted_list_tables", [](const std::string& root, const StoreOptions& so) {
     Result<std::vector<std::string>> r = Status::Internal("unset");
     {

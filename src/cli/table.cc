@@ -36,9 +36,10 @@ Result<KeyValue> ParseValue(const sorted::TableSchema& s, int field, const std::
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (ec != std::errc() || end != text.data() + text.size() ||
         (s.key_type(field) == sorted::KeyType::kInt && (v < INT32_MIN || v > INT32_MAX))) {
-      return Status::InvalidArgument("'" + text + "' is not " +
-                                     (s.key_type(field) == sorted::KeyType::kInt ? "a 32" : "a 64") +
-                                     "-bit integer (field '" + s.field_name(field) + "')");
+      return Status::InvalidArgument(
+          "'" + text + "' is not " +
+          (s.key_type(field) == sorted::KeyType::kInt ? "a 32" : "a 64") + "-bit integer (field '" +
+          s.field_name(field) + "')");
     }
     return KeyValue(v);
   }
@@ -78,8 +79,10 @@ std::string JsonCell(const arrow::Array& a, int64_t i) {
     case arrow::Type::INT64:
     case arrow::Type::DOUBLE:
     case arrow::Type::FLOAT:
-    case arrow::Type::BOOL: return Cell(a, i);
-    default: return JsonQuote(Cell(a, i));
+    case arrow::Type::BOOL:
+      return Cell(a, i);
+    default:
+      return JsonQuote(Cell(a, i));
   }
 }
 
@@ -114,7 +117,8 @@ void PrintRows(const arrow::Table& t, const std::string& output) {
     return q + "\"";
   };
   for (int c = 0; c < schema.num_fields(); ++c) {
-    std::printf("%s%s", c ? std::string(1, sep).c_str() : "", quote(schema.field(c)->name()).c_str());
+    std::printf("%s%s", c ? std::string(1, sep).c_str() : "",
+                quote(schema.field(c)->name()).c_str());
   }
   std::printf("\n");
   for (int64_t r = 0; r < b.num_rows(); ++r) {
@@ -136,9 +140,41 @@ std::string ReportJson(const sorted::WriteReport& r) {
 
 std::string ReportText(const sorted::WriteReport& r) {
   if (r.already_committed) return "job " + r.job_id + " committed before: nothing done\n";
-  return "job " + r.job_id + ": " + std::to_string(r.rows) + " rows in " +
-         std::to_string(r.files) + " files (" + FormatBytes(r.bytes) + "), log record " +
-         std::to_string(r.generation) + "\n";
+  return "job " + r.job_id + ": " + std::to_string(r.rows) + " rows in " + std::to_string(r.files) +
+         " files (" + FormatBytes(r.bytes) + "), log record " + std::to_string(r.generation) + "\n";
+}
+
+std::string CompactText(const sorted::CompactReport& r, bool dry_run) {
+  std::string out;
+  if (dry_run) {
+    for (const auto& j : r.jobs) {
+      out += "job " + j.id + " in partition " + j.partition + ": " +
+             std::to_string(j.inputs.size()) + " files, " + std::to_string(j.rows) + " rows (" +
+             FormatBytes(j.bytes_in) + ")\n";
+    }
+    return out + std::to_string(r.planned) + " compaction jobs would run (dry run: nothing done)\n";
+  }
+  if (r.planned == 0) return "nothing to compact\n";
+  char rate[64];
+  std::snprintf(rate, sizeof(rate), "%.2f s, %.2f M rows/s", r.seconds,
+                r.seconds > 0 ? r.rows / r.seconds / 1e6 : 0.0);
+  out = "compacted " + std::to_string(r.committed) + " of " + std::to_string(r.planned) +
+        " jobs: " + std::to_string(r.rows) + " rows, " + std::to_string(r.files_in) + " files (" +
+        FormatBytes(r.bytes_in) + ") into " + std::to_string(r.files_out) + " (" +
+        FormatBytes(r.bytes_out) + ") in " + rate + "\n";
+  if (r.lost) out += std::to_string(r.lost) + " jobs lost to another commit (nothing changed)\n";
+  if (r.claimed) out += std::to_string(r.claimed) + " jobs held by other workers\n";
+  return out;
+}
+
+std::string GcText(const sorted::GcReport& r, bool dry_run) {
+  std::string out;
+  for (const auto& u : r.deleted) out += (dry_run ? "would delete " : "deleted ") + u + "\n";
+  out += std::to_string(r.deleted.size()) + " unreferenced objects (" + FormatBytes(r.bytes) + ")" +
+         (dry_run ? " would be deleted" : " deleted") + ", " + std::to_string(r.kept_young) +
+         " kept inside the grace period, " + std::to_string(r.claims_deleted) +
+         " finished compaction claims " + (dry_run ? "would be " : "") + "removed\n";
+  return out;
 }
 
 Result<std::string> SchemaText(const std::string& arg) {
@@ -153,12 +189,13 @@ Result<std::string> SchemaText(const std::string& arg) {
 int RunTable(const Args& args) {
   const auto& pos = args.positional();
   const std::string& sub = pos[0];
-  static const char* const kCommands[] = {"create", "ls",    "describe", "status",
-                                          "write",  "ingest", "query",   "drop"};
+  static const char* const kCommands[] = {"create", "ls",      "describe", "status",
+                                          "write",  "ingest",  "query",    "compact",
+                                          "gc",     "maintain", "drop"};
   if (std::find(std::begin(kCommands), std::end(kCommands), sub) == std::end(kCommands)) {
     return Usage(args, Status::InvalidArgument(
                            "table: unknown command '" + sub +
-                           "' (create, ls, describe, status, write, ingest, query, drop)"));
+                           "' (create, ls, describe, status, write, ingest, query, compact, gc, maintain, drop)"));
   }
   if (pos.size() < 2) return Usage(args, Status::InvalidArgument("table " + sub + ": give ROOT"));
   const std::string& root = pos[1];
@@ -185,7 +222,8 @@ int RunTable(const Args& args) {
   }
   const std::string& name = pos[2];
   if (sub == "create") {
-    if (!args.Has("schema")) return Fail(args, Status::InvalidArgument("table create: --schema is required"));
+    if (!args.Has("schema"))
+      return Fail(args, Status::InvalidArgument("table create: --schema is required"));
     auto text = SchemaText(args.Get("schema"));
     if (!text.ok()) return Fail(args, text.status());
     auto schema = sorted::TableSchema::FromSleeperJson(*text);
@@ -253,7 +291,8 @@ int RunTable(const Args& args) {
   sorted::WriteOptions wo;
   wo.job_id = args.Get("job-id");
   if (sub == "write" || sub == "ingest") {
-    if (pos.size() < 4) return Fail(args, Status::InvalidArgument("table " + sub + ": give FILE..."));
+    if (pos.size() < 4)
+      return Fail(args, Status::InvalidArgument("table " + sub + ": give FILE..."));
     std::vector<std::string> files(pos.begin() + 3, pos.end());
     JobRun run(args, "table " + sub, "rows");
     wo.on_progress = [&run](int64_t rows) {
@@ -301,6 +340,89 @@ int RunTable(const Args& args) {
     if (!r.ok()) return run.Fail(r.status());
     return run.Succeed(ReportJson(*r), ReportText(*r));
   }
+  if (sub == "compact") {
+    sorted::CompactOptions co;
+    co.major = args.Has("major");
+    co.dry_run = args.Has("dry-run");
+    auto max_files = args.GetInt("max-files", co.max_files, 2, 1'000'000);
+    if (!max_files.ok()) return Usage(args, max_files.status());
+    co.max_files = static_cast<int>(*max_files);
+    if (args.Has("ratio")) {
+      const std::string text = args.Get("ratio");
+      double ratio = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ratio);
+      if (ec != std::errc() || end != text.data() + text.size() || !(ratio >= 0)) {
+        return Usage(args, Status::InvalidArgument("--ratio: not a number >= 0: '" + text + "'"));
+      }
+      co.ratio = ratio;
+    }
+    JobRun run(args, "table compact", "rows");
+    co.on_progress = [&run](int64_t rows) {
+      run.progress().done.store(rows, std::memory_order_relaxed);
+    };
+    co.cancelled = [&run] { return run.cancel().cancelled(); };
+    auto r = (*t)->Compact(co);
+    if (!r.ok()) return run.Fail(r.status());
+    return run.Succeed(r->ToJson(), CompactText(*r, co.dry_run));
+  }
+  if (sub == "maintain") {
+    // Compaction rounds until nothing qualifies (each round's outputs may qualify together in the
+    // next), then GC.  Partition splitting is not part of it yet.
+    sorted::CompactOptions co;
+    co.major = args.Has("major");
+    auto max_files = args.GetInt("max-files", co.max_files, 2, 1'000'000);
+    if (!max_files.ok()) return Usage(args, max_files.status());
+    co.max_files = static_cast<int>(*max_files);
+    sorted::GcOptions go;
+    auto grace = args.GetSeconds("grace", go.grace_ms / 1000);
+    if (!grace.ok()) return Usage(args, grace.status());
+    go.grace_ms = *grace * 1000;
+    JobRun run(args, "table maintain", "rows");
+    int64_t done_rows = 0;
+    co.on_progress = [&run, &done_rows](int64_t rows) {
+      run.progress().done.store(done_rows + rows, std::memory_order_relaxed);
+    };
+    co.cancelled = [&run] { return run.cancel().cancelled(); };
+    int64_t rounds = 0, committed = 0, rows = 0;
+    std::string text;
+    JsonWriter w;
+    w.BeginObject().Key("compactions").BeginArray();
+    for (; rounds < 100; ++rounds) {
+      auto r = (*t)->Compact(co);
+      if (!r.ok()) return run.Fail(r.status());
+      if (r->committed == 0) break;
+      committed += r->committed;
+      rows += r->rows;
+      done_rows += r->rows;
+      w.Raw(r->ToJson());
+      text += "round " + std::to_string(rounds + 1) + ": " + CompactText(*r, false);
+      if (co.major) {
+        ++rounds;
+        break;  // one major round leaves one file per partition
+      }
+    }
+    w.EndArray();
+    auto gc = (*t)->CollectGarbage(go);
+    if (!gc.ok()) return run.Fail(gc.status());
+    w.Key("rounds").Int(rounds).Key("committed").Int(committed).Key("rows").Int(rows);
+    w.Key("gc").Raw(gc->ToJson()).EndObject();
+    if (rounds == 0) text += "nothing to compact\n";
+    text += "gc: " + std::to_string(gc->deleted.size()) + " unreferenced objects (" +
+            FormatBytes(gc->bytes) + ") deleted, " + std::to_string(gc->kept_young) +
+            " kept inside the grace period\n";
+    return run.Succeed(w.str(), text);
+  }
+  if (sub == "gc") {
+    sorted::GcOptions go;
+    go.dry_run = args.Has("dry-run");
+    auto grace = args.GetSeconds("grace", go.grace_ms / 1000);
+    if (!grace.ok()) return Usage(args, grace.status());
+    go.grace_ms = *grace * 1000;
+    JobRun run(args, "table gc", "objects");
+    auto r = (*t)->CollectGarbage(go);
+    if (!r.ok()) return run.Fail(r.status());
+    return run.Succeed(r->ToJson(), GcText(*r, go.dry_run));
+  }
   if (sub == "query") {
     Result<std::shared_ptr<arrow::Table>> rows = Status::Internal("unset");
     if (args.Has("key")) {
@@ -332,7 +454,8 @@ int RunTable(const Args& args) {
         }
         size_t comma = r.find(',');
         if (comma == std::string::npos) {
-          return Fail(args, Status::InvalidArgument("--range is MIN,MAX (with [ ( ] ) for bounds)"));
+          return Fail(args,
+                      Status::InvalidArgument("--range is MIN,MAX (with [ ( ] ) for bounds)"));
         }
         std::string lo = r.substr(0, comma), hi = r.substr(comma + 1);
         if (!lo.empty()) {
@@ -355,8 +478,11 @@ int RunTable(const Args& args) {
     PrintRows(**rows, json ? "json" : args.Get("output", "table"));
     return kExitOk;
   }
-  return Fail(args, Status::InvalidArgument("table: unknown command '" + sub +
-                                      "' (create, ls, describe, status, write, ingest, query, drop)"));
+  return Fail(
+      args,
+      Status::InvalidArgument(
+          "table: unknown command '" + sub +
+          "' (create, ls, describe, status, write, ingest, query, compact, gc, maintain, drop)"));
 }
 
 }  // namespace
@@ -364,13 +490,17 @@ int RunTable(const Args& args) {
 const Verb kTableVerb = {
     "table",
     "COMMAND ROOT [NAME] [FILE...]",
-    "sorted key-value tables (Sleeper's model): create, write, ingest, query",
+    "sorted key-value tables (Sleeper's model): create, write, ingest, query, compact, gc",
     "COMMAND is one of:\n"
     "  create ROOT NAME --schema JSON|FILE [--split V]...   a new table (Sleeper schema JSON)\n"
     "  ls ROOT                                             the tables under ROOT\n"
     "  describe|status ROOT NAME                           its files, rows, partitions\n"
     "  write|ingest ROOT NAME FILE...                      rows from csv/jsonl/parquet files\n"
     "  query ROOT NAME [--key K]... [--range '[MIN,MAX)']...  rows by key or range (all without)\n"
+    "  compact ROOT NAME [--major] [--dry-run]             merge small files (size ratio, or all)\n"
+    "  gc ROOT NAME [--grace D] [--dry-run]                delete unreferenced files past D\n"
+    "  maintain ROOT NAME [--major] [--grace D]            compact until nothing qualifies, then "
+    "gc\n"
     "  drop ROOT NAME                                      delete the table and its files\n"
     "ROOT is a directory or s3://bucket/prefix.  A write is one commit: all its rows or none.",
     {{"schema", "JSON|FILE",
@@ -390,7 +520,19 @@ const Verb kTableVerb = {
      {"range", "[MIN,MAX)",
       "query: a range of the first row key ([ ] inclusive, ( ) exclusive, empty side unbounded); "
       "repeat (default: none; no --key and no --range reads every row)"},
-     {"output", "F", "query: table, csv or jsonl (default table; --json prints a JSON array)"}},
+     {"output", "F", "query: table, csv or jsonl (default table; --json prints a JSON array)"},
+
+     {"major", nullptr,
+      "compact/maintain: every file of each partition in one job (default: Sleeper's size "
+      "ratio)"},
+     {"ratio", "R",
+      "compact: a set of files qualifies when the smaller ones sum to R x the largest "
+      "(default 3)"},
+     {"max-files", "N", "compact/maintain: at most N files per size-ratio job (default 12)"},
+     {"grace", "DURATION",
+      "gc/maintain: unreferenced files younger than this are kept, so running queries finish "
+      "(default 10m)"},
+     {"dry-run", nullptr, "compact/gc: list the jobs or the files, change nothing (default off)"}},
     2,
     -1,
     RunTable};

@@ -28,16 +28,6 @@ constexpr size_t kMaxCachedFooters = 4096;
 std::mutex g_cache_mu;
 std::unordered_map<std::string, std::shared_ptr<parquet::FileMetaData>> g_footers;
 
-Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenFile(
-    const std::shared_ptr<ObjectStore>& store, const std::string& key, int64_t size) {
-  if (store->is_local()) {
-    auto f = arrow::io::ReadableFile::Open(store->LocalPath(key));
-    if (!f.ok()) return format::FromArrow(f.status(), store->Uri(key));
-    return std::shared_ptr<arrow::io::RandomAccessFile>(*f);
-  }
-  return format::OpenStoreInputFile(store, key, size);
-}
-
 // The encoded first-field bounds [min, max] of a row group, if its statistics hold them.
 bool FirstFieldBounds(const parquet::RowGroupMetaData& rg, KeyType type, std::string* min,
                       std::string* max) {
@@ -60,10 +50,8 @@ bool FirstFieldBounds(const parquet::RowGroupMetaData& rg, KeyType type, std::st
     }
     default: {
       auto s = std::static_pointer_cast<parquet::ByteArrayStatistics>(stats);
-      AppendBytes(std::string_view(reinterpret_cast<const char*>(s->min().ptr), s->min().len),
-                  min);
-      AppendBytes(std::string_view(reinterpret_cast<const char*>(s->max().ptr), s->max().len),
-                  max);
+      AppendBytes(std::string_view(reinterpret_cast<const char*>(s->min().ptr), s->min().len), min);
+      AppendBytes(std::string_view(reinterpret_cast<const char*>(s->max().ptr), s->max().len), max);
       return true;
     }
   }
@@ -78,14 +66,38 @@ bool Overlaps(const std::string& a, const std::string& b, const KeyRange& r) {
 
 }  // namespace
 
-Result<WrittenFile> WriteSortedFile(std::shared_ptr<ObjectStore> store, const std::string& key,
-                                    const TableSchema& schema,
-                                    const std::vector<std::shared_ptr<arrow::RecordBatch>>& rows,
-                                    const TableOptions& options) {
-  WrittenFile out;
-  for (const auto& b : rows) out.rows += b->num_rows();
-  if (out.rows == 0) return Status::InvalidArgument("sorted: no rows to write to " + key);
-  const std::string uri = store->Uri(key);
+Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenDataFile(
+    const std::shared_ptr<ObjectStore>& store, const std::string& key, int64_t size) {
+  if (store->is_local()) {
+    auto f = arrow::io::ReadableFile::Open(store->LocalPath(key));
+    if (!f.ok()) return format::FromArrow(f.status(), store->Uri(key));
+    return std::shared_ptr<arrow::io::RandomAccessFile>(*f);
+  }
+  return format::OpenStoreInputFile(store, key, size);
+}
+
+struct SortedFileWriter::State {
+  std::shared_ptr<ObjectStore> store;
+  std::string key, uri;
+  TableSchema schema;
+  int64_t row_group_rows = 0;
+  std::shared_ptr<format::ObjectOutputStream> stream;
+  std::unique_ptr<parquet::arrow::FileWriter> writer;
+  std::shared_ptr<arrow::RecordBatch> last;  // the last non-empty batch (for the max key)
+};
+
+SortedFileWriter::SortedFileWriter(std::unique_ptr<State> s) : s_(std::move(s)) {}
+SortedFileWriter::~SortedFileWriter() = default;  // the stream aborts unless closed
+
+Result<std::unique_ptr<SortedFileWriter>> SortedFileWriter::Open(std::shared_ptr<ObjectStore> store,
+                                                                 const std::string& key,
+                                                                 const TableSchema& schema,
+                                                                 const TableOptions& options) {
+  auto s = std::make_unique<State>();
+  s->uri = store->Uri(key);
+  s->key = key;
+  s->schema = schema;
+  s->row_group_rows = options.row_group_rows;
   parquet::WriterProperties::Builder b;
   b.compression(arrow::Compression::ZSTD)
       ->compression_level(options.zstd_level)
@@ -95,28 +107,56 @@ Result<WrittenFile> WriteSortedFile(std::shared_ptr<ObjectStore> store, const st
       ->enable_statistics();
   for (int k = 0; k < schema.num_keys(); ++k) b.disable_dictionary(schema.field_name(k));
   auto props = b.build();
-  auto arrow_props = parquet::ArrowWriterProperties::Builder().store_schema()->build();
-  LP_ASSIGN_OR_RETURN(auto stream, format::OpenOutputStream(store, key));
-  auto writer = parquet::arrow::FileWriter::Open(*schema.arrow_schema(),
-                                                 arrow::default_memory_pool(), stream, props,
-                                                 arrow_props);
-  LP_ARROW_RETURN_NOT_OK(writer.status(), uri);
-  auto table = arrow::Table::FromRecordBatches(schema.arrow_schema(), rows);
-  LP_ARROW_RETURN_NOT_OK(table.status(), uri);
-  LP_ARROW_RETURN_NOT_OK((*writer)->WriteTable(**table, options.row_group_rows), uri);
-  LP_ARROW_RETURN_NOT_OK((*writer)->Close(), uri);
-  LP_ARROW_RETURN_NOT_OK(stream->Close(), uri);
-  out.bytes = stream->info().size;
-  out.min = EncodeRow(*rows.front(), schema.num_keys(), 0);
-  out.max = EncodeRow(*rows.back(), schema.num_keys(), rows.back()->num_rows() - 1);
-  return out;
+  // Columns are encoded and compressed in parallel (Arrow's CPU pool) as each row group closes.
+  auto arrow_props =
+      parquet::ArrowWriterProperties::Builder().store_schema()->set_use_threads(true)->build();
+  LP_ASSIGN_OR_RETURN(s->stream, format::OpenOutputStream(store, key));
+  s->store = std::move(store);
+  auto writer = parquet::arrow::FileWriter::Open(
+      *schema.arrow_schema(), arrow::default_memory_pool(), s->stream, props, arrow_props);
+  LP_ARROW_RETURN_NOT_OK(writer.status(), s->uri);
+  s->writer = std::move(writer).ValueUnsafe();
+  return std::make_unique<SortedFileWriter>(std::move(s));
+}
+
+Status SortedFileWriter::Write(const std::shared_ptr<arrow::RecordBatch>& batch) {
+  if (batch->num_rows() == 0) return Status::OK();
+  if (out_.rows == 0) out_.min = EncodeRow(*batch, s_->schema.num_keys(), 0);
+  // Row groups of exactly row_group_rows rows, whatever the batch sizes: the buffered writer
+  // starts a new group when the current one is full.
+  LP_ARROW_RETURN_NOT_OK(s_->writer->WriteRecordBatch(*batch), s_->uri);
+  out_.rows += batch->num_rows();
+  s_->last = batch;
+  return Status::OK();
+}
+
+Result<WrittenFile> SortedFileWriter::Finish() {
+  if (out_.rows == 0) return Status::InvalidArgument("sorted: no rows to write to " + s_->uri);
+  LP_ARROW_RETURN_NOT_OK(s_->writer->Close(), s_->uri);
+  LP_ARROW_RETURN_NOT_OK(s_->stream->Close(), s_->uri);
+  out_.bytes = s_->stream->info().size;
+  out_.max = EncodeRow(*s_->last, s_->schema.num_keys(), s_->last->num_rows() - 1);
+  s_->last.reset();
+  return out_;
+}
+
+Result<WrittenFile> WriteSortedFile(std::shared_ptr<ObjectStore> store, const std::string& key,
+                                    const TableSchema& schema,
+                                    const std::vector<std::shared_ptr<arrow::RecordBatch>>& rows,
+                                    const TableOptions& options) {
+  int64_t n = 0;
+  for (const auto& b : rows) n += b->num_rows();
+  if (n == 0) return Status::InvalidArgument("sorted: no rows to write to " + key);
+  LP_ASSIGN_OR_RETURN(auto w, SortedFileWriter::Open(std::move(store), key, schema, options));
+  for (const auto& b : rows) LP_RETURN_NOT_OK(w->Write(b));
+  return w->Finish();
 }
 
 Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadRanges(
     std::shared_ptr<ObjectStore> store, const std::string& key, int64_t size,
     const TableSchema& schema, const std::vector<KeyRange>& ranges) {
   const std::string uri = store->Uri(key);
-  LP_ASSIGN_OR_RETURN(auto file, OpenFile(store, key, size));
+  LP_ASSIGN_OR_RETURN(auto file, OpenDataFile(store, key, size));
   std::shared_ptr<parquet::FileMetaData> meta;
   {
     std::lock_guard<std::mutex> lock(g_cache_mu);
@@ -151,8 +191,8 @@ Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadRanges(
     arrow_props.set_pre_buffer(true);  // one coalesced ranged GET per row group
   }
   std::unique_ptr<parquet::arrow::FileReader> reader;
-  auto made = parquet::arrow::FileReader::Make(arrow::default_memory_pool(), std::move(pfr),
-                                               arrow_props);
+  auto made =
+      parquet::arrow::FileReader::Make(arrow::default_memory_pool(), std::move(pfr), arrow_props);
   LP_ARROW_RETURN_NOT_OK(made.status(), uri);
   reader = std::move(made).ValueUnsafe();
   const int nk = schema.num_keys();

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "arrow/io/interfaces.h"
 #include "arrow/record_batch.h"
 #include "lakepack/sorted.h"
 #include "lakepack/store.h"
@@ -33,7 +34,31 @@ struct WrittenFile {
   std::string min, max;  // encoded full keys of the first and last rows
 };
 
-// Writes `rows` (sorted, conformed) as one Parquet object at `key`.
+// One sorted Parquet object written batch by batch (the compactor's output): row groups are
+// flushed as they fill, so memory holds at most one row group.  The object appears at Finish();
+// a writer destroyed before it leaves nothing.  Batches must be conformed, and sorted across
+// calls.  Not thread-safe.
+class SortedFileWriter {
+ public:
+  static Result<std::unique_ptr<SortedFileWriter>> Open(std::shared_ptr<ObjectStore> store,
+                                                        const std::string& key,
+                                                        const TableSchema& schema,
+                                                        const TableOptions& options);
+  ~SortedFileWriter();
+  Status Write(const std::shared_ptr<arrow::RecordBatch>& batch);
+  // Closes the object.  InvalidArgument when no row was written (nothing is left then).
+  Result<WrittenFile> Finish();
+  int64_t rows() const { return out_.rows; }
+
+  struct State;
+  explicit SortedFileWriter(std::unique_ptr<State> s);
+
+ private:
+  std::unique_ptr<State> s_;
+  WrittenFile out_;
+};
+
+// Writes `rows` (sorted, conformed) as one Parquet object at `key` (a SortedFileWriter).
 Result<WrittenFile> WriteSortedFile(std::shared_ptr<ObjectStore> store, const std::string& key,
                                     const TableSchema& schema,
                                     const std::vector<std::shared_ptr<arrow::RecordBatch>>& rows,
@@ -51,6 +76,10 @@ struct KeyRange {
 Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadRanges(
     std::shared_ptr<ObjectStore> store, const std::string& key, int64_t size,
     const TableSchema& schema, const std::vector<KeyRange>& ranges);
+
+// A data file for reading: pread for local files, ranged GETs (no Head: `size` is known) else.
+Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenDataFile(
+    const std::shared_ptr<ObjectStore>& store, const std::string& key, int64_t size);
 
 // Drops every cached footer (tests).
 void ClearFooterCache();

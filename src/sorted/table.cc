@@ -1,4 +1,6 @@
 // table.cc: Table (lakepack/sorted.h) — create, open, write, commit and query a sorted table.
+#include "arrow/table.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,7 +10,6 @@
 #include <random>
 
 #include "arrow/compute/api.h"
-#include "arrow/table.h"
 #include "format/arrow_status.h"
 #include "format/format.h"
 #include "format/reader.h"
@@ -16,19 +17,18 @@
 #include "sorted/file_io.h"
 #include "sorted/key_codec.h"
 #include "sorted/rows.h"
+#include "sorted/table_impl.h"
 #include "sorted/table_state.h"
 #include "txlog/folded.h"
 
 namespace lakepack::sorted {
 
-namespace {
-
 std::string RandomHex(int bytes) {
   static std::mutex mu;
-  static std::mt19937_64 rng(std::random_device{}() ^
-                             static_cast<uint64_t>(
-                                 std::chrono::steady_clock::now().time_since_epoch().count()) ^
-                             (static_cast<uint64_t>(::getpid()) << 32));
+  static std::mt19937_64 rng(
+      std::random_device{}() ^
+      static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+      (static_cast<uint64_t>(::getpid()) << 32));
   std::lock_guard<std::mutex> lock(mu);
   std::string raw;
   for (int i = 0; i < bytes; ++i) raw.push_back(static_cast<char>(rng() & 0xff));
@@ -46,6 +46,8 @@ int64_t NowMs() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+namespace {
 
 struct Location {
   std::shared_ptr<ObjectStore> store;
@@ -82,8 +84,7 @@ std::string ValueText(const KeyValue& v) {
 }
 
 // A readable partition bound: the first field decoded.
-std::string BoundText(const TableSchema& schema, const std::string& enc, bool is_max,
-                      bool has) {
+std::string BoundText(const TableSchema& schema, const std::string& enc, bool is_max, bool has) {
   if (is_max && !has) return "+inf";
   if (enc.empty()) return "-inf";
   size_t pos = 0;
@@ -92,114 +93,6 @@ std::string BoundText(const TableSchema& schema, const std::string& enc, bool is
 }
 
 }  // namespace
-
-struct Table::Impl {
-  std::shared_ptr<ObjectStore> store;
-  std::string prefix;  // the table's key prefix, ends with '/'
-  std::string name;
-  TableOptions options;
-  std::shared_ptr<txlog::Log> log;
-  std::mutex mu;  // guards folded, session state
-  std::unique_ptr<txlog::FoldedLog<TableState>> folded;
-  std::string session = RandomHex(8);
-  bool intent_logged = false;
-  std::atomic<int64_t> next_file{0};
-
-  const TableSchema& schema() const { return folded->state().schema(); }
-
-  // Logs the intent naming this session's data prefix, once, before its first file.
-  Status EnsureIntent() {
-    std::lock_guard<std::mutex> lock(mu);
-    if (intent_logged) return Status::OK();
-    std::string rec = IntentRecord("data/" + session + "/", Owner(), NowMs());
-    auto g = folded->Commit([&](const TableState&, int64_t) -> Result<std::string> { return rec; });
-    if (!g.ok()) return g.status();
-    intent_logged = true;
-    return Status::OK();
-  }
-
-  std::string NewFileKey(const std::string& partition) {
-    return prefix + "data/" + session + "/" + std::to_string(next_file++) + "-" + partition +
-           ".parquet";
-  }
-
-  // Writes one sorted batch as files per leaf partition (not committed).  Appends to `files`.
-  Status WriteSorted(const std::shared_ptr<arrow::RecordBatch>& sorted,
-                     std::vector<FileRef>* files, std::vector<std::string>* keys) {
-    if (sorted->num_rows() == 0) return Status::OK();
-    std::vector<const Partition*> leaves;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      leaves = folded->state().partitions().Leaves();
-    }
-    const int nr = schema().num_row_keys();
-    const int64_t n = sorted->num_rows();
-    for (const Partition* p : leaves) {
-      int64_t b = LowerBound(*sorted, nr, 0, n, p->min);
-      int64_t e = p->has_max ? LowerBound(*sorted, nr, b, n, p->max) : n;
-      if (b >= e) continue;
-      std::string key = NewFileKey(p->id);
-      keys->push_back(key);
-      LP_ASSIGN_OR_RETURN(WrittenFile w, WriteSortedFile(store, key, schema(),
-                                                         {sorted->Slice(b, e - b)}, options));
-      FileRef f;
-      f.path = key.substr(prefix.size());
-      f.partition = p->id;
-      f.rows = w.rows;
-      f.bytes = w.bytes;
-      f.min = std::move(w.min);
-      f.max = std::move(w.max);
-      files->push_back(std::move(f));
-    }
-    return Status::OK();
-  }
-
-  // Commits the files of job `job_id` in one record; a job id that committed before makes this
-  // a no-op (and the files written are deleted: no record ever names them).
-  Result<WriteReport> CommitFiles(const std::string& job_id, std::vector<FileRef> files,
-                                  const std::vector<std::string>& keys) {
-    WriteReport report;
-    report.job_id = job_id;
-    bool already = false;
-    std::string record = AddFilesRecord(job_id, files);
-    Result<int64_t> g = Status::Internal("unset");
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      g = folded->Commit([&](const TableState& s, int64_t) -> Result<std::string> {
-        if (s.jobs().count(job_id)) {
-          already = true;
-          return Status::AlreadyExists("sorted: job " + job_id + " committed already");
-        }
-        return record;
-      });
-    }
-    if (!g.ok()) {
-      if (already) {
-        (void)store->Delete(keys);
-        report.already_committed = true;
-        return report;
-      }
-      return g.status();
-    }
-    report.generation = *g;
-    report.files = static_cast<int64_t>(files.size());
-    for (const auto& f : files) {
-      report.rows += f.rows;
-      report.bytes += f.bytes;
-      report.file_uris.push_back(store->Uri(prefix + f.path));
-    }
-    return report;
-  }
-
-  // True when `job_id` committed (after reading the log's tail).
-  Result<bool> JobCommitted(const std::string& job_id) {
-    std::lock_guard<std::mutex> lock(mu);
-    LP_RETURN_NOT_OK(folded->Refresh());
-    return folded->state().jobs().count(job_id) > 0;
-  }
-
-  Result<std::shared_ptr<arrow::Table>> Query(const std::vector<KeyRange>& ranges);
-};
 
 Table::Table(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Table::~Table() = default;
@@ -250,8 +143,7 @@ Result<std::unique_ptr<Table>> Table::Open(const std::string& root, const std::s
   fo.checkpoint_every = options.checkpoint_every;
   LP_ASSIGN_OR_RETURN(impl->folded, txlog::FoldedLog<TableState>::Load(impl->log, fo));
   if (!impl->folded->state().created()) {
-    return Status::NotFound("sorted: no table '" + name + "' at " +
-                            loc.store->Uri(impl->prefix));
+    return Status::NotFound("sorted: no table '" + name + "' at " + loc.store->Uri(impl->prefix));
   }
   return std::make_unique<Table>(std::move(impl));
 }
@@ -271,8 +163,10 @@ Result<std::vector<std::string>> Table::ListTables(const std::string& root,
       auto log = txlog::Log::Open(loc.store, LogOptionsFor(p));
       if (!log.ok()) continue;
       auto head = loc.store->Head((*log)->RecordKey(0));
-      if (head.ok()) out.push_back(name);
-      else if (!head.status().IsNotFound()) return head.status();
+      if (head.ok())
+        out.push_back(name);
+      else if (!head.status().IsNotFound())
+        return head.status();
     }
     if (page.next_continuation.empty()) break;
     lo.continuation = page.next_continuation;
@@ -281,8 +175,7 @@ Result<std::vector<std::string>> Table::ListTables(const std::string& root,
   return out;
 }
 
-Status Table::Drop(const std::string& root, const std::string& name,
-                   const TableOptions& options) {
+Status Table::Drop(const std::string& root, const std::string& name, const TableOptions& options) {
   LP_RETURN_NOT_OK(CheckName(name));
   LP_ASSIGN_OR_RETURN(Location loc, OpenRoot(root, options));
   const std::string prefix = loc.root + name + "/";
@@ -617,21 +510,25 @@ Result<std::shared_ptr<arrow::Table>> Table::RangeQuery(const std::vector<Region
       if (fr.min) {
         std::string e;
         Status st = AppendValue(s.key_type(f), *fr.min, &e);
-        if (!st.ok()) return Status::InvalidArgument("sorted: region field '" + fr.field + "': " +
-                                                     st.message());
+        if (!st.ok())
+          return Status::InvalidArgument("sorted: region field '" + fr.field +
+                                         "': " + st.message());
         if (fr.min_inclusive) {
           b.lo = e;
         } else {
           auto succ = PrefixSuccessor(e);
-          if (!succ) empty = true;
-          else b.lo = *succ;
+          if (!succ)
+            empty = true;
+          else
+            b.lo = *succ;
         }
       }
       if (fr.max) {
         std::string e;
         Status st = AppendValue(s.key_type(f), *fr.max, &e);
-        if (!st.ok()) return Status::InvalidArgument("sorted: region field '" + fr.field + "': " +
-                                                     st.message());
+        if (!st.ok())
+          return Status::InvalidArgument("sorted: region field '" + fr.field +
+                                         "': " + st.message());
         if (fr.max_inclusive) {
           b.hi = PrefixSuccessor(e);  // nullopt: no bound
         } else {

@@ -114,10 +114,18 @@ Status TableState::ApplyObject(int64_t g, const JsonValue& rec, const std::strin
     // Re-serialise the schema member for TableSchema's parser.
     std::function<void(const JsonValue&)> emit = [&](const JsonValue& v) {
       switch (v.kind) {
-        case Kind::kNull: w.Null(); break;
-        case Kind::kBool: w.Bool(v.boolean); break;
-        case Kind::kNumber: w.Raw(v.string); break;
-        case Kind::kString: w.String(v.string); break;
+        case Kind::kNull:
+          w.Null();
+          break;
+        case Kind::kBool:
+          w.Bool(v.boolean);
+          break;
+        case Kind::kNumber:
+          w.Raw(v.string);
+          break;
+        case Kind::kString:
+          w.String(v.string);
+          break;
         case Kind::kArray:
           w.BeginArray();
           for (const auto& e : v.array) emit(e);
@@ -173,6 +181,10 @@ Status TableState::ApplyObject(int64_t g, const JsonValue& rec, const std::strin
     LP_ASSIGN_OR_RETURN(std::string job, Str(rec, "job_id", source));
     LP_ASSIGN_OR_RETURN(auto remove, Arr(rec, "remove", source));
     LP_ASSIGN_OR_RETURN(auto arr, Arr(rec, "add", source));
+    int64_t time_ms = 0;
+    if (rec.Find("time_ms")) {
+      LP_ASSIGN_OR_RETURN(time_ms, Int(rec, "time_ms", source));
+    }
     for (const JsonValue& p : *remove) {
       if (p.kind != Kind::kString || !files_.count(p.string)) {
         return Bad(source, p, "replace of a file that is not referenced: " + p.string);
@@ -180,7 +192,7 @@ Status TableState::ApplyObject(int64_t g, const JsonValue& rec, const std::strin
     }
     for (const JsonValue& p : *remove) {
       files_.erase(p.string);
-      unreferenced_.insert(p.string);
+      unreferenced_[p.string] = time_ms;
     }
     LP_RETURN_NOT_OK(add(*arr));
     jobs_.insert(job);
@@ -233,7 +245,9 @@ std::string TableState::Checkpoint() const {
   }
   w.EndArray();
   w.Key("unreferenced").BeginArray();
-  for (const auto& p : unreferenced_) w.String(p);
+  for (const auto& [p, t] : unreferenced_) {
+    w.BeginObject().Key("path").String(p).Key("time_ms").Int(t).EndObject();
+  }
   w.EndArray();
   w.EndObject();
   return w.str();
@@ -275,7 +289,14 @@ Result<TableState> TableState::FromCheckpoint(std::string_view text) {
     s.intents_.push_back(std::move(in));
   }
   LP_ASSIGN_OR_RETURN(auto unref, Arr(c, "unreferenced", source));
-  for (const JsonValue& p : *unref) s.unreferenced_.insert(p.string);
+  for (const JsonValue& p : *unref) {
+    if (p.kind == Kind::kString) {  // checkpoints before replace times were kept
+      s.unreferenced_[p.string] = 0;
+      continue;
+    }
+    LP_ASSIGN_OR_RETURN(std::string path, Str(p, "path", source));
+    LP_ASSIGN_OR_RETURN(s.unreferenced_[path], Int(p, "time_ms", source));
+  }
   return s;
 }
 
@@ -286,8 +307,8 @@ std::vector<const FileRef*> TableState::FilesOverlapping(
   std::vector<const FileRef*> out;
   for (const auto& [path, f] : files_) {
     if (!parts.count(f.partition)) continue;
-    if (f.max < lo) continue;              // every key of the file is below the range
-    if (hi && !(f.min < *hi)) continue;   // every key is at or above its end
+    if (f.max < lo) continue;            // every key of the file is below the range
+    if (hi && !(f.min < *hi)) continue;  // every key is at or above its end
     out.push_back(&f);
   }
   std::stable_sort(out.begin(), out.end(), [](const FileRef* a, const FileRef* b) {
@@ -323,14 +344,14 @@ std::string AddFilesRecord(const std::string& job_id, const std::vector<FileRef>
 
 std::string ReplaceFilesRecord(const std::string& job_id, const std::string& partition,
                                const std::vector<std::string>& remove,
-                               const std::vector<FileRef>& add) {
+                               const std::vector<FileRef>& add, int64_t time_ms) {
   JsonWriter w;
   w.BeginObject().Key("type").String("replace_files").Key("job_id").String(job_id);
   w.Key("partition").String(partition).Key("remove").BeginArray();
   for (const auto& p : remove) w.String(p);
   w.EndArray().Key("add").BeginArray();
-  for (const auto& f : add) WriteFile(w, f, false);
-  w.EndArray().EndObject();
+  for (const auto& f : add) WriteFile(w, f, f.generation >= 0);
+  w.EndArray().Key("time_ms").Int(time_ms).EndObject();
   return w.str();
 }
 

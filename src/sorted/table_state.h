@@ -5,12 +5,15 @@
 //   intent          {"prefix": "data/<session>/", "owner": "...", "time_ms": N}  before any file
 //                   under the prefix is written: every object of the table is named by the log
 //   add_files       {"job_id": "...", "files": [FILE...]}                        one commit
-//   replace_files   {"job_id", "partition", "remove": [path...], "add": [FILE...]}  compaction
+//   replace_files   {"job_id", "partition", "remove": [path...], "add": [FILE...],
+//                    "time_ms": N}                                               compaction
 //   split_partition {"partition": id, "split": hex}                              the leaf splits
 //   delete_files    {"paths": [path...]}                                         GC deleted them
 // FILE = {"path", "partition", "rows", "bytes", "min": hex, "max": hex} (min/max: encoded full
-// keys of the first and last rows).  A file's generation is the record that added it: rows with
-// equal keys come out in generation order.
+// keys of the first and last rows).  A file's generation is the record that added it, or the one
+// its FILE names ("generation": a compaction's output takes its newest input's, so the merged
+// rows keep their place among the files committed around them): rows with equal keys come out in
+// generation order.
 //
 // Apply rejects a record that breaks an invariant (a file added twice, a replace of a file not
 // referenced, a split of a non-leaf) with InvalidData naming the record; a committer builds
@@ -30,8 +33,8 @@
 #include <string_view>
 #include <vector>
 
-#include "lakepack/sorted.h"
 #include "base/json.h"
+#include "lakepack/sorted.h"
 #include "sorted/partition_tree.h"
 
 namespace lakepack::sorted {
@@ -66,8 +69,9 @@ class TableState {
   const std::map<std::string, FileRef>& files() const { return files_; }
   const std::set<std::string>& jobs() const { return jobs_; }
   const std::vector<Intent>& intents() const { return intents_; }
-  // Files no longer referenced (replaced) and not yet deleted.
-  const std::set<std::string>& unreferenced() const { return unreferenced_; }
+  // Files no longer referenced (replaced) and not yet deleted, with the time of the replace
+  // (Unix ms; 0 when the record did not say).
+  const std::map<std::string, int64_t>& unreferenced() const { return unreferenced_; }
 
   // Files whose partition overlaps [lo, hi) and whose [min, max] does too, by generation.
   std::vector<const FileRef*> FilesOverlapping(const std::string& lo,
@@ -81,7 +85,7 @@ class TableState {
   std::map<std::string, FileRef> files_;
   std::set<std::string> jobs_;
   std::vector<Intent> intents_;
-  std::set<std::string> unreferenced_;
+  std::map<std::string, int64_t> unreferenced_;
 };
 
 // Record builders (the only writers of the formats above).
@@ -90,7 +94,7 @@ std::string IntentRecord(const std::string& prefix, const std::string& owner, in
 std::string AddFilesRecord(const std::string& job_id, const std::vector<FileRef>& files);
 std::string ReplaceFilesRecord(const std::string& job_id, const std::string& partition,
                                const std::vector<std::string>& remove,
-                               const std::vector<FileRef>& add);
+                               const std::vector<FileRef>& add, int64_t time_ms = 0);
 std::string SplitRecord(const std::string& partition, const std::string& split);
 std::string DeleteFilesRecord(const std::vector<std::string>& paths);
 

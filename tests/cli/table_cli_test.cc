@@ -27,9 +27,7 @@ TEST_P(TableCliTest, CreateWriteQueryStatus) {
   const std::string root = scratch_.Uri("inst");
   std::string dir = ::testing::TempDir() + "/table-cli-" + std::to_string(::getpid());
   std::filesystem::create_directories(dir);
-  {
-    std::ofstream(dir + "/in.csv") << "key,ts,value\nb,1,x\nz,2,\"y,1\"\na,3,w\na,1,v\n";
-  }
+  { std::ofstream(dir + "/in.csv") << "key,ts,value\nb,1,x\nz,2,\"y,1\"\na,3,w\na,1,v\n"; }
   std::string out;
   const std::string schema =
       "'{\"rowKeyFields\":[{\"name\":\"key\",\"type\":\"StringType\"}],"
@@ -42,7 +40,8 @@ TEST_P(TableCliTest, CreateWriteQueryStatus) {
   ASSERT_EQ(Run("table write " + root + " t " + dir + "/in.csv --job-id j1", &out), 0) << out;
   EXPECT_NE(out.find("nothing done"), std::string::npos) << out;
   ASSERT_EQ(Run("table query " + root + " t --key a --output jsonl", &out), 0) << out;
-  EXPECT_EQ(out, "{\"key\":\"a\",\"ts\":1,\"value\":\"v\"}\n{\"key\":\"a\",\"ts\":3,\"value\":\"w\"}\n");
+  EXPECT_EQ(out,
+            "{\"key\":\"a\",\"ts\":1,\"value\":\"v\"}\n{\"key\":\"a\",\"ts\":3,\"value\":\"w\"}\n");
   ASSERT_EQ(Run("table query " + root + " t --range '(a,z]' --output csv", &out), 0) << out;
   EXPECT_EQ(out, "key,ts,value\nb,1,x\nz,2,\"y,1\"\n");
   ASSERT_EQ(Run("table status " + root + " t --json", &out), 0) << out;
@@ -53,6 +52,72 @@ TEST_P(TableCliTest, CreateWriteQueryStatus) {
   EXPECT_NE(Run("table query " + root + " nope --key a", &out), 0);
   EXPECT_NE(out.find("no table 'nope'"), std::string::npos) << out;
   EXPECT_NE(Run("table create " + root + " t --schema " + schema, &out), 0);  // exists
+  std::filesystem::remove_all(dir);
+}
+
+TEST_P(TableCliTest, CompactThenGc) {
+  const std::string root = scratch_.Uri("inst");
+  std::string dir = ::testing::TempDir() + "/table-cli-compact-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  std::string out;
+  const std::string schema =
+      "'{\"rowKeyFields\":[{\"name\":\"key\",\"type\":\"StringType\"}],"
+      "\"valueFields\":[{\"name\":\"value\",\"type\":\"StringType\"}]}'";
+  ASSERT_EQ(Run("table create " + root + " c --schema " + schema, &out), 0) << out;
+  for (int i = 0; i < 4; ++i) {
+    std::ofstream(dir + "/in.csv") << "key,value\nk" << i << ",a\nz,v" << i << "\n";
+    ASSERT_EQ(Run("table write " + root + " c " + dir + "/in.csv --quiet", &out), 0) << out;
+  }
+  ASSERT_EQ(Run("table compact " + root + " c --dry-run", &out), 0) << out;
+  EXPECT_NE(out.find("4 files, 8 rows"), std::string::npos) << out;
+  ASSERT_EQ(Run("table status " + root + " c --json", &out), 0) << out;
+  EXPECT_NE(out.find("\"files\":4"), std::string::npos) << out;  // the dry run changed nothing
+  ASSERT_EQ(Run("table compact " + root + " c --json", &out), 0) << out;
+  EXPECT_NE(out.find("\"committed\":1"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"files_out\":1"), std::string::npos) << out;
+  ASSERT_EQ(Run("table compact " + root + " c", &out), 0) << out;
+  EXPECT_EQ(out, "nothing to compact\n");
+  ASSERT_EQ(Run("table query " + root + " c --key z --output csv", &out), 0) << out;
+  EXPECT_EQ(out, "key,value\nz,v0\nz,v1\nz,v2\nz,v3\n");      // equal keys in commit order
+  ASSERT_EQ(Run("table gc " + root + " c", &out), 0) << out;  // 10 min grace: keeps all
+  EXPECT_NE(out.find("0 unreferenced objects"), std::string::npos) << out;
+  EXPECT_NE(out.find("4 kept inside the grace period"), std::string::npos) << out;
+  ASSERT_EQ(Run("table gc " + root + " c --grace 0 --dry-run", &out), 0) << out;
+  EXPECT_NE(out.find("4 unreferenced objects"), std::string::npos) << out;
+  ASSERT_EQ(Run("table gc " + root + " c --grace 0 --json", &out), 0) << out;
+  EXPECT_NE(out.find("\"kept_young\":0"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"claims_deleted\":1"), std::string::npos) << out;
+  ASSERT_EQ(Run("table gc " + root + " c --grace 0", &out), 0) << out;
+  EXPECT_NE(out.find("0 unreferenced objects"), std::string::npos) << out;
+  ASSERT_EQ(Run("table query " + root + " c --output csv", &out), 0) << out;
+  EXPECT_EQ(out, "key,value\nk0,a\nk1,a\nk2,a\nk3,a\nz,v0\nz,v1\nz,v2\nz,v3\n");
+  EXPECT_EQ(Run("table compact " + root + " c --ratio x", &out), 2) << out;
+  EXPECT_EQ(Run("table compact " + root + " c --max-files 1", &out), 2) << out;
+  EXPECT_EQ(Run("table gc " + root + " c --grace soon", &out), 2) << out;
+  std::filesystem::remove_all(dir);
+}
+
+TEST_P(TableCliTest, MaintainCompactsUntilNothingQualifiesThenCollectsGarbage) {
+  const std::string root = scratch_.Uri("inst");
+  std::string dir = ::testing::TempDir() + "/table-cli-maintain-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  std::string out;
+  const std::string schema =
+      "'{\"rowKeyFields\":[{\"name\":\"key\",\"type\":\"LongType\"}],"
+      "\"valueFields\":[{\"name\":\"value\",\"type\":\"StringType\"}]}'";
+  ASSERT_EQ(Run("table create " + root + " m --schema " + schema, &out), 0) << out;
+  for (int i = 0; i < 16; ++i) {
+    std::ofstream(dir + "/in.csv") << "key,value\n" << i << ",a\n" << 100 + i << ",b\n";
+    ASSERT_EQ(Run("table write " + root + " m " + dir + "/in.csv --quiet", &out), 0) << out;
+  }
+  // 16 equal files, 4 per job: 4 outputs in round 1, which qualify together in round 2.
+  ASSERT_EQ(Run("table maintain " + root + " m --max-files 4 --grace 0 --json", &out), 0) << out;
+  EXPECT_NE(out.find("\"rounds\":2,\"committed\":5,\"rows\":64"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"kept_young\":0"), std::string::npos) << out;
+  ASSERT_EQ(Run("table status " + root + " m --json", &out), 0) << out;
+  EXPECT_NE(out.find("\"files\":1,\"rows\":32"), std::string::npos) << out;
+  ASSERT_EQ(Run("table maintain " + root + " m", &out), 0) << out;
+  EXPECT_NE(out.find("nothing to compact"), std::string::npos) << out;
   std::filesystem::remove_all(dir);
 }
 

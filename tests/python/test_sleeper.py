@@ -170,3 +170,33 @@ def test_ingest_from_s3_bucket_key_form(s3_base):
     r = s.ingest_parquet_files_from_s3("t", [f"{bucket}/{prefix}/src/"])
     assert r["rows"] == 2
     assert s.exact_key_query("t", {"key": ["a"]}) == [[("key", "a"), ("value", "1")]]
+
+
+def test_compact_and_collect_garbage(base):
+    s = SleeperClient(base)
+    s.create_table("c", SYSTEM_TEST, split_points=["m"])
+    written = []
+    for i in range(4):
+        rows = [{"key": k, "timestamp": i, "value": f"v{i}", "nullable_value": None if j % 5 else "x"}
+                for j, k in enumerate(["a", "q", "z", "a"])]
+        s.write_single_batch("c", rows)
+        written += rows
+    before = s.read_table("c")
+    assert s.describe_table("c")["files"] == 8  # 4 writes x 2 leaves
+    plan = s.compact("c", dry_run=True)
+    assert plan["dry_run"] and plan["planned"] == 2 and plan["committed"] == 0
+    assert s.describe_table("c")["files"] == 8
+    r = s.compact("c")
+    assert r["committed"] == 2 and r["rows"] == 16 and r["files_out"] == 2
+    assert [j["outcome"] for j in r["jobs"]] == ["committed", "committed"]
+    after = s.read_table("c")
+    assert after.equals(before)  # same rows, same order (equal keys in commit order)
+    assert s.compact("c", major=True)["planned"] == 0  # one file per leaf already
+    kept = s.collect_garbage("c")  # 10 min grace: the replaced files stay
+    assert kept["deleted"] == [] and kept["kept_young"] == 8
+    gone = s.collect_garbage("c", grace_seconds=0)
+    assert len(gone["deleted"]) == 8 and gone["kept_young"] == 0
+    assert s.read_table("c").equals(before)
+    assert s.collect_garbage("c", grace_seconds=0)["deleted"] == []
+    with pytest.raises(Exception, match="files per job"):
+        s.compact("c", max_files=1)
