@@ -181,14 +181,24 @@ def fail_on_block_with(bad_id):
     return fn
 
 
+class CountingSink(lray.PackSink):
+    """A PackSink that notes, in the driver, how many objects were staged when the job failed."""
+
+    def on_write_failed(self, error):
+        self.staged_at_failure = len(_staging(self.output_base))
+        super().on_write_failed(error)
+
+
 def test_failed_write_leaves_nothing_and_a_rerun_writes_once(local_ray, base):
     ds, t = _dataset()
-    sink = lray.PackSink(base, "t", file_limit=LIMIT, job_id="job-1")
-    # A task raises on the 5th block; the others have staged theirs.
+    # write_bytes=None: one write task per block, fused with the map, so the tasks of the other
+    # blocks stage theirs while the one of the 5th block raises.
+    sink = CountingSink(base, "t", file_limit=LIMIT, job_id="job-1", write_bytes=None)
     failing = ds.map_batches(fail_on_block_with(4 * 4000 + 7), batch_format="pyarrow",
                              batch_size=None)
     with pytest.raises(Exception, match="row 16007"):
         failing.write_datasink(sink)
+    assert sink.staged_at_failure > 0
     assert _output_files(base) == []
     assert _staging(base) == []
     # The re-run (a new sink object, the same job id) writes everything once, exactly sized.

@@ -4,8 +4,9 @@ How it works (two phases, one commit):
 
 1. ``on_write_start`` (driver): if this ``job_id`` was committed before, the run is a no-op;
    otherwise leftovers of earlier attempts of the same job are removed from the staging prefix.
-2. ``write`` (each Ray write task): every block is staged as one snappy Parquet file
-   ``STAGING/<job_id>/<run>/<table>/part-<task>-<block>-<random>.parquet`` by lakepack's writer
+2. ``write`` (each Ray write task, given about ``write_bytes`` of blocks): the blocks are
+   streamed into one snappy Parquet file (one more per change of schema)
+   ``STAGING/<job_id>/<run>/<table>/part-<task>-<n>-<random>.parquet`` by lakepack's writer
    (C++, GIL released).  Staged files are not in the table: pack and readers never see them.
 3. ``on_write_complete`` (driver, once every task succeeded): staged objects that no successful
    task reported (left by a retried attempt) are removed, then :func:`lakepack.pack` packs
@@ -46,6 +47,8 @@ _JOB_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._=-]{0,127}$")
 _COMMIT_RE = re.compile(r"^commit-(\d+)\.json$")
 # The staging prefix under output_base by default: beside the tables, not inside one.
 STAGING_DIR = "_lakepack_staging"
+# Block bytes Ray bundles into one write task (one staged file) by default.
+DEFAULT_WRITE_BYTES = 128 * 1024 * 1024
 
 
 def _join(base: str, *parts: str) -> str:
@@ -92,6 +95,8 @@ class PackSink(Datasink):
             the first block's).
         on_schema_mismatch: ``fail`` / ``union`` / ``drop``, as :func:`lakepack.pack`.
         wait_seconds: wait up to this long for another packer of the table, instead of failing.
+        write_bytes: block bytes Ray bundles into one write task, staged as one file (default
+            128 MiB; None: Ray's blocks as they come, each task fused with its producer).
         options, **kwargs: store options (``endpoint_url``, ``region``, ``profile``...).
 
     After a successful write, ``report`` holds pack's report plus ``job_id`` and ``skipped``
@@ -104,6 +109,7 @@ class PackSink(Datasink):
                  suffix: Optional[str] = None, job_id: Optional[str] = None,
                  staging: Optional[str] = None, schema: Optional[str] = None,
                  on_schema_mismatch: str = "fail", wait_seconds: int = 0,
+                 write_bytes: Optional[int] = DEFAULT_WRITE_BYTES,
                  options: Optional[StoreOptions] = None, **kwargs: Any):
         if not table or "/" in table:
             raise InvalidArgument(f"PackSink: table must be a name without '/', got {table!r}")
@@ -125,6 +131,7 @@ class PackSink(Datasink):
         self.schema = schema
         self.on_schema_mismatch = on_schema_mismatch
         self.wait_seconds = int(wait_seconds)
+        self.write_bytes = int(write_bytes) if write_bytes else None
         self.options = StoreOptions.from_kwargs(options, **kwargs)
         self.run_id: Optional[str] = None
         self.committed_before = False
@@ -191,6 +198,11 @@ class PackSink(Datasink):
         self._remove(self._job_prefix())
         self.run_id = uuid.uuid4().hex[:16]
 
+    @property
+    def min_bytes_per_write(self) -> Optional[int]:
+        # Ray bundles blocks up to this many bytes per write task: few, large staged files.
+        return self.write_bytes
+
     def write(self, blocks: Iterable[Any], ctx: Any) -> Dict[str, Any]:
         from ..streams import write_batches
         if self.committed_before:
@@ -200,13 +212,27 @@ class PackSink(Datasink):
         files: List[Dict[str, Any]] = []
         task = int(getattr(ctx, "task_idx", 0))
         base = _join(self._run_input_base(), self.table)
-        for i, block in enumerate(blocks):
-            table = BlockAccessor.for_block(block).to_arrow()
-            if table.num_rows == 0:
-                continue
-            uri = f"{base}/part-{task:06d}-{i:05d}-{uuid.uuid4().hex[:8]}.parquet"
-            r = write_batches(table, uri, format="parquet", compression="snappy",
-                              options=self.options)
+        tables = (BlockAccessor.for_block(b).to_arrow() for b in blocks)
+        pending = next((t for t in tables if t.num_rows), None)
+        while pending is not None:
+            # One staged file per run of blocks of one schema (a block of another schema, e.g.
+            # a column all null there, starts the next file); streamed, one block in memory.
+            schema, first, pending = pending.schema, pending, None
+
+            def same_schema(first=first, schema=schema):
+                nonlocal pending
+                yield from first.to_batches()
+                for t in tables:
+                    if not t.num_rows:
+                        continue
+                    if not t.schema.equals(schema):
+                        pending = t
+                        return
+                    yield from t.to_batches()
+
+            uri = f"{base}/part-{task:06d}-{len(files):05d}-{uuid.uuid4().hex[:8]}.parquet"
+            r = write_batches(pa.RecordBatchReader.from_batches(schema, same_schema()), uri,
+                              format="parquet", compression="snappy", options=self.options)
             files.append({"uri": uri, "rows": int(r["rows"]), "bytes": int(r["bytes"])})
         return {"files": files, "rows": sum(f["rows"] for f in files)}
 
@@ -227,6 +253,17 @@ class PackSink(Datasink):
             self.report = {"job_id": self.job_id, "skipped": False, "files": [], "rows": 0,
                            "inputs": []}
             return
+        # Before anything is committed: the staged objects are exactly the reported ones.
+        listed = {_join(run_base, e["key"]): e["size"]
+                  for e in Store(run_base, self.options).list("", recursive=True)
+                  if not e.get("prefix")}
+        reported = {f["uri"]: f["bytes"] for f in staged}
+        if listed != reported:
+            missing = sorted(set(reported) - set(listed))
+            raise InvalidData(
+                f"PackSink: the staged files under {run_base} are not the {len(reported)} the "
+                f"write tasks reported (missing: {missing[:3]}, {len(listed)} listed); nothing "
+                "was committed")
         # Pack fills the latest file first: its rows are counted in the report too.
         prev = self._latest_commit()
         prev_files = (prev or {}).get("files", [])
