@@ -18,6 +18,10 @@ How it works (two phases, one commit):
    objects of this run are removed; the table is untouched (pack takes back what it wrote when it
    fails or is interrupted, and a crashed pack run is recovered by the next one).
 
+Ctrl-C in the driver while the tasks run is a KeyboardInterrupt, for which Ray calls no
+``on_write_failed``: the table is as it was, the staging objects stay until the next run of the
+same ``job_id`` (its ``on_write_start``) removes them.
+
 A re-run with the same ``job_id`` after a committed run finds the job in pack's commit (the
 packed URIs of ``STAGING/<job_id>/``) and writes nothing, so rows are never duplicated.  The
 default ``job_id`` is random per PackSink object: pass one (e.g. the date of a daily job) to
