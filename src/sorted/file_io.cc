@@ -26,7 +26,15 @@ namespace {
 constexpr size_t kMaxCachedFooters = 4096;
 
 std::mutex g_cache_mu;
-std::unordered_map<std::string, std::shared_ptr<parquet::FileMetaData>> g_footers;
+// A file's footer and, per row group, the encoded bounds of the first key field: a query picks
+// its row groups from these without rebuilding Parquet's metadata objects (RowGroup(i) for each
+// of a large file's hundreds of groups cost more than the read of the one it needs).
+struct CachedFooter {
+  std::shared_ptr<parquet::FileMetaData> meta;
+  std::vector<std::string> min, max;
+  std::vector<bool> bounded;  // false: no statistics; the group is read whatever the range
+};
+std::unordered_map<std::string, std::shared_ptr<const CachedFooter>> g_footers;
 
 // The encoded first-field bounds [min, max] of a row group, if its statistics hold them.
 bool FirstFieldBounds(const parquet::RowGroupMetaData& rg, KeyType type, std::string* min,
@@ -157,31 +165,42 @@ Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> ReadRanges(
     const TableSchema& schema, const std::vector<KeyRange>& ranges) {
   const std::string uri = store->Uri(key);
   LP_ASSIGN_OR_RETURN(auto file, OpenDataFile(store, key, size));
-  std::shared_ptr<parquet::FileMetaData> meta;
+  std::shared_ptr<const CachedFooter> footer;
   {
     std::lock_guard<std::mutex> lock(g_cache_mu);
     auto it = g_footers.find(uri);
-    if (it != g_footers.end()) meta = it->second;
+    if (it != g_footers.end()) footer = it->second;
   }
   std::unique_ptr<parquet::ParquetFileReader> pfr;
   try {
-    pfr = parquet::ParquetFileReader::Open(file, parquet::default_reader_properties(), meta);
-  } catch (const std::exception& e) {
+    pfr = parquet::ParquetFileReader::Open(file, parquet::default_reader_properties(),
+                                           footer ? footer->meta : nullptr);
+    if (!footer) {
+      auto made = std::make_shared<CachedFooter>();
+      made->meta = pfr->metadata();
+      const int n = made->meta->num_row_groups();
+      made->min.resize(n);
+      made->max.resize(n);
+      made->bounded.resize(n);
+      for (int i = 0; i < n; ++i) {
+        made->bounded[i] = FirstFieldBounds(*made->meta->RowGroup(i), schema.key_type(0),
+                                            &made->min[i], &made->max[i]);
+      }
+      footer = made;
+      std::lock_guard<std::mutex> lock(g_cache_mu);
+      if (g_footers.size() >= kMaxCachedFooters) g_footers.clear();
+      g_footers[uri] = footer;
+    }
+  } catch (const std::exception& e) {  // Parquet's footer accessors throw on a corrupt footer
     return Status::InvalidData(uri + ": " + e.what());
-  }
-  if (!meta) {
-    meta = pfr->metadata();
-    std::lock_guard<std::mutex> lock(g_cache_mu);
-    if (g_footers.size() >= kMaxCachedFooters) g_footers.clear();
-    g_footers[uri] = meta;
   }
   // Row groups whose first-field bounds overlap a range.
   std::vector<int> groups;
-  for (int i = 0; i < meta->num_row_groups(); ++i) {
-    std::string a, b;
-    auto rg = meta->RowGroup(i);
-    bool hit = !FirstFieldBounds(*rg, schema.key_type(0), &a, &b);
-    for (size_t r = 0; !hit && r < ranges.size(); ++r) hit = Overlaps(a, b, ranges[r]);
+  for (int i = 0; i < static_cast<int>(footer->bounded.size()); ++i) {
+    bool hit = !footer->bounded[i];
+    for (size_t r = 0; !hit && r < ranges.size(); ++r) {
+      hit = Overlaps(footer->min[i], footer->max[i], ranges[r]);
+    }
     if (hit) groups.push_back(i);
   }
   std::vector<std::shared_ptr<arrow::RecordBatch>> out;

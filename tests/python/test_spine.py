@@ -116,7 +116,9 @@ def test_ctrl_c_cancels_every_job_and_leaves_nothing_half_written(tmp_path):
     t.join()
     assert os.listdir(out) == []
 
-    # copy: stops between and within objects; what is there is whole
+    # copy: stops between and within objects; what is there is whole.  One object at a time
+    # (jobs=1), so that on an idle machine the copy cannot end before the interrupt is seen
+    # (with 16 at once all 150 were done within one poll interval).
     blob = os.urandom(2 << 20)
     many = tmp_path / "many"
     many.mkdir()
@@ -124,7 +126,7 @@ def test_ctrl_c_cancels_every_job_and_leaves_nothing_half_written(tmp_path):
         (many / f"f{i:04d}").write_bytes(blob)
     t = _interrupt_when(lambda: (out / "many" / "f0000").exists())
     with pytest.raises(KeyboardInterrupt) as e:
-        lakepack.copy(str(many), str(out / "many"), recursive=True)
+        lakepack.copy(str(many), str(out / "many"), recursive=True, jobs=1, parallel=1)
     t.join()
     copied = os.listdir(out / "many")
     assert _temp_files(out) == []
