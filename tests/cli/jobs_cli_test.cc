@@ -46,6 +46,32 @@ std::vector<std::string> TempFiles(const fs::path& dir) {
   return found;
 }
 
+// Each option's entry in `help` (its line and continuation lines) names its default, except
+// flags, which are off unless given.
+void ExpectEveryOptionNamesItsDefault(const std::string& verb, const std::string& help) {
+  std::istringstream lines(help);
+  std::string line, entry;
+  auto check = [&] {
+    if (entry.empty()) return;
+    const bool takes_value = entry.find(' ', 4) < entry.find("  ", 4);
+    if (takes_value && entry.find("--help") == std::string::npos) {
+      EXPECT_NE(entry.find("default"), std::string::npos) << verb << ": " << entry;
+    }
+    entry.clear();
+  };
+  while (std::getline(lines, line)) {
+    if (line.rfind("  --", 0) == 0) {
+      check();
+      entry = line;
+    } else if (!entry.empty() && line.rfind("    ", 0) == 0) {
+      entry += " " + line;
+    } else {
+      check();
+    }
+  }
+  check();
+}
+
 class JobsCli : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -196,29 +222,7 @@ TEST_F(JobsCli, HelpExplainsEveryOptionWithItsDefault) {
     EXPECT_EQ(help, dash_h) << verb;
     EXPECT_NE(help.find(std::string("usage: lakepack ") + verb), std::string::npos) << help;
     EXPECT_NE(help.find("exit codes"), std::string::npos) << help;
-    // Each option's entry (its line and continuation lines) names its default, except flags,
-    // which are off unless given.
-    std::istringstream lines(help);
-    std::string line, entry;
-    auto check = [&] {
-      if (entry.empty()) return;
-      const bool takes_value = entry.find(' ', 4) < entry.find("  ", 4);
-      if (takes_value && entry.find("--help") == std::string::npos) {
-        EXPECT_NE(entry.find("default"), std::string::npos) << verb << ": " << entry;
-      }
-      entry.clear();
-    };
-    while (std::getline(lines, line)) {
-      if (line.rfind("  --", 0) == 0) {
-        check();
-        entry = line;
-      } else if (!entry.empty() && line.rfind("    ", 0) == 0) {
-        entry += " " + line;
-      } else {
-        check();
-      }
-    }
-    check();
+    ExpectEveryOptionNamesItsDefault(verb, help);
   }
   std::string out;
   EXPECT_EQ(RunCli("help nosuchverb", &out), 2);
@@ -280,26 +284,7 @@ TEST_F(JobsCli, FilesTableAndLakeFollowTheSpine) {
   for (const char* verb : {"files", "table", "lake"}) {
     std::string help;
     ASSERT_EQ(RunCli(std::string("help ") + verb, &help), 0) << verb;
-    std::istringstream lines(help);
-    std::string line, entry;
-    auto check = [&] {
-      if (!entry.empty() && entry.find(' ', 4) < entry.find("  ", 4) &&
-          entry.find("--help") == std::string::npos) {
-        EXPECT_NE(entry.find("default"), std::string::npos) << verb << ": " << entry;
-      }
-      entry.clear();
-    };
-    while (std::getline(lines, line)) {
-      if (line.rfind("  --", 0) == 0) {
-        check();
-        entry = line;
-      } else if (!entry.empty() && line.rfind("    ", 0) == 0) {
-        entry += " " + line;
-      } else {
-        check();
-      }
-    }
-    check();
+    ExpectEveryOptionNamesItsDefault(verb, help);
   }
 }
 

@@ -30,3 +30,19 @@ def s3_base():
             pytest.fail("LAKEPACK_REQUIRE_S3=1 but LAKEPACK_TEST_S3 is not set")
         pytest.skip("no S3 test server (set LAKEPACK_TEST_S3=1)")
     return _s3_base()
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    """A local Ray (2 CPUs) for one test module, shut down after it (so no Ray process outlives
+    the module: later modules fork).  Workers get the AWS_/LAKEPACK_ environment and this
+    directory on their path, since they import the tests' functions by module name."""
+    ray = pytest.importorskip("ray")
+    env = {k: v for k, v in os.environ.items() if k.startswith(("AWS_", "LAKEPACK_"))}
+    env["PYTHONPATH"] = os.pathsep.join(
+        [os.path.dirname(os.path.abspath(__file__))] + ([os.environ["PYTHONPATH"]]
+                                                        if os.environ.get("PYTHONPATH") else []))
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": env})
+    yield ray
+    ray.shutdown()

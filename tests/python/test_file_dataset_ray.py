@@ -16,17 +16,6 @@ else:
 import lakepack
 
 
-@pytest.fixture(scope="module")
-def local_ray():
-    env = {k: v for k, v in os.environ.items() if k.startswith(("AWS_", "LAKEPACK_"))}
-    # Workers import this module (the test's function) by name.
-    env["PYTHONPATH"] = os.pathsep.join(
-        [os.path.dirname(os.path.abspath(__file__))] + ([os.environ["PYTHONPATH"]]
-                                                        if os.environ.get("PYTHONPATH") else []))
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-             runtime_env={"env_vars": env})
-    yield
-    ray.shutdown()
 
 
 @pytest.fixture

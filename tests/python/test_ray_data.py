@@ -21,16 +21,6 @@ from lakepack.ray._datasource import plan_tasks
 LIMIT = 400_000  # bytes per output file: small, so a few MB of data make several files
 
 
-@pytest.fixture(scope="module")
-def local_ray():
-    env = {k: v for k, v in os.environ.items() if k.startswith(("AWS_", "LAKEPACK_"))}
-    env["PYTHONPATH"] = os.pathsep.join(
-        [os.path.dirname(os.path.abspath(__file__))] + ([os.environ["PYTHONPATH"]]
-                                                        if os.environ.get("PYTHONPATH") else []))
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-             runtime_env={"env_vars": env})
-    yield
-    ray.shutdown()
 
 
 def _ids(table):
