@@ -103,3 +103,14 @@ def test_extension_and_cli_export_only_their_own_symbols():
     cli = subprocess.run(["bash", str(check), str(PACKAGE / "bin" / "lakepack")],
                          capture_output=True, text=True)
     assert cli.returncode == 0, cli.stderr
+
+
+def test_hashlib_and_ssl_after_lakepack_do_not_crash():
+    # The system's libcrypto, loaded as a dependency of the extension (through libcurl's libssh2),
+    # bound its own calls to libparquet's exported OpenSSL symbols: `import lakepack, hashlib`
+    # died with SIGSEGV in OPENSSL_LH_doall_arg.  A fresh interpreter, so nothing loaded it first.
+    code = ("import lakepack, hashlib, ssl; "
+            "print(hashlib.sha256(b'x').hexdigest()[:8], ssl.create_default_context() is not None)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, (r.returncode, r.stderr[-2000:])
+    assert r.stdout.split() == ["2d711642", "True"], r.stdout
