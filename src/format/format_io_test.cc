@@ -250,6 +250,30 @@ TEST_P(FormatIo, CsvThatIsNotUtf8NamesLineAndColumn) {
   EXPECT_TRUE((*t)->schema()->GetFieldByName("b")->type()->Equals(arrow::utf8()));
 }
 
+// Issue 13, CR-1: a 0-byte CSV or JSON Lines file is a valid input of no rows (it was "empty
+// CSV file" / "empty JSON Lines file"), and the 0-byte JSON Lines a 0-row table writes reads back.
+TEST_P(FormatIo, ZeroByteCsvAndJsonlAreEmptyInputs) {
+  Put(Key("e.csv"), "");
+  Put(Key("e.jsonl"), "");
+  for (auto [name, f] : {std::pair{"e.csv", Format::kCsv}, std::pair{"e.jsonl", Format::kJsonl}}) {
+    auto t = ReadTable(Key(name), f);
+    ASSERT_TRUE(t.ok()) << name << ": " << t.status().ToString();
+    EXPECT_EQ((*t)->num_rows(), 0) << name;
+    ReadOptions typed;
+    typed.schema = arrow::schema({arrow::field("a", arrow::int64())});
+    auto with_schema = ReadTable(Key(name), f, typed);
+    ASSERT_TRUE(with_schema.ok()) << name << ": " << with_schema.status().ToString();
+    EXPECT_TRUE((*with_schema)->schema()->Equals(*typed.schema)) << name;
+  }
+  // A 0-row Parquet file -> JSON Lines (0 bytes) -> read again.
+  WriteTable(*FlatTable()->Slice(0, 0), Key("none.parquet"), Format::kParquet);
+  ASSERT_TRUE(Convert(Key("none.parquet"), Format::kParquet, Key("none.jsonl"), Format::kJsonl).ok());
+  EXPECT_EQ(store_->Head(Key("none.jsonl"))->size, 0);
+  auto back = ReadTable(Key("none.jsonl"), Format::kJsonl);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ((*back)->num_rows(), 0);
+}
+
 TEST_P(FormatIo, MalformedCsvRowNamesItsLine) {
   Put(Key("bad.csv"), "a,b\n1,2\n3,4\n5\n7,8\n");
   for (bool threads : {false, true}) {

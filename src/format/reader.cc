@@ -306,6 +306,21 @@ Status CheckCsvText(const std::shared_ptr<arrow::io::RandomAccessFile>& file,
                              "first (e.g. iconv -f latin1 -t utf-8)");
 }
 
+// A 0-byte CSV or JSON Lines object is a valid input of no rows (issue 13, CR-1: a 0-row table
+// written as JSON Lines is 0 bytes, and must read back): a reader of the given schema, or of no
+// columns, that yields no batch.  nullptr when the object is not empty.
+Result<std::shared_ptr<arrow::RecordBatchReader>> EmptyIfZeroBytes(
+    const std::shared_ptr<arrow::io::RandomAccessFile>& file, const ReadOptions& options,
+    const std::string& name) {
+  auto size = file->GetSize();
+  if (!size.ok()) return FromArrow(size.status(), name);
+  if (*size != 0) return std::shared_ptr<arrow::RecordBatchReader>();
+  auto schema = options.schema ? options.schema : arrow::schema(arrow::FieldVector{});
+  auto reader = arrow::RecordBatchReader::Make(arrow::RecordBatchVector{}, schema);
+  if (!reader.ok()) return FromArrow(reader.status(), name);
+  return *reader;
+}
+
 // A file that is not text, named as CSV or JSON Lines: a Parquet file (PAR1 at both ends) or a
 // gzip stream (1f 8b) is said to be one, before any parsing (issue 13, BE-8: a Parquet file
 // named .csv was "line 45: malformed CSV row"; some parse as CSV and convert into garbage).
@@ -558,6 +573,8 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
   const std::string name = NameOf(*store, key, options);
   LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "CSV"));
   LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
+  LP_ASSIGN_OR_RETURN(auto empty, EmptyIfZeroBytes(file, options, name));
+  if (empty) return empty;
   CsvOptions c = MakeCsvOptions(options);
   Reopen reopen;
   int64_t reopen_block = 0;
@@ -760,6 +777,8 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
   const std::string name = NameOf(*store, key, options);
   LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "JSON Lines"));
   LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
+  LP_ASSIGN_OR_RETURN(auto empty, EmptyIfZeroBytes(file, options, name));
+  if (empty) return empty;
   // Flat schemas (given or inferred) go to our own reader (jsonl_reader.h), ~3x faster; nested
   // ones (list, struct...) to Arrow's reader below, which then infers the types itself.
   // With a schema, a key it lacks later in the file is an error unless the policy drops it.

@@ -59,6 +59,8 @@ std::string DescribeColumns(const arrow::Schema& schema) {
 Status MergeSchema(const arrow::Schema& input, std::string_view input_name,
                    std::string_view target_source, SchemaMismatch policy,
                    std::shared_ptr<arrow::Schema>* target) {
+  // An input of no columns (an empty CSV or JSON Lines file) has nothing to merge.
+  if (input.num_fields() == 0) return Status::OK();
   std::vector<std::string> extra, missing;
   arrow::FieldVector fields = (*target)->fields();
   for (const auto& f : input.fields()) {

@@ -473,6 +473,7 @@ class PackRun {
       own_.push_back(reader->schema());
       (void)reader->Close();
       if (!target_) {
+        if (own_.back()->num_fields() == 0) continue;  // an empty input sets no schema
         target_ = own_.back();
         source = "the first input " + in.key;
         continue;
@@ -480,6 +481,8 @@ class PackRun {
       LP_RETURN_NOT_OK(
           format::MergeSchema(*own_.back(), in.key, source, o_.on_schema_mismatch, &target_));
     }
+    // Every input empty (no columns, no rows) and nothing else to go by: no rows to write.
+    if (!target_) target_ = arrow::schema(arrow::FieldVector{});
     return Status::OK();
   }
 

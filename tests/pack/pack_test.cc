@@ -179,6 +179,25 @@ TEST_P(PackTest, ReadmeExampleExistingLatestFile) {
   for (const auto& o : *state) EXPECT_EQ(o.key.find("/base-"), std::string::npos) << o.key;
 }
 
+// Issue 13, CR-1: an empty (0-byte) input packs as no rows beside the others, first or not;
+// a table of nothing but empty inputs packs no file.
+TEST_P(PackTest, EmptyInputsPackAsNoRows) {
+  ASSERT_TRUE(scratch_.store().Put(scratch_.Key("land/table/a_empty.csv"), "").ok());
+  Generate("b.csv", 300, 4);
+  ASSERT_TRUE(scratch_.store().Put(scratch_.Key("land/table/c_empty.csv"), "").ok());
+  auto report = Pack(Options("csv"));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rows, 300);
+  EXPECT_EQ(Rows().size(), 300u);
+  ASSERT_TRUE(scratch_.store().Put(scratch_.Key("land/other/e.jsonl"), "").ok());
+  PackOptions only_empty = Options("snappy.parquet");
+  only_empty.table = "other";
+  auto none = Pack(only_empty);
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_EQ(none->rows, 0);
+  EXPECT_TRUE(none->files.empty());
+}
+
 // Issue 14: with append_new_file the latest file keeps its bytes; the new rows start file 1.
 TEST_P(PackTest, AppendNewFileKeepsTheLatestFile) {
   Generate("a.csv", 470, 9);  // ~128 kB, under the limit
