@@ -7,7 +7,8 @@
 #   3. lands 2 more inputs and packs again: the latest file is filled first, then new ones follow;
 #      a third run finds nothing new (packing is idempotent);
 #   4. converts one input to JSON Lines and inspects a packed file;
-#   5. the other jobs, small: a sorted key-value table (create, write, exact and range queries), a
+#   5. the other jobs, small: a sorted key-value table (create, write, exact and range queries,
+#      compaction), a
 #      database snapshot export into a partitioned lake (manifest, plan, stage, compact, validate),
 #      and a table of file URLs (sizes, and a command run once per row with its outputs uploaded).
 # DEMO_SIZE (default 80MB), DEMO_FILE_LIMIT (default 8MB) and DEMO_SEED (default 42) change it.
@@ -120,6 +121,11 @@ echo "   lakepack table query tables customers --key 42:"
 "$LP" table query "$DEMO/tables" customers --key 42 | sed 's/^/     /'
 echo "   lakepack table query tables customers --range '[100,103)' --output csv:"
 "$LP" table query "$DEMO/tables" customers --range '[100,103)' --output csv | sed 's/^/     /'
+"$LP" table write "$DEMO/tables" customers "$DEMO/land/customers/day_2.csv" \
+  --on-schema-mismatch drop --job-id day_2 --quiet
+echo "   after a second write: $("$LP" table status "$DEMO/tables" customers | sed -n 2p)"
+timed compact "$LP" table compact "$DEMO/tables" customers --major --quiet
+echo "   lakepack table compact --major: $("$LP" table status "$DEMO/tables" customers | sed -n 2p) in ${TIMES[compact]} s"
 
 # A database snapshot export (4 Parquet files) into a lake partitioned by year, files of ~4 MB.
 for i in 1 2 3 4; do
