@@ -8,9 +8,9 @@
 #      a third run finds nothing new (packing is idempotent);
 #   4. converts one input to JSON Lines and inspects a packed file;
 #   5. the other jobs, small: a sorted key-value table (create, write, exact and range queries,
-#      compaction), a
-#      database snapshot export into a partitioned lake (manifest, plan, stage, compact, validate),
-#      and a table of file URLs (sizes, and a command run once per row with its outputs uploaded).
+#      compaction), a database snapshot export into a partitioned lake (manifest, then one run:
+#      partition, exact-size files, validation, one commit), and a table of file URLs (sizes, and
+#      a command run once per row with its outputs uploaded).
 # DEMO_SIZE (default 80MB), DEMO_FILE_LIMIT (default 8MB) and DEMO_SEED (default 42) change it.
 set -euo pipefail
 
