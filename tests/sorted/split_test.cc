@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <map>
 #include <random>
+#include <thread>
 
 #include "arrow/api.h"
 #include "lakepack/sorted.h"
@@ -218,6 +220,44 @@ TEST_P(SplitTest, AWriteRacingASplitLosesAndDoublesNoRow) {
   EXPECT_EQ(parts["r0"].rows + parts["r1"].rows, 41200);
   EXPECT_EQ(Multiset(*t), want);
   EXPECT_EQ(Multiset(**writer), want);
+}
+
+TEST_P(SplitTest, SplitsAndCompactionsRacingAWriterLoseAndDoubleNoRow) {
+  auto t = Table::Create(Root(), "busy", Schema(), {}, Options(300));
+  ASSERT_TRUE(t.ok());
+  auto writer = Table::Open(Root(), "busy", Options(0));
+  ASSERT_TRUE(writer.ok());
+  std::vector<std::string> want;
+  std::atomic<bool> done{false};
+  std::thread w([&] {
+    for (int i = 0; i < 12; ++i) {
+      auto rows = Rows(100, (i * 37) % 400, 50, 200 + i);
+      auto r = (*writer)->Write(*rows);
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      if (r.ok()) {
+        for (auto& row : Sorted(*rows)) want.push_back(std::move(row));
+      }
+    }
+    done = true;
+  });
+  int64_t splits = 0;
+  auto round = [&] {
+    auto s = (*t)->Split();
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    if (s.ok()) splits += s->committed;
+    auto c = (*t)->Compact();
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+  };
+  while (!done) round();
+  w.join();
+  for (int i = 0; i < 3; ++i) round();
+  std::sort(want.begin(), want.end());
+  ASSERT_EQ(want.size(), 1200u);
+  EXPECT_GE(splits, 1);
+  EXPECT_EQ(Multiset(**t), want);
+  int64_t rows = 0;
+  for (const auto& [id, p] : Parts(**t)) rows += p.rows;
+  EXPECT_EQ(rows, 1200);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, SplitTest, ::testing::ValuesIn(lakepack::testing::StoreKinds()),
