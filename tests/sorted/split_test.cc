@@ -3,9 +3,12 @@
 // answer for both children); a compaction then moves the rows into the children; the threshold
 // set at create is the table's; a write racing a split loses and doubles no row.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <map>
 #include <random>
@@ -258,6 +261,64 @@ TEST_P(SplitTest, SplitsAndCompactionsRacingAWriterLoseAndDoubleNoRow) {
   int64_t rows = 0;
   for (const auto& [id, p] : Parts(**t)) rows += p.rows;
   EXPECT_EQ(rows, 1200);
+}
+
+TEST_P(SplitTest, AKillAtEveryStoreCallOfASplitAndItsCompactionThenARerunKeepsTheRows) {
+  if (GetParam() == "s3-faulty") GTEST_SKIP() << "covered on local and s3; faults add only time";
+  const int kStep = GetParam() == "local" ? 1 : 3;  // every call on disk, every 3rd on S3
+  bool finished = false;
+  int killed = 0;
+  for (int k = 1; !finished && k < 400; k += kStep) {
+    const std::string name = "crash" + std::to_string(k);
+    auto t = Make(name, 1000);
+    ASSERT_TRUE(t);
+    const auto before = Multiset(*t);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setenv("LAKEPACK_CRASH_AT", std::to_string(k).c_str(), 1);
+      ::setenv("SPLIT_CRASH_CHILD", (Root() + "|" + name).c_str(), 1);
+      ::execl("/proc/self/exe", "split_test", "--gtest_filter=SplitCrashChild.SplitAndCompact",
+              nullptr);
+      ::_exit(5);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    if (WIFEXITED(status)) {
+      ASSERT_EQ(WEXITSTATUS(status), 0) << "k=" << k;
+      finished = true;  // k is past the last store call
+    } else {
+      ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "k=" << k;
+      ++killed;
+    }
+    auto reopened = Table::Open(Root(), name, Options(0));
+    ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+    EXPECT_EQ(Multiset(**reopened), before) << "k=" << k << " after the kill";
+    auto s = (*reopened)->Split();
+    ASSERT_TRUE(s.ok()) << "k=" << k << ": " << s.status().ToString();
+    auto c = (*reopened)->Compact();
+    ASSERT_TRUE(c.ok()) << "k=" << k << ": " << c.status().ToString();
+    auto parts = Parts(**reopened);
+    EXPECT_EQ(parts.size(), 3u) << "k=" << k;  // split once, whether by the child or the rerun
+    EXPECT_EQ(parts["r"].files, 0) << "k=" << k;
+    EXPECT_EQ(Multiset(**reopened), before) << "k=" << k;
+    ASSERT_TRUE(Table::Drop(Root(), name, Options(0)).ok());
+  }
+  EXPECT_TRUE(finished);
+  EXPECT_GE(killed, 5);  // the hook really killed the child at its steps
+}
+
+// The child of the kill test: splits, compacts, exits 0 when both committed.
+TEST(SplitCrashChild, SplitAndCompact) {
+  const char* spec = std::getenv("SPLIT_CRASH_CHILD");
+  if (!spec) GTEST_SKIP() << "run by the kill test only";
+  std::string s = spec;
+  size_t bar = s.find('|');
+  auto t = Table::Open(s.substr(0, bar), s.substr(bar + 1));
+  if (!t.ok()) ::_exit(3);
+  auto r = (*t)->Split();
+  if (!r.ok() || r->committed != 1) ::_exit(4);
+  auto c = (*t)->Compact();
+  ::_exit(c.ok() && c->committed == 1 ? 0 : 6);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, SplitTest, ::testing::ValuesIn(lakepack::testing::StoreKinds()),
