@@ -109,6 +109,9 @@ struct TableOptions {
   std::string spill_dir;
   // Records per checkpoint of the log.
   int64_t checkpoint_every = 100;
+  // Create only: rows above which a leaf partition splits, stored in the table (0: Sleeper's
+  // default, 1,000,000,000).
+  int64_t split_threshold = 0;
 
   Status Validate() const;
 };
@@ -218,6 +221,36 @@ struct GcReport {
   std::string ToJson() const;
 };
 
+// Partition splitting (Table::Split): every leaf whose files hold more rows than the threshold
+// splits at an estimate of its median row key (src/sorted/split_planner.h), each in one
+// split_partition record.  The leaf's files keep their reference (to the partition, now internal)
+// until a compaction moves their rows into the children, so a query returns every row once, and
+// a write racing the split still commits its files (they too reference the old leaf).
+struct SplitOptions {
+  int64_t threshold = 0;  // rows (0: the table's, set at create; else 1,000,000,000)
+  bool dry_run = false;   // plan and report; commit nothing
+};
+
+struct SplitJobReport {
+  std::string partition;
+  std::string split_text;  // the split key, readable
+  // "planned" (dry run), "committed", or "lost" (another commit split the leaf first).
+  std::string outcome;
+  int64_t rows = 0, rows_left = 0, files = 0;
+  int64_t generation = -1;
+};
+
+struct SplitReport {
+  bool dry_run = false;
+  int64_t threshold = 0;
+  int64_t planned = 0, committed = 0, lost = 0;
+  std::vector<SplitJobReport> jobs;
+  // Leaves over the threshold not split, with why: "partition: reason".
+  std::vector<std::string> skipped;
+
+  std::string ToJson() const;
+};
+
 class SortedBatchWriter;
 
 class Table {
@@ -272,6 +305,8 @@ class Table {
   Result<CompactReport> Compact(const CompactOptions& options = {});
   // Deletes unreferenced data objects past the grace period (see GcOptions).
   Result<GcReport> CollectGarbage(const GcOptions& options = {});
+  // Splits the leaves over the threshold (see SplitOptions).
+  Result<SplitReport> Split(const SplitOptions& options = {});
 
   struct Impl;
   explicit Table(std::unique_ptr<Impl> impl);

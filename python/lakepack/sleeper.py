@@ -263,6 +263,17 @@ class SleeperClient:
         committed, lost to a racing commit, held by another worker; rows, files, bytes)."""
         return self._open(table_name).compact(major, dry_run, float(ratio), int(max_files))
 
+    def split_partitions(self, table_name: str, threshold: Optional[int] = None,
+                         dry_run: bool = False) -> Dict[str, Any]:
+        """Splits every leaf partition holding more than ``threshold`` rows (default: the
+        table's, else Sleeper's 1,000,000,000) at an estimate of its median row key, one commit
+        per split; the files stay readable for both halves until a compaction moves them.
+        Returns the report (splits planned, committed, lost to a racing split; leaves skipped
+        and why)."""
+        if threshold is not None and int(threshold) < 1:
+            raise ValueError("split_partitions: threshold must be at least 1 row")
+        return self._open(table_name).split(int(threshold or 0), dry_run)
+
     def collect_garbage(self, table_name: str, grace_seconds: float = 600.0,
                         dry_run: bool = False) -> Dict[str, Any]:
         """Deletes data files no reference names once older than ``grace_seconds`` (default

@@ -36,8 +36,7 @@ KeyValue ToKey(nb::handle v) {
   throw nb::type_error("a key value is an int, str or bytes");
 }
 
-sorted::TableOptions Options(const StoreOptions& so, int64_t buffer_bytes,
-                             int64_t row_group_rows) {
+sorted::TableOptions Options(const StoreOptions& so, int64_t buffer_bytes, int64_t row_group_rows) {
   sorted::TableOptions o;
   o.store = so;
   if (buffer_bytes > 0) o.buffer_bytes = buffer_bytes;
@@ -227,6 +226,17 @@ class PyTable {
     return JsonToPython(json);
   }
 
+  nb::object Split(int64_t threshold, bool dry_run) {
+    sorted::SplitOptions so;
+    so.threshold = threshold;
+    so.dry_run = dry_run;
+    std::string json = RunJob([&](const JobContext&) -> Result<std::string> {
+      LP_ASSIGN_OR_RETURN(auto r, t_->Split(so));
+      return r.ToJson();
+    });
+    return JsonToPython(json);
+  }
+
   nb::object CollectGarbage(double grace_seconds, bool dry_run) {
     sorted::GcOptions go;
     go.grace_ms = static_cast<int64_t>(grace_seconds * 1000);
@@ -299,6 +309,7 @@ void RegisterSorted(nb::module_& m) {
       .def("describe", &PyTable::Describe)
       .def("compact", &PyTable::Compact, nb::arg("major") = false, nb::arg("dry_run") = false,
            nb::arg("ratio") = 3.0, nb::arg("max_files") = 12)
+      .def("split", &PyTable::Split, nb::arg("threshold") = 0, nb::arg("dry_run") = false)
       .def("collect_garbage", &PyTable::CollectGarbage, nb::arg("grace_seconds") = 600.0,
            nb::arg("dry_run") = false);
   m.def("sorted_list_tables", [](const std::string& root, const StoreOptions& so) {

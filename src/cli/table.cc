@@ -167,6 +167,27 @@ std::string CompactText(const sorted::CompactReport& r, bool dry_run) {
   return out;
 }
 
+std::string SplitText(const sorted::SplitReport& r) {
+  std::string out;
+  for (const auto& j : r.jobs) {
+    out += (r.dry_run                  ? "would split "
+            : j.outcome == "committed" ? "split "
+                                       : "lost: ") +
+           j.partition + " (" + std::to_string(j.rows) + " rows in " + std::to_string(j.files) +
+           " files) at " + j.split_text + ": ~" + std::to_string(j.rows_left) + " rows below\n";
+  }
+  for (const auto& s : r.skipped) out += "not split: " + s + "\n";
+  if (r.planned == 0 && r.skipped.empty()) {
+    out += "nothing to split (no leaf above " + std::to_string(r.threshold) + " rows)\n";
+  } else if (r.dry_run) {
+    out += std::to_string(r.planned) + " splits would be committed (dry run: nothing done)\n";
+  }
+  return out;
+}
+
+// --split-threshold, or 0 (the table's).
+Result<int64_t> SplitThreshold(const Args& args) { return args.GetInt("split-threshold", 0, 1); }
+
 std::string GcText(const sorted::GcReport& r, bool dry_run) {
   std::string out;
   for (const auto& u : r.deleted) out += (dry_run ? "would delete " : "deleted ") + u + "\n";
@@ -189,13 +210,16 @@ Result<std::string> SchemaText(const std::string& arg) {
 int RunTable(const Args& args) {
   const auto& pos = args.positional();
   const std::string& sub = pos[0];
-  static const char* const kCommands[] = {"create", "ls",      "describe", "status",
-                                          "write",  "ingest",  "query",    "compact",
-                                          "gc",     "maintain", "drop"};
+  static const char* const kCommands[] = {"create", "ls",     "describe", "status",
+                                          "write",  "ingest", "query",    "compact",
+                                          "split",  "gc",     "maintain", "drop"};
   if (std::find(std::begin(kCommands), std::end(kCommands), sub) == std::end(kCommands)) {
-    return Usage(args, Status::InvalidArgument(
-                           "table: unknown command '" + sub +
-                           "' (create, ls, describe, status, write, ingest, query, compact, gc, maintain, drop)"));
+    return Usage(
+        args,
+        Status::InvalidArgument(
+            "table: unknown command '" + sub +
+            "' (create, ls, describe, status, write, ingest, query, compact, split, gc, maintain, "
+            "drop)"));
   }
   if (pos.size() < 2) return Usage(args, Status::InvalidArgument("table " + sub + ": give ROOT"));
   const std::string& root = pos[1];
@@ -234,6 +258,9 @@ int RunTable(const Args& args) {
       if (!v.ok()) return Fail(args, v.status());
       splits.push_back(*v);
     }
+    auto threshold = SplitThreshold(args);
+    if (!threshold.ok()) return Usage(args, threshold.status());
+    o.split_threshold = *threshold;
     auto t = Table::Create(root, name, *schema, splits, o);
     if (!t.ok()) return Fail(args, t.status());
     if (json) {
@@ -365,9 +392,25 @@ int RunTable(const Args& args) {
     if (!r.ok()) return run.Fail(r.status());
     return run.Succeed(r->ToJson(), CompactText(*r, co.dry_run));
   }
+  if (sub == "split") {
+    sorted::SplitOptions so;
+    so.dry_run = args.Has("dry-run");
+    auto threshold = SplitThreshold(args);
+    if (!threshold.ok()) return Usage(args, threshold.status());
+    so.threshold = *threshold;
+    JobRun run(args, "table split", "partitions");
+    auto r = (*t)->Split(so);
+    if (!r.ok()) return run.Fail(r.status());
+    return run.Succeed(r->ToJson(), SplitText(*r));
+  }
   if (sub == "maintain") {
-    // Compaction rounds until nothing qualifies (each round's outputs may qualify together in the
-    // next), then GC.  Partition splitting is not part of it yet.
+    // Rounds of splitting (leaves above the threshold) and compaction (a split leaf's files move
+    // into its children; each round's outputs may qualify together in the next) until neither
+    // commits anything, then GC.
+    sorted::SplitOptions so;
+    auto threshold = SplitThreshold(args);
+    if (!threshold.ok()) return Usage(args, threshold.status());
+    so.threshold = *threshold;
     sorted::CompactOptions co;
     co.major = args.Has("major");
     auto max_files = args.GetInt("max-files", co.max_files, 2, 1'000'000);
@@ -383,30 +426,42 @@ int RunTable(const Args& args) {
       run.progress().done.store(done_rows + rows, std::memory_order_relaxed);
     };
     co.cancelled = [&run] { return run.cancel().cancelled(); };
-    int64_t rounds = 0, committed = 0, rows = 0;
+    int64_t rounds = 0, committed = 0, rows = 0, splits = 0;
     std::string text;
+    std::vector<std::string> split_json;
     JsonWriter w;
     w.BeginObject().Key("compactions").BeginArray();
     for (; rounds < 100; ++rounds) {
+      auto s = (*t)->Split(so);
+      if (!s.ok()) return run.Fail(s.status());
+      if (s->committed > 0) {
+        splits += s->committed;
+        split_json.push_back(s->ToJson());
+        text += "round " + std::to_string(rounds + 1) + ": " + SplitText(*s);
+      }
       auto r = (*t)->Compact(co);
       if (!r.ok()) return run.Fail(r.status());
-      if (r->committed == 0) break;
+      if (r->committed == 0 && s->committed == 0) break;
       committed += r->committed;
       rows += r->rows;
       done_rows += r->rows;
-      w.Raw(r->ToJson());
-      text += "round " + std::to_string(rounds + 1) + ": " + CompactText(*r, false);
-      if (co.major) {
+      if (r->committed > 0) {
+        w.Raw(r->ToJson());
+        text += "round " + std::to_string(rounds + 1) + ": " + CompactText(*r, false);
+      }
+      if (co.major && s->committed == 0) {
         ++rounds;
         break;  // one major round leaves one file per partition
       }
     }
-    w.EndArray();
+    w.EndArray().Key("splits").BeginArray();
+    for (const auto& j : split_json) w.Raw(j);
+    w.EndArray().Key("split_count").Int(splits);
     auto gc = (*t)->CollectGarbage(go);
     if (!gc.ok()) return run.Fail(gc.status());
     w.Key("rounds").Int(rounds).Key("committed").Int(committed).Key("rows").Int(rows);
     w.Key("gc").Raw(gc->ToJson()).EndObject();
-    if (rounds == 0) text += "nothing to compact\n";
+    if (rounds == 0) text += "nothing to compact or split\n";
     text += "gc: " + std::to_string(gc->deleted.size()) + " unreferenced objects (" +
             FormatBytes(gc->bytes) + ") deleted, " + std::to_string(gc->kept_young) +
             " kept inside the grace period\n";
@@ -482,7 +537,8 @@ int RunTable(const Args& args) {
       args,
       Status::InvalidArgument(
           "table: unknown command '" + sub +
-          "' (create, ls, describe, status, write, ingest, query, compact, gc, maintain, drop)"));
+          "' (create, ls, describe, status, write, ingest, query, compact, split, gc, maintain, "
+          "drop)"));
 }
 
 }  // namespace
@@ -490,7 +546,7 @@ int RunTable(const Args& args) {
 const Verb kTableVerb = {
     "table",
     "COMMAND ROOT [NAME] [FILE...]",
-    "sorted key-value tables (Sleeper's model): create, write, ingest, query, compact, gc",
+    "sorted key-value tables (Sleeper's model): create, write, ingest, query, compact, split, gc",
     "COMMAND is one of:\n"
     "  create ROOT NAME --schema JSON|FILE [--split V]...   a new table (Sleeper schema JSON)\n"
     "  ls ROOT                                             the tables under ROOT\n"
@@ -498,15 +554,19 @@ const Verb kTableVerb = {
     "  write|ingest ROOT NAME FILE...                      rows from csv/jsonl/parquet files\n"
     "  query ROOT NAME [--key K]... [--range '[MIN,MAX)']...  rows by key or range (all without)\n"
     "  compact ROOT NAME [--major] [--dry-run]             merge small files (size ratio, or all)\n"
+    "  split ROOT NAME [--split-threshold N] [--dry-run]   split partitions above N rows\n"
     "  gc ROOT NAME [--grace D] [--dry-run]                delete unreferenced files past D\n"
-    "  maintain ROOT NAME [--major] [--grace D]            compact until nothing qualifies, then "
-    "gc\n"
+    "  maintain ROOT NAME [--major] [--grace D]            split and compact until nothing "
+    "qualifies, then gc\n"
     "  drop ROOT NAME                                      delete the table and its files\n"
     "ROOT is a directory or s3://bucket/prefix.  A write is one commit: all its rows or none.",
     {{"schema", "JSON|FILE",
       "create: the Sleeper schema (rowKeyFields, sortKeyFields, valueFields) (no default: "
       "required)"},
      {"split", "V", "create: a split point of the first row key; repeat (default: one partition)"},
+     {"split-threshold", "N",
+      "create: rows above which a partition splits, stored in the table; split/maintain: this "
+      "instead of the table's (default 1000000000, Sleeper's)"},
      {"job-id", "ID",
       "write/ingest: the job's id; a job id committed before is not written again "
       "(default: a new id)"},
@@ -514,8 +574,9 @@ const Verb kTableVerb = {
      {"on-schema-mismatch", "fail|drop",
       "write of csv/jsonl: a file with columns the table lacks fails (default) or, with drop, "
       "has them dropped (missing value columns are null)"},
-     {"buffer", "SIZE", "write/ingest: rows held in memory before a sorted file is written "
-                        "(default 256MiB)"},
+     {"buffer", "SIZE",
+      "write/ingest: rows held in memory before a sorted file is written "
+      "(default 256MiB)"},
      {"key", "K", "query: a row key (K1,K2 for several key fields); repeat (default: none)"},
      {"range", "[MIN,MAX)",
       "query: a range of the first row key ([ ] inclusive, ( ) exclusive, empty side unbounded); "
@@ -532,7 +593,8 @@ const Verb kTableVerb = {
      {"grace", "DURATION",
       "gc/maintain: unreferenced files younger than this are kept, so running queries finish "
       "(default 10m)"},
-     {"dry-run", nullptr, "compact/gc: list the jobs or the files, change nothing (default off)"}},
+     {"dry-run", nullptr,
+      "compact/split/gc: list the jobs, splits or files, change nothing (default off)"}},
     2,
     -1,
     RunTable};

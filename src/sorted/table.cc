@@ -119,7 +119,12 @@ Result<std::unique_ptr<Table>> Table::Create(const std::string& root, const std:
   }
   const std::string prefix = loc.root + name + "/";
   LP_ASSIGN_OR_RETURN(auto log, txlog::Log::Open(loc.store, LogOptionsFor(prefix)));
-  Status st = log->Append(0, CreateRecord(schema, PartitionTree::FromSplits(splits)));
+  if (options.split_threshold < 0) {
+    return Status::InvalidArgument("sorted: the split threshold must be at least 1 row (0: " +
+                                   std::string("the default)"));
+  }
+  Status st = log->Append(
+      0, CreateRecord(schema, PartitionTree::FromSplits(splits), options.split_threshold));
   if (st.IsAlreadyExists()) {
     return Status::AlreadyExists("sorted: table '" + name + "' exists at " +
                                  loc.store->Uri(prefix));

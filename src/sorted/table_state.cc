@@ -146,6 +146,10 @@ Status TableState::ApplyObject(int64_t g, const JsonValue& rec, const std::strin
     if (!s.ok()) return Bad(source, rec, s.status().message());
     LP_ASSIGN_OR_RETURN(auto parts, Arr(rec, "partitions", source));
     LP_ASSIGN_OR_RETURN(tree_, ParsePartitions(*parts, source));
+    if (rec.Find("split_threshold")) {
+      LP_ASSIGN_OR_RETURN(split_threshold_, Int(rec, "split_threshold", source));
+      if (split_threshold_ < 1) return Bad(source, rec, "'split_threshold' must be at least 1");
+    }
     schema_ = std::move(s).ValueOrDie();
     return Status::OK();
   }
@@ -232,6 +236,7 @@ std::string TableState::Checkpoint() const {
   if (created()) w.Key("schema").Raw(schema_->ToSleeperJson());
   w.Key("partitions");
   WritePartitions(w, tree_);
+  if (split_threshold_ > 0) w.Key("split_threshold").Int(split_threshold_);
   w.Key("files").BeginArray();
   for (const auto& [path, f] : files_) WriteFile(w, f, true);
   w.EndArray();
@@ -270,6 +275,8 @@ Result<TableState> TableState::FromCheckpoint(std::string_view text) {
     const JsonValue* parts = c.Find("partitions");
     if (!parts) return Bad(source, c, "no partitions");
     create.object.push_back({"partitions", *parts});
+    if (const JsonValue* t = c.Find("split_threshold"))
+      create.object.push_back({"split_threshold", *t});
     LP_RETURN_NOT_OK(s.ApplyObject(0, create, source));
   }
   LP_ASSIGN_OR_RETURN(auto files, Arr(c, "files", source));
@@ -317,11 +324,13 @@ std::vector<const FileRef*> TableState::FilesOverlapping(
   return out;
 }
 
-std::string CreateRecord(const TableSchema& schema, const PartitionTree& tree) {
+std::string CreateRecord(const TableSchema& schema, const PartitionTree& tree,
+                         int64_t split_threshold) {
   JsonWriter w;
   w.BeginObject().Key("type").String("create").Key("schema").Raw(schema.ToSleeperJson());
   w.Key("partitions");
   WritePartitions(w, tree);
+  if (split_threshold > 0) w.Key("split_threshold").Int(split_threshold);
   w.EndObject();
   return w.str();
 }

@@ -1,13 +1,17 @@
 // table_state.h: a sorted table's state, folded from its log records.  Pure: no I/O.
 //
 // Records (JSON objects, "type" first; unknown members ignored, so txlog's writer token is too):
-//   create          {"schema": <Sleeper schema JSON>, "partitions": [...]}       always record 0
+//   create          {"schema": <Sleeper schema JSON>, "partitions": [...],       always record 0
+//                    "split_threshold": N}   (optional: rows above which a leaf splits)
 //   intent          {"prefix": "data/<session>/", "owner": "...", "time_ms": N}  before any file
 //                   under the prefix is written: every object of the table is named by the log
 //   add_files       {"job_id": "...", "files": [FILE...]}                        one commit
 //   replace_files   {"job_id", "partition", "remove": [path...], "add": [FILE...],
 //                    "time_ms": N}                                               compaction
 //   split_partition {"partition": id, "split": hex}                              the leaf splits
+//                   (its files keep referencing it, now an internal node: queries read them
+//                   for either child's range, and compaction moves their rows into the
+//                   children; add_files may still name it, so a write racing a split commits)
 //   delete_files    {"paths": [path...]}                                         GC deleted them
 // FILE = {"path", "partition", "rows", "bytes", "min": hex, "max": hex} (min/max: encoded full
 // keys of the first and last rows).  A file's generation is the record that added it, or the one
@@ -69,6 +73,8 @@ class TableState {
   const std::map<std::string, FileRef>& files() const { return files_; }
   const std::set<std::string>& jobs() const { return jobs_; }
   const std::vector<Intent>& intents() const { return intents_; }
+  // The create record's split threshold (rows), or 0 when it set none (the default applies).
+  int64_t split_threshold() const { return split_threshold_; }
   // Files no longer referenced (replaced) and not yet deleted, with the time of the replace
   // (Unix ms; 0 when the record did not say).
   const std::map<std::string, int64_t>& unreferenced() const { return unreferenced_; }
@@ -86,10 +92,12 @@ class TableState {
   std::set<std::string> jobs_;
   std::vector<Intent> intents_;
   std::map<std::string, int64_t> unreferenced_;
+  int64_t split_threshold_ = 0;
 };
 
 // Record builders (the only writers of the formats above).
-std::string CreateRecord(const TableSchema& schema, const PartitionTree& tree);
+std::string CreateRecord(const TableSchema& schema, const PartitionTree& tree,
+                         int64_t split_threshold = 0);
 std::string IntentRecord(const std::string& prefix, const std::string& owner, int64_t time_ms);
 std::string AddFilesRecord(const std::string& job_id, const std::vector<FileRef>& files);
 std::string ReplaceFilesRecord(const std::string& job_id, const std::string& partition,

@@ -49,12 +49,13 @@ TEST(SchemaTest, SleeperJsonRoundTrip) {
 }
 
 TEST(SchemaTest, BadSchemasNameTheField) {
-  auto s = TableSchema::FromSleeperJson(
-      R"({"rowKeyFields": [{"name": "k", "type": "DoubleType"}]})");
+  auto s =
+      TableSchema::FromSleeperJson(R"({"rowKeyFields": [{"name": "k", "type": "DoubleType"}]})");
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.status().message().find("'k'"), std::string::npos) << s.status().ToString();
   EXPECT_FALSE(TableSchema::FromSleeperJson(R"({"valueFields": []})").ok());
-  auto a = arrow::schema({arrow::field("k", arrow::large_utf8()), arrow::field("v", arrow::utf8())});
+  auto a =
+      arrow::schema({arrow::field("k", arrow::large_utf8()), arrow::field("v", arrow::utf8())});
   auto t = TableSchema::FromArrow(*a, {"k"});
   ASSERT_TRUE(t.ok());
   EXPECT_TRUE(t->arrow_schema()->field(0)->type()->Equals(arrow::utf8()));  // plain string
@@ -63,9 +64,17 @@ TEST(SchemaTest, BadSchemasNameTheField) {
 
 TEST(KeyCodecTest, OrderMatchesFieldOrder) {
   // Strings with 0x00 and 0xFF bytes, including prefixes of each other.
-  std::vector<std::string> vals = {"", std::string("\0", 1), std::string("\0\0", 2),
-                                   std::string("\0\xff", 2), "a", std::string("a\0", 2),
-                                   std::string("a\0b", 3), "ab", "b", "\xff", "\xff\xff"};
+  std::vector<std::string> vals = {"",
+                                   std::string("\0", 1),
+                                   std::string("\0\0", 2),
+                                   std::string("\0\xff", 2),
+                                   "a",
+                                   std::string("a\0", 2),
+                                   std::string("a\0b", 3),
+                                   "ab",
+                                   "b",
+                                   "\xff",
+                                   "\xff\xff"};
   std::vector<int64_t> longs = {INT64_MIN, -5, -1, 0, 1, 7, INT64_MAX};
   struct K {
     std::string s;
@@ -132,8 +141,8 @@ TEST(PartitionTreeTest, SplitsMakeABalancedTreeOfRanges) {
   EXPECT_EQ(leaf_hits, 2);
   PartitionTree t2;
   EXPECT_TRUE(t2.Split("r", Str("k")).ok());
-  EXPECT_FALSE(t2.Split("r", Str("a")).ok());          // not a leaf any more
-  EXPECT_FALSE(t2.Split("r0", Str("z")).ok());         // outside [min, k)
+  EXPECT_FALSE(t2.Split("r", Str("a")).ok());   // not a leaf any more
+  EXPECT_FALSE(t2.Split("r0", Str("z")).ok());  // outside [min, k)
   EXPECT_EQ(t2.LeafFor(Str("j")).id, "r0");
 }
 
@@ -160,22 +169,21 @@ TEST(TableStateTest, ApplyFoldsRecordsAndCheckpointsRoundTrip) {
   ASSERT_TRUE(s.Apply(0, CreateRecord(SleeperSchema(), tree)).ok());
   ASSERT_TRUE(s.Apply(1, IntentRecord("data/s1/", "host:1", 5)).ok());
   // txlog puts its writer token first; Apply ignores members it does not know.
-  std::string rec = AddFilesRecord("job-1", {File("data/s1/0-r0.parquet", "r0", Str("a"),
-                                                  Str("f"), 10),
-                                             File("data/s1/1-r1.parquet", "r1", Str("n"),
-                                                  Str("z"), 5)});
+  std::string rec =
+      AddFilesRecord("job-1", {File("data/s1/0-r0.parquet", "r0", Str("a"), Str("f"), 10),
+                               File("data/s1/1-r1.parquet", "r1", Str("n"), Str("z"), 5)});
   rec.insert(1, "\"txlog_writer\":\"tok\",");
   ASSERT_TRUE(s.Apply(2, rec).ok());
   EXPECT_EQ(s.files().size(), 2u);
   EXPECT_TRUE(s.jobs().count("job-1"));
   EXPECT_EQ(s.files().at("data/s1/0-r0.parquet").generation, 2);
   // A file added twice is refused, and the state is unchanged.
-  EXPECT_FALSE(s.Apply(3, AddFilesRecord("job-2", {File("data/s1/0-r0.parquet", "r0", Str("a"),
-                                                        Str("b"), 1)}))
+  EXPECT_FALSE(s.Apply(3, AddFilesRecord(
+                              "job-2", {File("data/s1/0-r0.parquet", "r0", Str("a"), Str("b"), 1)}))
                    .ok());
   EXPECT_FALSE(s.jobs().count("job-2"));
-  ASSERT_TRUE(s.Apply(3, AddFilesRecord("job-2", {File("data/s1/2-r0.parquet", "r0", Str("b"),
-                                                       Str("c"), 1)}))
+  ASSERT_TRUE(s.Apply(3, AddFilesRecord(
+                             "job-2", {File("data/s1/2-r0.parquet", "r0", Str("b"), Str("c"), 1)}))
                   .ok());
   // Query planning: only files whose partition and [min, max] overlap.
   auto hits = s.FilesOverlapping(Str("g"), Str("h"));
@@ -185,10 +193,9 @@ TEST(TableStateTest, ApplyFoldsRecordsAndCheckpointsRoundTrip) {
   EXPECT_EQ(hits[0]->path, "data/s1/0-r0.parquet");  // generation order
   EXPECT_EQ(hits[1]->path, "data/s1/2-r0.parquet");
   // Compaction replaces references; the old ones wait for GC.
-  ASSERT_TRUE(s.Apply(4, ReplaceFilesRecord("compact-1", "r0",
-                                            {"data/s1/0-r0.parquet", "data/s1/2-r0.parquet"},
-                                            {File("data/c/0-r0.parquet", "r0", Str("a"), Str("f"),
-                                                  11)}))
+  ASSERT_TRUE(s.Apply(4, ReplaceFilesRecord(
+                             "compact-1", "r0", {"data/s1/0-r0.parquet", "data/s1/2-r0.parquet"},
+                             {File("data/c/0-r0.parquet", "r0", Str("a"), Str("f"), 11)}))
                   .ok());
   EXPECT_EQ(s.files().size(), 2u);
   EXPECT_EQ(s.unreferenced().size(), 2u);
@@ -204,6 +211,22 @@ TEST(TableStateTest, ApplyFoldsRecordsAndCheckpointsRoundTrip) {
   EXPECT_EQ(c->files().at("data/c/0-r0.parquet").generation, 4);
   EXPECT_EQ(c->intents().size(), 1u);
   EXPECT_EQ(c->partitions().LeafFor(Str("u")).id, "r11");
+}
+
+TEST(TableStateTest, TheSplitThresholdOfTheCreateRecordSurvivesACheckpoint) {
+  TableState s;
+  ASSERT_TRUE(s.Apply(0, CreateRecord(SleeperSchema(), PartitionTree(), 5000)).ok());
+  EXPECT_EQ(s.split_threshold(), 5000);
+  auto c = TableState::FromCheckpoint(s.Checkpoint());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->split_threshold(), 5000);
+  TableState none;
+  ASSERT_TRUE(none.Apply(0, CreateRecord(SleeperSchema(), PartitionTree())).ok());
+  EXPECT_EQ(none.split_threshold(), 0);
+  TableState bad;
+  std::string rec = CreateRecord(SleeperSchema(), PartitionTree(), 1);
+  rec.replace(rec.find("\"split_threshold\":1"), 19, "\"split_threshold\":0");
+  EXPECT_FALSE(bad.Apply(0, rec).ok());
 }
 
 TEST(TableStateTest, MalformedRecordsAreRefusedNamingTheRecord) {

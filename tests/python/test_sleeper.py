@@ -200,3 +200,27 @@ def test_compact_and_collect_garbage(base):
     assert s.collect_garbage("c", grace_seconds=0)["deleted"] == []
     with pytest.raises(Exception, match="files per job"):
         s.compact("c", max_files=1)
+
+
+def test_split_partitions_then_compact(base):
+    s = SleeperClient(base)
+    s.create_table("sp", SYSTEM_TEST)
+    for i in range(4):  # four files of keys k{i}0..k{i}2
+        s.write_single_batch("sp", [{"key": f"k{i}{j}", "timestamp": 0, "value": "v",
+                                     "nullable_value": None} for j in range(3)])
+    before = s.read_table("sp")
+    assert s.split_partitions("sp")["planned"] == 0  # 12 rows: far below 1,000 M
+    plan = s.split_partitions("sp", threshold=5, dry_run=True)
+    assert plan["planned"] == 1 and plan["jobs"][0]["outcome"] == "planned"
+    assert len(s.describe_table("sp")["partitions"]) == 1
+    r = s.split_partitions("sp", threshold=5)
+    assert r["committed"] == 1 and r["jobs"][0]["split"] == "k20"
+    assert len(s.describe_table("sp")["partitions"]) == 3
+    assert s.read_table("sp").equals(before)  # each row once while the files span both halves
+    assert s.exact_key_query("sp", {"key": ["k20"]})[0][0] == ("key", "k20")
+    s.compact("sp")  # the split leaf's files move into the children
+    parts = {p["id"]: p for p in s.describe_table("sp")["partitions"]}
+    assert parts["r"]["files"] == 0 and parts["r0"]["rows"] == 6 and parts["r1"]["rows"] == 6
+    assert s.read_table("sp").equals(before)
+    with pytest.raises(ValueError, match="threshold"):
+        s.split_partitions("sp", threshold=0)
