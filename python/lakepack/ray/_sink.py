@@ -43,7 +43,7 @@ from ray.data.block import BlockAccessor
 from .. import _lakepack
 from ..errors import InvalidArgument, InvalidData, NotFound
 from ..options import StoreOptions
-from ..packer import _chunksize_bytes, _partition_path, pack
+from ..packer import _chunksize_bytes, _join, _partition_path, pack
 from ..store import Store
 
 _OUT_EXT = {"parquet": "snappy.parquet", "csv": "csv", "jsonl": "jsonl", "json": "jsonl"}
@@ -53,14 +53,6 @@ _COMMIT_RE = re.compile(r"^commit-(\d+)\.json$")
 STAGING_DIR = "_lakepack_staging"
 # Block bytes Ray bundles into one write task (one staged file) by default.
 DEFAULT_WRITE_BYTES = 128 * 1024 * 1024
-
-
-def _join(base: str, *parts: str) -> str:
-    out = base.rstrip("/")
-    for p in parts:
-        if p:
-            out += "/" + p.strip("/")
-    return out
 
 
 def _absolute(uri: Any) -> str:
