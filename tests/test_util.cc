@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 #include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -134,6 +136,19 @@ pid_t SpawnSelf(const std::string& filter, const std::vector<std::string>& extra
   pid_t pid = 0;
   if (::posix_spawn(&pid, self.c_str(), nullptr, nullptr, argv, envp.data()) != 0) return -1;
   return pid;
+}
+
+CrashRun RunWithCrashAt(int64_t k, const std::string& filter,
+                        const std::vector<std::string>& extra) {
+  std::vector<std::string> env = extra;
+  env.push_back("LAKEPACK_CRASH_AT=" + std::to_string(k));
+  pid_t pid = SpawnSelf(filter, env, {"LAKEPACK_CRASH_AT"});
+  if (pid < 0) return CrashRun::kOther;
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid) return CrashRun::kOther;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return CrashRun::kFinished;
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) return CrashRun::kKilled;
+  return CrashRun::kOther;
 }
 
 std::string ReadLocalFile(const std::string& path) {

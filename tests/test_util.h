@@ -57,6 +57,13 @@ int RunCli(const std::string& args, std::string* output, const std::string& env 
 pid_t SpawnSelf(const std::string& filter, const std::vector<std::string>& extra,
                 const std::vector<std::string>& drop = {});
 
+// Runs this binary's test `filter` in a child (SpawnSelf) with LAKEPACK_CRASH_AT=k and `extra`
+// ("K=V") set, and waits: kFinished when it exits 0 (k is past its last store call), kKilled when
+// the crash hook killed it (SIGKILL), kOther otherwise (the caller's test fails then).
+enum class CrashRun { kFinished, kKilled, kOther };
+CrashRun RunWithCrashAt(int64_t k, const std::string& filter,
+                        const std::vector<std::string>& extra);
+
 // Deterministic pseudo-random bytes.
 std::string RandomBytes(size_t n, uint64_t seed);
 

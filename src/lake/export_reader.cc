@@ -47,6 +47,26 @@ class DynamoDbReader final : public arrow::RecordBatchReader {
   std::shared_ptr<arrow::Schema> schema_;
 };
 
+// `reader`, holding the decompressing stream and its codec for as long as it lives.
+std::shared_ptr<arrow::RecordBatchReader> KeepingAlive(
+    std::shared_ptr<arrow::RecordBatchReader> reader, std::shared_ptr<arrow::util::Codec> codec,
+    std::shared_ptr<arrow::io::InputStream> input) {
+  struct Holder final : arrow::RecordBatchReader {
+    std::shared_ptr<arrow::RecordBatchReader> r;
+    std::shared_ptr<arrow::util::Codec> c;
+    std::shared_ptr<arrow::io::InputStream> in;
+    std::shared_ptr<arrow::Schema> schema() const override { return r->schema(); }
+    arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+      return r->ReadNext(out);
+    }
+  };
+  auto h = std::make_shared<Holder>();
+  h->r = std::move(reader);
+  h->c = std::move(codec);
+  h->in = std::move(input);
+  return h;
+}
+
 // Arrow's streaming CSV / JSON readers over a gzip-decompressing stream of the object.
 Result<std::shared_ptr<arrow::RecordBatchReader>> OpenGzip(std::shared_ptr<ObjectStore> store,
                                                            const std::string& key,
@@ -65,36 +85,14 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenGzip(std::shared_ptr<Objec
                                           arrow::csv::ParseOptions::Defaults(),
                                           arrow::csv::ConvertOptions::Defaults()),
         uri);
-    struct Holder final : arrow::RecordBatchReader {
-      std::shared_ptr<arrow::RecordBatchReader> r;
-      std::shared_ptr<arrow::util::Codec> c;
-      std::shared_ptr<arrow::io::InputStream> in;
-      std::shared_ptr<arrow::Schema> schema() const override { return r->schema(); }
-      arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override { return r->ReadNext(out); }
-    };
-    auto h = std::make_shared<Holder>();
-    h->r = reader;
-    h->c = keep;
-    h->in = input;
-    return std::shared_ptr<arrow::RecordBatchReader>(h);
+    return KeepingAlive(reader, keep, input);
   }
   if (fmt == format::Format::kJsonl) {
     LP_ARROW_ASSIGN_OR_RETURN(auto reader,
                               arrow::json::StreamingReader::Make(input, arrow::json::ReadOptions::Defaults(),
                                                                  arrow::json::ParseOptions::Defaults()),
                               uri);
-    struct Holder final : arrow::RecordBatchReader {
-      std::shared_ptr<arrow::json::StreamingReader> r;
-      std::shared_ptr<arrow::util::Codec> c;
-      std::shared_ptr<arrow::io::InputStream> in;
-      std::shared_ptr<arrow::Schema> schema() const override { return r->schema(); }
-      arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override { return r->ReadNext(out); }
-    };
-    auto h = std::make_shared<Holder>();
-    h->r = reader;
-    h->c = keep;
-    h->in = input;
-    return std::shared_ptr<arrow::RecordBatchReader>(h);
+    return KeepingAlive(reader, keep, input);
   }
   return Status::InvalidArgument(uri + ": gzip-compressed Parquet is not a format (Parquet compresses its pages)");
 }

@@ -233,6 +233,29 @@ class ProjectImpl final : public Project {
     return {};
   }
 
+  // The schemas a snapshot's first batch fixes, for staging and the one pass alike: the input's
+  // (normalized, checked against the partition spec), the written one, and the key columns of
+  // the checksum, which must be in it.
+  struct WrittenSchemas {
+    std::shared_ptr<arrow::Schema> in, out;
+    std::vector<std::string> keys;
+  };
+  Result<WrittenSchemas> SchemasOf(const std::shared_ptr<arrow::Schema>& first,
+                                   const std::string& source) const {
+    WrittenSchemas w;
+    w.in = Normalize(first);
+    LP_RETURN_NOT_OK(spec_.Check(*w.in, source));
+    w.out = spec_.OutputSchema(*w.in);
+    w.keys = KeyColumns(*w.out);
+    for (const auto& k : w.keys) {
+      if (w.out->GetFieldIndex(k) < 0) {
+        return Status::InvalidArgument("key column '" + k + "' is not in the written data (" +
+                                       w.out->ToString() + ")");
+      }
+    }
+    return w;
+  }
+
   // ---- step 1.1 ----------------------------------------------------------------------------
   Result<StepReport> PlanSnapshotToStaging() override {
     StepReport r;
@@ -453,16 +476,10 @@ class ProjectImpl final : public Project {
     };
     auto sink = [&](std::shared_ptr<arrow::RecordBatch> b, const std::string& source) -> Status {
       if (!in_schema) {
-        in_schema = Normalize(b->schema());
-        LP_RETURN_NOT_OK(spec_.Check(*in_schema, source));
-        out_schema = spec_.OutputSchema(*in_schema);
-        keys = KeyColumns(*out_schema);
-        for (const auto& k : keys) {
-          if (out_schema->GetFieldIndex(k) < 0) {
-            return Status::InvalidArgument("key column '" + k + "' is not in the written data (" +
-                                           out_schema->ToString() + ")");
-          }
-        }
+        LP_ASSIGN_OR_RETURN(WrittenSchemas w, SchemasOf(b->schema(), source));
+        in_schema = std::move(w.in);
+        out_schema = std::move(w.out);
+        keys = std::move(w.keys);
       }
       LP_ASSIGN_OR_RETURN(b, Conform(b, in_schema, source));
       LP_ASSIGN_OR_RETURN(auto slices, spec_.Split(b, source));
@@ -876,16 +893,10 @@ class ProjectImpl final : public Project {
     auto produce = [&]() -> Status {
       auto sink = [&](std::shared_ptr<arrow::RecordBatch> b, const std::string& source) -> Status {
         if (!in_schema) {
-          in_schema = Normalize(b->schema());
-          LP_RETURN_NOT_OK(spec_.Check(*in_schema, source));
-          out_schema = spec_.OutputSchema(*in_schema);
-          keys = KeyColumns(*out_schema);
-          for (const auto& k : keys) {
-            if (out_schema->GetFieldIndex(k) < 0) {
-              return Status::InvalidArgument("key column '" + k + "' is not in the written data (" +
-                                             out_schema->ToString() + ")");
-            }
-          }
+          LP_ASSIGN_OR_RETURN(WrittenSchemas w, SchemasOf(b->schema(), source));
+          in_schema = std::move(w.in);
+          out_schema = std::move(w.out);
+          keys = std::move(w.keys);
         }
         LP_ASSIGN_OR_RETURN(b, Conform(b, in_schema, source));
         rows_read += b->num_rows();

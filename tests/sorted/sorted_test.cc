@@ -430,21 +430,13 @@ TEST_P(SortedTest, CrashAtEveryStoreCallThenRerunGivesOneIngest) {
     ASSERT_TRUE(Table::Create(Root(), name, SleeperTestSchema(), {S("k250")}, o).ok());
     // A fresh process (the hook reads its variable once per process): this binary, running
     // only the child test below.
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      ::setenv("LAKEPACK_CRASH_AT", std::to_string(k).c_str(), 1);
-      ::setenv("SORTED_CRASH_CHILD", (Root() + "|" + name + "|" + dir + "/in.parquet|" +
-                                      GetParam()).c_str(), 1);
-      ::execl("/proc/self/exe", "sorted_test", "--gtest_filter=CrashChild.Ingest", nullptr);
-      ::_exit(5);
-    }
-    int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    if (WIFEXITED(status)) {
-      ASSERT_EQ(WEXITSTATUS(status), 0) << "k=" << k;
+    const auto run = testing::RunWithCrashAt(
+        k, "CrashChild.Ingest",
+        {"SORTED_CRASH_CHILD=" + Root() + "|" + name + "|" + dir + "/in.parquet|" + GetParam()});
+    ASSERT_NE(run, testing::CrashRun::kOther) << "k=" << k;
+    if (run == testing::CrashRun::kFinished) {
       finished = true;  // k is past the ingest's last store call
     } else {
-      ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "k=" << k;
       ++killed;
     }
     auto t = Table::Open(Root(), name, o);

@@ -273,21 +273,13 @@ TEST_P(SplitTest, AKillAtEveryStoreCallOfASplitAndItsCompactionThenARerunKeepsTh
     auto t = Make(name, 1000);
     ASSERT_TRUE(t);
     const auto before = Multiset(*t);
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      ::setenv("LAKEPACK_CRASH_AT", std::to_string(k).c_str(), 1);
-      ::setenv("SPLIT_CRASH_CHILD", (Root() + "|" + name).c_str(), 1);
-      ::execl("/proc/self/exe", "split_test", "--gtest_filter=SplitCrashChild.SplitAndCompact",
-              nullptr);
-      ::_exit(5);
-    }
-    int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    if (WIFEXITED(status)) {
-      ASSERT_EQ(WEXITSTATUS(status), 0) << "k=" << k;
-      finished = true;  // k is past the last store call
+    const auto run = testing::RunWithCrashAt(k, "SplitCrashChild.SplitAndCompact",
+                                             {"SPLIT_CRASH_CHILD=" + Root() + "|" + name});
+    ASSERT_NE(run, testing::CrashRun::kOther) << "k=" << k;
+    // Finished: k is past the last store call.
+    if (run == testing::CrashRun::kFinished) {
+      finished = true;
     } else {
-      ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "k=" << k;
       ++killed;
     }
     auto reopened = Table::Open(Root(), name, Options(0));
