@@ -350,6 +350,7 @@ Status DiagnoseCsv(const std::shared_ptr<ObjectStore>& store, const std::string&
                    const arrow::Status& st) {
   const std::string name = NameOf(*store, key, options);
   if (st.detail() && !st.IsInvalid()) return FromArrow(st, name);  // a store error
+  LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "CSV"));  // not text at all?
   std::string msg = st.message();
   static const std::regex kRow(R"(^CSV parse error: Row #(\d+): ([\s\S]*)$)");
   static const std::regex kParse(R"(^CSV parse error: ([\s\S]*)$)");
@@ -515,12 +516,17 @@ std::shared_ptr<arrow::Schema> WidenNullCsvColumns(
 // when that fails (the full read then reports the error as before).  Unlike Arrow, a column
 // inferred as a number whose text in that block has leading zeros or a '+' stays a string
 // (DuckDB's sniffer does the same), so no digit of such a column is lost.
-// `*too_long` is set when a row of the prefix is longer than the blocks (try bigger ones).
+// `*too_long` is set when a row of the prefix is longer than the blocks (try bigger ones);
+// `*magic` gets the file's first bytes, as SniffNotText looks at them (no read of its own).
 std::shared_ptr<arrow::Schema> InferCsvSchema(
     const std::shared_ptr<arrow::io::RandomAccessFile>& file, const CsvOptions& c,
-    bool* too_long = nullptr) {
+    bool* too_long = nullptr, std::string* magic = nullptr) {
   auto prefix = PrefixStream(file, c.read.block_size);
   if (!prefix.ok()) return nullptr;
+  if (magic) {
+    auto head = (*prefix)->Peek(4);
+    if (head.ok()) magic->assign(head->data(), head->size());
+  }
   CsvOptions serial = c;
   serial.read.use_threads = false;
   auto reader = MakeCsv(*prefix, serial);
@@ -571,7 +577,6 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
                                                           const std::string& key,
                                                           const ReadOptions& options) {
   const std::string name = NameOf(*store, key, options);
-  LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "CSV"));
   LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
   LP_ASSIGN_OR_RETURN(auto empty, EmptyIfZeroBytes(file, options, name));
   if (empty) return empty;
@@ -583,7 +588,12 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
   if (!options.schema) {
     // A row longer than the inference block: bigger blocks (4x at a time), as for streaming.
     bool too_long = false;
-    inferred = InferCsvSchema(file, c, &too_long);
+    std::string magic;
+    inferred = InferCsvSchema(file, c, &too_long, &magic);
+    // What a Parquet or gzip file begins with: say what it is, even when it parses as CSV.
+    if (magic == "PAR1" || magic.rfind("\x1f\x8b", 0) == 0) {
+      LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "CSV"));
+    }
     while (!inferred && too_long && c.read.block_size < kMaxBlockBytes) {
       c.read.block_size = static_cast<int32_t>(std::min<int64_t>(int64_t{c.read.block_size} * 4,
                                                                  kMaxBlockBytes));
@@ -591,7 +601,13 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
       inferred = InferCsvSchema(file, c, &too_long);
     }
   }
-  if (inferred) LP_RETURN_NOT_OK(CheckCsvText(file, *inferred, name, 2 * c.read.block_size));
+  if (inferred) {
+    Status text = CheckCsvText(file, *inferred, name, 2 * c.read.block_size);
+    if (!text.ok()) {
+      LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "CSV"));  // not text at all?
+      return text;
+    }
+  }
   for (const auto& f : inferred ? inferred->fields() : arrow::FieldVector{}) {
     c.convert.column_types[f->name()] = f->type();
   }
@@ -756,6 +772,7 @@ Status DiagnoseJson(const std::shared_ptr<ObjectStore>& store, const std::string
   const std::string name = NameOf(*store, key, options);
   const bool not_object = IsNotAnObjectLineError(st);  // met ahead of Arrow, maybe too early
   if (st.detail() && !not_object) return FromArrow(st, name);  // a store error, not the data
+  LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "JSON Lines"));  // not text at all?
   arrow::json::ParseOptions parse = JsonParseOptions(read_schema);
   if ((!options.schema || options.on_schema_mismatch != SchemaMismatch::kDrop) && read_schema) {
     // The inferred types are fixed now; a field they lack is what broke the stream.
@@ -775,7 +792,6 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
                                                             const std::string& key,
                                                             const ReadOptions& options) {
   const std::string name = NameOf(*store, key, options);
-  LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "JSON Lines"));
   LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
   LP_ASSIGN_OR_RETURN(auto empty, EmptyIfZeroBytes(file, options, name));
   if (empty) return empty;
@@ -794,9 +810,13 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
   if (options.schema) {
     if (JsonlReaderSupports(*options.schema)) return OpenJsonlReader(file, options.schema, fast);
   } else {
-    LP_ASSIGN_OR_RETURN(
-        JsonlInference inferred,
-        InferJsonlSchema(file, std::clamp<int64_t>(options.block_size, 1 << 12, 1 << 30), name));
+    auto inference =
+        InferJsonlSchema(file, std::clamp<int64_t>(options.block_size, 1 << 12, 1 << 30), name);
+    if (!inference.ok()) {
+      LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "JSON Lines"));  // not text at all?
+      return inference.status();
+    }
+    JsonlInference inferred = inference.MoveValueUnsafe();
     if (!inferred.nested) {
       fast.strict_fields = true;  // the first block fixed the fields, as with Arrow's reader
       return OpenJsonlReader(file, inferred.schema, fast);
