@@ -27,6 +27,7 @@ namespace lakepack::ops {
 
 struct ConvertOptions {
   std::string src;         // a path or URI of a data file
+  std::string src_name;    // how errors and the report name the input ("stdin"); "" means src
   std::string dst;         // a path or URI naming a file (not a directory)
   std::string in_format;   // csv, jsonl, parquet; "" means from src's extension
   std::string out_format;  // "" means from dst's extension

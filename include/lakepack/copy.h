@@ -21,6 +21,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -97,6 +99,16 @@ struct CopyReport {
 Result<std::vector<CopyItem>> PlanCopy(ObjectStore& src, const std::string& src_key,
                                        ObjectStore& dst, const std::string& dst_key,
                                        bool recursive);
+
+// Copies planned `items` from `src` to `dst` under `options` (jobs, parallel, part_size,
+// max_failures, recursive for the report's wording; src/dst/store are not used): the second half
+// of Copy, for jobs that plan their own items (sync, move).  Calls `on_copied(i)` (under a lock,
+// from any task thread) once item i is whole at its target.  Sets no progress total.
+// REQUIRES: options.Validate() is OK.
+CopyReport CopyItems(const std::shared_ptr<ObjectStore>& src,
+                     const std::shared_ptr<ObjectStore>& dst, const std::vector<CopyItem>& items,
+                     const CopyOptions& options, const JobContext& context,
+                     const std::function<void(int64_t)>& on_copied = {});
 
 // Opens the stores, plans and copies.  A failure before any copy (bad options, missing source,
 // nothing under the prefix) is the returned status; failures of single objects are in the report.

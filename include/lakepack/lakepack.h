@@ -12,15 +12,20 @@
 #include "lakepack/convert.h"         // ops::Convert: csv / jsonl / parquet to any of them
 #include "lakepack/copy.h"            // ops::Copy: objects between local disk and S3
 #include "lakepack/data_generator.h"  // gen::DataGenerator: deterministic fake records
+#include "lakepack/du.h"              // ops::DiskUsage, ops::Stat: totals under a prefix, one object
 #include "lakepack/files.h"           // files::*: tables of file URLs
 #include "lakepack/format.h"          // format names, codecs, the schema-mismatch policy
 #include "lakepack/generate.h"        // gen::RunGenerateJob: fake data into one file
+#include "lakepack/head.h"            // ops::ReadObject, ops::HeadRows: bytes or first rows
 #include "lakepack/inspect.h"         // format::InspectFile: schema, rows, Parquet layout
 #include "lakepack/job.h"             // CancelToken, Progress, JobContext
 #include "lakepack/lake.h"            // lake::*: database snapshots into a partitioned lake
+#include "lakepack/move.h"            // ops::Move: copy, verify, delete the sources
 #include "lakepack/pack.h"            // pack::Pack: a table's files into exactly sized files
 #include "lakepack/reader.h"          // format::OpenBatchReader
+#include "lakepack/remove.h"          // ops::Remove: an object or a prefix
 #include "lakepack/sorted.h"          // sorted::*: sorted key-value tables
 #include "lakepack/status.h"          // Status, Result<T>
 #include "lakepack/store.h"           // ObjectStore, OpenStore
+#include "lakepack/sync.h"            // ops::Sync: copy what differs (size, MD5), --delete
 #include "lakepack/writer.h"          // format::OpenBatchWriter

@@ -38,6 +38,20 @@ Result<Args> Args::Parse(const std::vector<std::string>& argv, const Verb& verb)
       a.options_["help"].push_back("");
       continue;
     }
+    if (!options_done && s.size() == 2 && s[0] == '-' && s[1] != '-') {
+      const OptionSpec* spec = nullptr;
+      for (const auto& o : verb.options) {
+        if (o.short_name == s[1]) spec = &o;
+      }
+      if (spec == nullptr) return Status::InvalidArgument("unknown option " + s);
+      if (spec->value == nullptr) {
+        a.options_[spec->name].push_back("");
+        continue;
+      }
+      if (i + 1 >= argv.size()) return Status::InvalidArgument("option " + s + " needs a value");
+      a.options_[spec->name].push_back(argv[++i]);
+      continue;
+    }
     if (options_done || s.size() < 3 || s.compare(0, 2, "--") != 0) {
       if (s == "--" && !options_done) {
         options_done = true;
@@ -116,7 +130,9 @@ constexpr size_t kHelpIndent = 26;
 
 void AppendOptions(std::string* out, const std::vector<OptionSpec>& options) {
   for (const auto& o : options) {
-    std::string line = std::string("  --") + o.name + (o.value ? std::string(" ") + o.value : "");
+    std::string line = std::string("  ") +
+                       (o.short_name ? std::string("-") + o.short_name + ", " : std::string()) +
+                       "--" + o.name + (o.value ? std::string(" ") + o.value : "");
     if (line.size() < kHelpIndent) {
       line.resize(kHelpIndent, ' ');
     } else {

@@ -33,6 +33,8 @@ struct OptionSpec {
   const char* name;
   const char* value;
   const char* help;
+  // A one-letter spelling ("-c N" for --bytes N), or 0 for none.
+  char short_name = 0;
 };
 
 class Args;
@@ -54,7 +56,8 @@ extern const std::vector<OptionSpec> kGlobalOptions;
 class Args {
  public:
   // Splits argv (after the verb) into positionals and --options of `verb` or kGlobalOptions
-  // (`--k v` or `--k=v`; options with a value may repeat).  "-h" is --help; "--" ends options.
+  // (`--k v` or `--k=v`; options with a value may repeat).  "-h" is --help, "-X" the option whose
+  // short_name is X; "--" ends options.
   // Any other --option is an error.
   static Result<Args> Parse(const std::vector<std::string>& argv, const Verb& verb);
 

@@ -1,7 +1,14 @@
 // `lakepack convert`: rewrite a data file in another format (ops/convert.h).
 #include "ops/convert.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 
 #include "base/size.h"
 #include "cli/run_job.h"
@@ -9,6 +16,48 @@
 
 namespace lakepack::cli {
 namespace {
+
+// A temp file that is removed when this goes out of scope: where stdin is spooled (Parquet needs
+// random access, and a failed read must not leave half an input) and where output for stdout is
+// written until it is complete (no partial output on stdout).
+class TempFile {
+ public:
+  TempFile() {
+    std::error_code ec;
+    path_ = (std::filesystem::temp_directory_path(ec) / "lakepack-stdio-XXXXXX").string();
+    fd_ = ::mkstemp(path_.data());
+    if (fd_ < 0) path_.clear();
+  }
+  ~TempFile() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::string& path() const { return path_; }
+  int fd() const { return fd_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+// Copies everything from `from` to `to`; `what` names the copy in errors.
+Status Pump(int from, int to, const std::string& what) {
+  char buf[1 << 16];
+  while (true) {
+    ssize_t n = ::read(from, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::IOError(what + ": " + std::strerror(errno));
+    if (n == 0) return Status::OK();
+    for (ssize_t done = 0; done < n;) {
+      ssize_t w = ::write(to, buf + done, static_cast<size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) return Status::IOError(what + ": " + std::strerror(errno));
+      done += w;
+    }
+  }
+}
 
 int RunConvert(const Args& args) {
   ops::ConvertOptions o;
@@ -42,10 +91,48 @@ int RunConvert(const Args& args) {
     }
   }
   if (Status valid = o.Validate(); !valid.ok()) return Usage(args, valid);
+  // '-': stdin or stdout, whose format no name tells.
+  const bool from_stdin = o.src == "-", to_stdout = o.dst == "-";
+  if (from_stdin && o.in_format.empty()) {
+    return Usage(args, Status::InvalidArgument("IN '-' (stdin) needs --in-format"));
+  }
+  if (to_stdout && o.out_format.empty()) {
+    return Usage(args, Status::InvalidArgument("OUT '-' (stdout) needs --out-format"));
+  }
+  if (to_stdout && args.json()) {
+    return Usage(args, Status::InvalidArgument(
+                           "OUT '-' writes the data to stdout, so --json has no room there"));
+  }
 
   JobRun run(args, "convert", "rows");
+  TempFile in_spool, out_spool;
+  if (from_stdin) {
+    if (in_spool.path().empty())
+      return run.Fail(Status::IOError("cannot make a temp file for stdin"));
+    if (Status st = Pump(STDIN_FILENO, in_spool.fd(), "reading stdin into " + in_spool.path());
+        !st.ok()) {
+      return run.Fail(st);
+    }
+    o.src = in_spool.path();
+    o.src_name = "stdin";
+  }
+  if (to_stdout) {
+    if (out_spool.path().empty())
+      return run.Fail(Status::IOError("cannot make a temp file for stdout"));
+    o.dst = out_spool.path();
+  }
   auto report = ops::Convert(o, run.context());
   if (!report.ok()) return run.Fail(report.status());
+  if (to_stdout) {
+    // Complete: only now does any of it reach stdout.  (The store replaced the spool's file
+    // by rename, so it is opened again by name.)
+    int in = ::open(out_spool.path().c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) return run.Fail(Status::IOError("opening " + out_spool.path()));
+    Status st = Pump(in, STDOUT_FILENO, "writing to stdout");
+    ::close(in);
+    if (!st.ok()) return run.Fail(st);
+    report->dst = "stdout";
+  }
   const ops::ConvertReport& r = *report;
   char text[1024];
   std::snprintf(text, sizeof text,
@@ -54,7 +141,8 @@ int RunConvert(const Args& args) {
                 FormatBytes(r.in_bytes).c_str(), r.dst.c_str(), format::FormatName(r.out_format),
                 FormatBytes(r.bytes).c_str(), r.seconds,
                 r.seconds > 0 ? static_cast<double>(r.in_bytes) / 1e6 / r.seconds : 0.0);
-  return run.Succeed(r.ToJson(), text);
+  // With OUT '-' stdout holds the data: the summary goes to stderr.
+  return run.Succeed(r.ToJson(), text, to_stdout ? stderr : stdout);
 }
 
 }  // namespace
@@ -65,7 +153,10 @@ const Verb kConvertVerb = {
     "convert a data file between csv, jsonl and parquet (local paths or s3:// URIs)",
     "Streams IN batch by batch (bounded memory) into OUT, which names a file.  Formats come from\n"
     "the extensions (.csv, .jsonl/.ndjson/.json, .parquet) unless given.  OUT appears only when\n"
-    "complete: a failure or Ctrl-C leaves nothing.",
+    "complete: a failure or Ctrl-C leaves nothing.  IN '-' reads stdin (needs --in-format; it is\n"
+    "spooled to a temp file first, since Parquet needs random access); OUT '-' writes stdout\n"
+    "(needs --out-format; written to a temp file and sent only once complete, so a failure\n"
+    "leaves no partial output; the summary then goes to stderr, and --json is refused).",
     {{"in-format", "F", "csv, jsonl or parquet (default: from IN's extension)"},
      {"out-format", "F", "csv, jsonl or parquet (default: from OUT's extension)"},
      {"compression", "C",

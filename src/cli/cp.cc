@@ -1,5 +1,5 @@
-// `lakepack cp` and `lakepack ls`: moving objects between local disk and S3 (ops/copy.h), and
-// listing them.
+// `lakepack cp`, `lakepack mv` and `lakepack ls`: copying and moving objects between local disk
+// and S3 (ops/copy.h, ops/move.h), and listing them.
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -9,29 +9,33 @@
 #include "cli/run_job.h"
 #include "cli/verbs.h"
 #include "ops/copy.h"
+#include "ops/move.h"
 
 namespace lakepack::cli {
 namespace {
 
-int RunCp(const Args& args) {
+// cp's and mv's options, or the usage error's exit code.
+Result<ops::CopyOptions> CopyOptionsFrom(const Args& args) {
   ops::CopyOptions o;
   o.src = args.positional()[0];
   o.dst = args.positional()[1];
   o.recursive = args.Has("recursive");
   o.store = StoreOptionsFrom(args);
-  auto jobs = args.GetInt("jobs", o.jobs, 1, 1024);
-  if (!jobs.ok()) return Usage(args, jobs.status());
-  o.jobs = static_cast<int>(*jobs);
-  auto parallel = args.GetInt("parallel", o.parallel, 1, ops::kMaxParallelRanges);
-  if (!parallel.ok()) return Usage(args, parallel.status());
-  o.parallel = static_cast<int>(*parallel);
-  auto part = args.GetSize("part-size", o.part_size);
-  if (!part.ok()) return Usage(args, part.status());
-  o.part_size = *part;
-  auto max_failures = args.GetInt("max-failures", o.max_failures, -1);
-  if (!max_failures.ok()) return Usage(args, max_failures.status());
-  o.max_failures = *max_failures;
-  if (Status valid = o.Validate(); !valid.ok()) return Usage(args, valid);
+  LP_ASSIGN_OR_RETURN(int64_t jobs, args.GetInt("jobs", o.jobs, 1, 1024));
+  o.jobs = static_cast<int>(jobs);
+  LP_ASSIGN_OR_RETURN(int64_t parallel,
+                      args.GetInt("parallel", o.parallel, 1, ops::kMaxParallelRanges));
+  o.parallel = static_cast<int>(parallel);
+  LP_ASSIGN_OR_RETURN(o.part_size, args.GetSize("part-size", o.part_size));
+  LP_ASSIGN_OR_RETURN(o.max_failures, args.GetInt("max-failures", o.max_failures, -1));
+  LP_RETURN_NOT_OK(o.Validate());
+  return o;
+}
+
+int RunCp(const Args& args) {
+  auto options = CopyOptionsFrom(args);
+  if (!options.ok()) return Usage(args, options.status());
+  const ops::CopyOptions& o = *options;
 
   JobRun run(args, "cp");
   auto report = ops::Copy(o, run.context());
@@ -58,6 +62,45 @@ int RunCp(const Args& args) {
                 static_cast<long long>(r.copied), r.copied == 1 ? "" : "s",
                 FormatBytes(r.bytes).c_str(), r.seconds,
                 FormatBytes(static_cast<int64_t>(r.seconds > 0 ? r.bytes / r.seconds : 0)).c_str());
+  return run.Succeed(r.ToJson(), text, stderr);
+}
+
+int RunMv(const Args& args) {
+  auto options = CopyOptionsFrom(args);
+  if (!options.ok()) return Usage(args, options.status());
+  JobRun run(args, "mv");
+  auto report = ops::Move(*options, run.context());
+  if (!report.ok()) {
+    if (report.status().code() == StatusCode::kInvalidArgument) {  // onto itself, a directory
+      run.ClearBar();
+      return Usage(args, report.status());
+    }
+    return run.Fail(report.status());
+  }
+  const ops::MoveReport& r = *report;
+  Status st = r.ToStatus();
+  if (!st.ok()) {
+    std::string text;
+    for (const auto& f : r.copy.failures) {
+      text += "lakepack: error: copying " + f.src_uri + " to " + f.dst_uri + ": " +
+              f.status.message() + " (the source was kept)\n";
+    }
+    for (const auto& f : r.failures) {
+      text += "lakepack: error: moving " + f.src_uri + " to " + f.dst_uri + ": " +
+              f.status.message() + "\n";
+    }
+    const size_t failed = r.copy.failures.size() + r.failures.size();
+    if (r.copy.recursive || r.copy.planned > 1 || r.copy.cancelled) {
+      text += std::string("lakepack: ") + (r.copy.cancelled ? "interrupted" : "error") + ": " +
+              std::to_string(r.moved) + " of " + std::to_string(r.copy.planned) + " objects moved" +
+              (failed == 0 ? "" : " (" + std::to_string(failed) + " failed)") + "\n";
+    }
+    return run.Partial(st, r.ToJson(), text);
+  }
+  char text[256];
+  std::snprintf(text, sizeof text, "moved %lld object%s, %s in %.2f s\n",
+                static_cast<long long>(r.moved), r.moved == 1 ? "" : "s",
+                FormatBytes(r.copy.bytes).c_str(), r.copy.seconds);
   return run.Succeed(r.ToJson(), text, stderr);
 }
 
@@ -126,6 +169,18 @@ int RunLs(const Args& args) {
   return run.Succeed(report, "");
 }
 
+// cp's and mv's options (one list: mv is a cp that then deletes the sources).
+const std::vector<OptionSpec> kCopyOptionSpecs = {
+    {"recursive", nullptr, "every object under the prefix SRC (default: SRC is one object)", 'r'},
+    {"jobs", "N", "objects copied at once by a recursive copy (default 4)"},
+    {"parallel", "N",
+     "ranges (downloads) or parts (uploads) of one object in flight, 1..64 "
+     "(default 8; each holds one part-sized buffer)"},
+    {"part-size", "SIZE", "bytes per range or multipart part, e.g. 8MiB, 16MB (default 8MiB)"},
+    {"max-failures", "N",
+     "a recursive copy stops starting objects after N failed (default 10; "
+     "-1: go on through every failure)"}};
+
 }  // namespace
 
 const Verb kCpVerb = {
@@ -139,18 +194,25 @@ const Verb kCpVerb = {
     "object\n"
     "appears whole or not at all.  A recursive copy goes on past failed objects (up to\n"
     "--max-failures), names every failure and says how many of the objects were copied.",
-    {{"recursive", nullptr, "copy every object under the prefix SRC (default: SRC is one object)"},
-     {"jobs", "N", "objects copied at once by a recursive copy (default 4)"},
-     {"parallel", "N",
-      "ranges (downloads) or parts (uploads) of one object in flight, 1..64 "
-      "(default 8; each holds one part-sized buffer)"},
-     {"part-size", "SIZE", "bytes per range or multipart part, e.g. 8MiB, 16MB (default 8MiB)"},
-     {"max-failures", "N",
-      "a recursive copy stops starting objects after N failed (default 10; "
-      "-1: go on through every failure)"}},
+    kCopyOptionSpecs,
     2,
     2,
     RunCp};
+
+const Verb kMvVerb = {
+    "mv",
+    "SRC DST",
+    "move objects: copy (as cp), then delete each source whose copy is verified",
+    "Where things go is as for cp (`mv a.csv DIR` writes DIR/a.csv; --recursive moves every\n"
+    "object under SRC/ below DST/).  A source is deleted only after its copy is complete and a\n"
+    "HEAD of the target shows the source's size; a failed or interrupted copy keeps its source.\n"
+    "Moving onto itself or a prefix into itself is a usage error.  A local recursive move\n"
+    "removes the source directories it emptied.  --json prints cp's report plus \"moved\" and\n"
+    "\"failures\" with a \"stage\" (copy or delete).",
+    kCopyOptionSpecs,
+    2,
+    2,
+    RunMv};
 
 const Verb kLsVerb = {
     "ls",

@@ -11,8 +11,9 @@
 
 namespace lakepack::cli {
 static const Verb* const kVerbs[] = {
-    &kConvertVerb, &kCpVerb, &kFilesVerb, &kGenerateVerb, &kInspectVerb, &kLakeVerb,
-    &kLsVerb,      &kPackVerb, &kTableVerb, &kVersionVerb,
+    &kCatVerb,  &kConvertVerb, &kCpVerb,   &kDuVerb,    &kFilesVerb,   &kGenerateVerb,
+    &kHeadVerb, &kInspectVerb, &kLakeVerb, &kLsVerb,    &kMvVerb,      &kPackVerb,
+    &kRmVerb,   &kStatVerb,    &kSyncVerb, &kTableVerb, &kVersionVerb,
 };
 
 static const Verb* FindVerb(const std::string& name) {

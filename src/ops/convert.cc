@@ -65,7 +65,8 @@ Result<ConvertReport> Convert(const ConvertOptions& o, const JobContext& context
   const auto start = std::chrono::steady_clock::now();
   LP_RETURN_NOT_OK(o.Validate());
   ConvertReport report;
-  report.src = o.src;
+  const std::string& src_name = o.src_name.empty() ? o.src : o.src_name;
+  report.src = src_name;
   report.dst = o.dst;
   LP_ASSIGN_OR_RETURN(report.in_format, format::ResolveFormat(o.src, o.in_format));
   LP_ASSIGN_OR_RETURN(report.out_format, format::ResolveFormat(o.dst, o.out_format));
@@ -78,7 +79,7 @@ Result<ConvertReport> Convert(const ConvertOptions& o, const JobContext& context
     return Status::InvalidArgument(o.dst + ": the output must name a file, not a directory");
   }
   format::ReadOptions ro;
-  ro.display_name = o.src;
+  ro.display_name = src_name;
   if (!o.schema.empty()) {
     LP_ASSIGN_OR_RETURN(ro.schema, format::LoadSchemaFile(o.schema, o.store));
     ro.schema_source = "the schema file " + o.schema;
@@ -101,7 +102,7 @@ Result<ConvertReport> Convert(const ConvertOptions& o, const JobContext& context
   LP_ASSIGN_OR_RETURN(auto reader, format::OpenBatchReader(in.store, in.key, report.in_format, ro));
   LP_ASSIGN_OR_RETURN(auto writer, format::OpenBatchWriter(out.store, out.key, report.out_format,
                                                            reader->schema(), wo));
-  LP_ASSIGN_OR_RETURN(ObjectInfo info, PumpAndClose(*reader, *writer, o.src, context));
+  LP_ASSIGN_OR_RETURN(ObjectInfo info, PumpAndClose(*reader, *writer, src_name, context));
   report.rows = writer->rows_written();
   report.bytes = info.size;
   if (auto head = in.store->Head(in.key); head.ok()) report.in_bytes = head->size;

@@ -154,6 +154,59 @@ Result<std::vector<CopyItem>> PlanCopy(ObjectStore& src, const std::string& src_
   return items;
 }
 
+CopyReport CopyItems(const std::shared_ptr<ObjectStore>& src,
+                     const std::shared_ptr<ObjectStore>& dst, const std::vector<CopyItem>& items,
+                     const CopyOptions& options, const JobContext& context,
+                     const std::function<void(int64_t)>& on_copied) {
+  const auto start = std::chrono::steady_clock::now();
+  TrafficMeter traffic;
+  traffic.Watch(src);
+  traffic.Watch(dst);
+  CopyReport report;
+  report.recursive = options.recursive;
+  report.planned = static_cast<int64_t>(items.size());
+  for (const auto& item : items) report.total_bytes += item.size;
+
+  WriterOptions wo;
+  wo.part_size = options.part_size;
+  wo.max_parallel_parts = options.parallel;
+  // Within one store the server copies; across stores the bytes stream through.
+  const bool same_store = src->root_uri() == dst->root_uri();
+  CancellableSource source(src, context);
+  std::mutex mu;  // guards report.copied / bytes
+  TaskPolicy policy;
+  policy.parallel = options.jobs;
+  policy.max_failures = options.max_failures;
+  TaskReport tasks = RunTasks(report.planned, policy, context, [&](int64_t i) -> Status {
+    const CopyItem& item = items[i];
+    Status st;
+    if (same_store) {
+      st = src->Copy(item.src_key, item.dst_key).status();
+      if (st.ok()) context.AddProgress(item.size);
+    } else {
+      st = CopyObject(source, item.src_key, *dst, item.dst_key, wo,
+                      [&](int64_t n) { context.AddProgress(n); });
+    }
+    // A read stopped by the token is the job's cancellation, not this object's failure.
+    if (!st.ok() && context.cancelled()) return Status::Cancelled("copy cancelled");
+    if (st.ok()) {
+      std::lock_guard<std::mutex> lock(mu);
+      ++report.copied;
+      report.bytes += item.size;
+      if (on_copied) on_copied(i);
+    }
+    return st;
+  });
+  report.cancelled = tasks.cancelled;
+  for (auto& [i, st] : tasks.failures) {
+    report.failures.push_back(
+        {src->Uri(items[i].src_key), dst->Uri(items[i].dst_key), std::move(st)});
+  }
+  report.stores = traffic.Read();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
 Result<CopyReport> Copy(const CopyOptions& options, const JobContext& context) {
   const auto start = std::chrono::steady_clock::now();
   LP_RETURN_NOT_OK(options.Validate());
@@ -164,46 +217,11 @@ Result<CopyReport> Copy(const CopyOptions& options, const JobContext& context) {
   traffic.Watch(dst.store);
   LP_ASSIGN_OR_RETURN(auto items,
                       PlanCopy(*src.store, src.key, *dst.store, dst.key, options.recursive));
-  CopyReport report;
-  report.recursive = options.recursive;
-  report.planned = static_cast<int64_t>(items.size());
-  for (const auto& item : items) report.total_bytes += item.size;
-  context.SetTotal(report.total_bytes);
-
-  WriterOptions wo;
-  wo.part_size = options.part_size;
-  wo.max_parallel_parts = options.parallel;
-  // Within one store the server copies; across stores the bytes stream through.
-  const bool same_store = src.store->root_uri() == dst.store->root_uri();
-  CancellableSource source(src.store, context);
-  std::mutex mu;  // guards report.copied / bytes
-  TaskPolicy policy;
-  policy.parallel = options.jobs;
-  policy.max_failures = options.max_failures;
-  TaskReport tasks = RunTasks(report.planned, policy, context, [&](int64_t i) -> Status {
-    const CopyItem& item = items[i];
-    Status st;
-    if (same_store) {
-      st = src.store->Copy(item.src_key, item.dst_key).status();
-      if (st.ok()) context.AddProgress(item.size);
-    } else {
-      st = CopyObject(source, item.src_key, *dst.store, item.dst_key, wo,
-                      [&](int64_t n) { context.AddProgress(n); });
-    }
-    // A read stopped by the token is the job's cancellation, not this object's failure.
-    if (!st.ok() && context.cancelled()) return Status::Cancelled("copy cancelled");
-    if (st.ok()) {
-      std::lock_guard<std::mutex> lock(mu);
-      ++report.copied;
-      report.bytes += item.size;
-    }
-    return st;
-  });
-  report.cancelled = tasks.cancelled;
-  for (auto& [i, st] : tasks.failures) {
-    report.failures.push_back(
-        {src.store->Uri(items[i].src_key), dst.store->Uri(items[i].dst_key), std::move(st)});
-  }
+  int64_t total = 0;
+  for (const auto& item : items) total += item.size;
+  context.SetTotal(total);
+  CopyReport report = CopyItems(src.store, dst.store, items, options, context);
+  // The listing's requests belong to the job too.
   report.stores = traffic.Read();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;

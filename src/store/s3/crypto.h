@@ -22,6 +22,21 @@ std::string Md5Hex(std::string_view data);
 // Base64 of MD5(data): the Content-MD5 header value.
 std::string Md5Base64(std::string_view data);
 
+// MD5 over data given in pieces (an object read range by range).  One owner; not copyable.
+class Md5Stream {
+ public:
+  Md5Stream();
+  ~Md5Stream();
+  Md5Stream(const Md5Stream&) = delete;
+  Md5Stream& operator=(const Md5Stream&) = delete;
+  void Update(std::string_view data);
+  // Lower-case hex of the digest of everything given.  REQUIRES: called once.
+  std::string FinishHex();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
+
 std::string HexEncode(std::string_view bytes);
 std::string Base64Encode(std::string_view bytes);
 

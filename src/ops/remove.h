@@ -1,0 +1,4 @@
+// ops/remove.h: private spelling of the public header lakepack/remove.h.
+#pragma once
+
+#include "lakepack/remove.h"

@@ -1,0 +1,4 @@
+// ops/sync.h: private spelling of the public header lakepack/sync.h.
+#pragma once
+
+#include "lakepack/sync.h"
