@@ -19,6 +19,7 @@
 #include "lakepack/job.h"             // CancelToken, Progress, JobContext
 #include "lakepack/lake.h"            // lake::*: database snapshots into a partitioned lake
 #include "lakepack/pack.h"            // pack::Pack: a table's files into exactly sized files
+#include "lakepack/pack_admin.h"      // pack::PackStatus, PackUnlock, PackGc: the pack state
 #include "lakepack/reader.h"          // format::OpenBatchReader
 #include "lakepack/sorted.h"          // sorted::*: sorted key-value tables
 #include "lakepack/status.h"          // Status, Result<T>
