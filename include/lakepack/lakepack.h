@@ -22,6 +22,7 @@
 #include "lakepack/lake.h"            // lake::*: database snapshots into a partitioned lake
 #include "lakepack/move.h"            // ops::Move: copy, verify, delete the sources
 #include "lakepack/pack.h"            // pack::Pack: a table's files into exactly sized files
+#include "lakepack/pack_admin.h"      // pack::PackStatus, PackUnlock, PackGc: the pack state
 #include "lakepack/reader.h"          // format::OpenBatchReader
 #include "lakepack/remove.h"          // ops::Remove: an object or a prefix
 #include "lakepack/sorted.h"          // sorted::*: sorted key-value tables

@@ -61,6 +61,9 @@ using Partition = std::vector<std::pair<std::string, std::string>>;
 
 // 0.256 GB in decimal bytes: the reference's default file_limit_gigabytes.
 constexpr int64_t kDefaultFileLimitBytes = 256'000'000;
+// The smallest limit taken without `force`: a limit under 1 MB makes a file every few rows (the
+// probe's `--file-limit 1` wrote 200 files for 200 rows); it is almost always a forgotten unit.
+constexpr int64_t kMinFileLimitBytes = 1'000'000;
 // A crashed run on another host is presumed dead after this long (the reference has no lock).
 constexpr int64_t kDefaultLockTimeoutSeconds = 15 * 60;
 // Upper bound of lock_timeout_seconds and wait_seconds (ten years, state.h's kMaxLeaseMs); more is
@@ -73,6 +76,7 @@ struct PackOptions {
   std::string table;
   std::string suffix;
   int64_t file_limit_bytes = kDefaultFileLimitBytes;
+  bool force = false;  // accept a file_limit_bytes under kMinFileLimitBytes
   std::string in_ext;  // filter: csv, jsonl, parquet, snappy.parquet; "" = all
   std::string out_ext = "snappy.parquet";
   Partition partition;               // ordered k=v
@@ -113,7 +117,8 @@ struct PackOptions {
   // kCancelled, says so, and the intent stays: the next run recovers as after a crash.
   std::function<bool()> cancelled;
 
-  // Checks names, extensions, partition entries and the limit; errors name the option.
+  // Checks names, extensions, partition entries and the limit (under kMinFileLimitBytes only with
+  // `force`); errors name the option.
   Status Validate() const;
 };
 

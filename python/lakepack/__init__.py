@@ -35,7 +35,8 @@ from .streams import (BatchStream, convert, copy, generate, inspect, read_batche
 from .generator import DataGenerator
 from .block_writer import ParquetBlockWriter, PyArrowParquetBlockWriter
 from .uploader import S3Uploader
-from .packer import S3DataPacker, S3OutputStore, S3TableStore, pack
+from .packer import (S3DataPacker, S3OutputStore, S3TableStore, pack, pack_gc, pack_status,
+                     pack_unlock)
 from .sleeper import SleeperBatchWriter, SleeperClient
 from . import file_dataset
 from . import dbsnaplake
@@ -48,6 +49,6 @@ __all__ = [
     "ParquetBlockWriter", "PermissionDenied", "PyArrowParquetBlockWriter", "S3DataPacker",
     "S3OutputStore", "S3TableStore", "S3Uploader", "SleeperBatchWriter", "SleeperClient", "Store",
     "StoreOptions", "Unavailable", "Unsupported", "convert", "copy", "dbsnaplake", "file_dataset",
-    "generate", "inspect", "open_store", "pack",
+    "generate", "inspect", "open_store", "pack", "pack_gc", "pack_status", "pack_unlock",
     "read_batches", "write_batches",
 ]

@@ -77,7 +77,8 @@ def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = 
          lock_timeout_seconds: int = _lakepack.DEFAULT_LOCK_TIMEOUT_SECONDS,
          wait_seconds: int = 0, read_block_bytes: Optional[int] = None,
          options: Optional[StoreOptions] = None, on_schema_mismatch: str = "fail",
-         append_mode: str = "rewrite-latest", **kwargs: Any) -> Dict[str, Any]:
+         append_mode: str = "rewrite-latest", force: bool = False,
+         **kwargs: Any) -> Dict[str, Any]:
     """Packs the files of ``input_base/table/**`` into ``output_base/table/[k=v/]`` as
     ``table[_suffix]_N.out_ext`` files of exactly ``file_limit_bytes`` (the last one smaller),
     appending to the latest existing file (like ``lakepack pack``).
@@ -103,6 +104,9 @@ def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = 
     latest file under the limit with the new rows first; ``"new-file"`` keeps it and starts the
     next file, so no run re-reads old bytes (files may then end under the limit).
 
+    ``force``: accept a ``file_limit_bytes`` under 1 MB (``InvalidArgument`` otherwise: such a
+    limit is almost always a forgotten unit).
+
     Returns the report: ``files`` (``uri``, ``rows``, ``bytes``), ``inputs``, ``rows``,
     ``input_bytes``, ``already_packed``, ``rewrote_latest``, ``recovered``, ``generation``,
     ``input_partition_values``, ``seconds``, ``plan``, ``dry_run``.
@@ -111,6 +115,7 @@ def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = 
     o.input_base, o.output_base, o.table = str(input_base), str(output_base), table
     o.suffix = suffix or ""
     o.file_limit_bytes = int(file_limit_bytes)
+    o.force = bool(force)
     o.in_ext = in_ext or ""
     o.out_ext = out_ext or "snappy.parquet"
     o.partition = [(str(k), str(v)) for k, v in (partition or {}).items()]
@@ -127,6 +132,49 @@ def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = 
     o.on_schema_mismatch = str(on_schema_mismatch or "fail")
     o.store = StoreOptions.from_kwargs(options, **kwargs)._native()
     return _lakepack.pack(o)
+
+
+def _state_options(output_base: str, table: str, suffix: Optional[str], out_ext: Optional[str],
+                   partition: Optional[Mapping[str, Any]], options: Optional[StoreOptions],
+                   **kwargs: Any) -> Any:
+    o = _lakepack.PackStateOptions()
+    o.output_base, o.table = str(output_base), table
+    o.suffix = suffix or ""
+    o.out_ext = out_ext or "snappy.parquet"
+    o.partition = [(str(k), str(v)) for k, v in (partition or {}).items()]
+    o.store = StoreOptions.from_kwargs(options, **kwargs)._native()
+    return o
+
+
+def pack_status(output_base: str, table: str, suffix: Optional[str] = None,
+                out_ext: str = "snappy.parquet", partition: Optional[Mapping[str, Any]] = None,
+                options: Optional[StoreOptions] = None, **kwargs: Any) -> Dict[str, Any]:
+    """The pack state of ``output_base/table`` (``lakepack pack --status --json``): ``intents``
+    and ``commits`` (generations), ``lock`` (``held``, ``state``, ``owner``, ``live``...),
+    ``last_commit`` (``inputs``, ``files``...) and ``garbage``.  Raises NotFound when the table
+    was never packed with these names."""
+    return _lakepack.pack_status(_state_options(output_base, table, suffix, out_ext, partition,
+                                                options, **kwargs))
+
+
+def pack_unlock(output_base: str, table: str, yes: bool = False, force: bool = False,
+                suffix: Optional[str] = None, out_ext: str = "snappy.parquet",
+                partition: Optional[Mapping[str, Any]] = None,
+                options: Optional[StoreOptions] = None, **kwargs: Any) -> Dict[str, Any]:
+    """Releases a crashed run's lock so the next pack recovers it now (``lakepack pack
+    --unlock``).  Raises InvalidArgument, naming the owner, unless ``yes``; a live lock also needs
+    ``force``.  Returns ``unlocked``, ``message`` and ``lock``."""
+    return _lakepack.pack_unlock(_state_options(output_base, table, suffix, out_ext, partition,
+                                                options, **kwargs), bool(yes), bool(force))
+
+
+def pack_gc(output_base: str, table: str, dry_run: bool = True, suffix: Optional[str] = None,
+            out_ext: str = "snappy.parquet", partition: Optional[Mapping[str, Any]] = None,
+            options: Optional[StoreOptions] = None, **kwargs: Any) -> Dict[str, Any]:
+    """Removes old intents, leases and base copies no committed state needs (``lakepack pack
+    --gc``); with ``dry_run`` (the default) only lists them.  Returns ``removed`` and ``kept``."""
+    return _lakepack.pack_gc(_state_options(output_base, table, suffix, out_ext, partition,
+                                            options, **kwargs), bool(dry_run))
 
 
 class S3TableStore:
@@ -389,13 +437,32 @@ class S3DataPacker:
                           input_partition_name=self.input_partition_name, schema=schema,
                           cast_parquet=self.cast_parquet, dry_run=dry_run,
                           read_block_bytes=_chunksize_bytes(self.read_chunksize),
-                          options=self.options, on_schema_mismatch=self.on_schema_mismatch)
+                          options=self.options, on_schema_mismatch=self.on_schema_mismatch,
+                          force=True)  # the reference has no floor on the limit
         self.file_size_on_disk = report["input_bytes"]
         self.last_report = report
         if not dry_run:
             self.input_store._reset()
             self.output_store._reset()
         return report
+
+    def _state_kwargs(self) -> Dict[str, Any]:
+        return dict(suffix=self.output_suffix, out_ext=self.output_file_ext,
+                    partition=self.output_partition, options=self.options)
+
+    def pack_status(self) -> Dict[str, Any]:
+        """The output table's pack state: see :func:`pack_status`."""
+        return pack_status(self.output_basepath, self.table_name, **self._state_kwargs())
+
+    def unlock(self, yes: bool = False, force: bool = False) -> Dict[str, Any]:
+        """Releases a crashed run's lock: see :func:`pack_unlock`."""
+        return pack_unlock(self.output_basepath, self.table_name, yes=yes, force=force,
+                           **self._state_kwargs())
+
+    def gc(self, dry_run: bool = True) -> Dict[str, Any]:
+        """Removes state no committed run needs (a dry run by default): see :func:`pack_gc`."""
+        return pack_gc(self.output_basepath, self.table_name, dry_run=dry_run,
+                       **self._state_kwargs())
 
     def _schema_file(self, tmp: str) -> Optional[str]:
         if self.metadata is None:

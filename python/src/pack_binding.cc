@@ -15,8 +15,9 @@
 #include <vector>
 
 #include "errors.h"
-#include "job_binding.h"
 #include "format/schema_policy.h"
+#include "job_binding.h"
+#include "lakepack/pack_admin.h"
 #include "pack/packer.h"
 #include "pack/report_json.h"
 
@@ -33,6 +34,23 @@ nb::object RunPack(pack::PackOptions o) {
   return JsonToPython(pack::ReportToJson(r, o.dry_run));
 }
 
+// The state verbs (lakepack/pack_admin.h) through RunJob (GIL released); their reports are the
+// JSON objects `lakepack pack --status / --unlock / --gc --json` print.
+nb::object RunPackStatus(const pack::PackStateOptions& o) {
+  return JsonToPython(RunJob([&](const JobContext&) { return pack::PackStatus(o); }).ToJson());
+}
+
+nb::object RunPackUnlock(const pack::PackStateOptions& o, bool yes, bool force) {
+  return JsonToPython(RunJob([&](const JobContext&) {
+                        return pack::PackUnlock(o, {yes, force});
+                      }).ToJson());
+}
+
+nb::object RunPackGc(const pack::PackStateOptions& o, bool dry_run) {
+  return JsonToPython(
+      RunJob([&](const JobContext&) { return pack::PackGc(o, {dry_run}); }).ToJson());
+}
+
 }  // namespace
 
 void RegisterPack(nb::module_& m) {
@@ -46,6 +64,7 @@ void RegisterPack(nb::module_& m) {
       .def_rw("table", &PackOptions::table)
       .def_rw("suffix", &PackOptions::suffix)
       .def_rw("file_limit_bytes", &PackOptions::file_limit_bytes)
+      .def_rw("force", &PackOptions::force)
       .def_rw("in_ext", &PackOptions::in_ext)
       .def_rw("out_ext", &PackOptions::out_ext)
       .def_rw("partition", &PackOptions::partition)
@@ -60,12 +79,26 @@ void RegisterPack(nb::module_& m) {
       // "fail" (the default), "union" or "drop": format/schema_policy.h names the rule.
       .def_prop_rw(
           "on_schema_mismatch",
-          [](const PackOptions& o) { return std::string(format::SchemaMismatchName(o.on_schema_mismatch)); },
+          [](const PackOptions& o) {
+            return std::string(format::SchemaMismatchName(o.on_schema_mismatch));
+          },
           [](PackOptions& o, const std::string& name) {
             o.on_schema_mismatch = ValueOrThrow(format::ParseSchemaMismatch(name));
           })
       .def_rw("store", &PackOptions::store);
   m.def("pack", &RunPack, nb::arg("options"));
+  using pack::PackStateOptions;
+  nb::class_<PackStateOptions>(m, "PackStateOptions")
+      .def(nb::init<>())
+      .def_rw("output_base", &PackStateOptions::output_base)
+      .def_rw("table", &PackStateOptions::table)
+      .def_rw("suffix", &PackStateOptions::suffix)
+      .def_rw("out_ext", &PackStateOptions::out_ext)
+      .def_rw("partition", &PackStateOptions::partition)
+      .def_rw("store", &PackStateOptions::store);
+  m.def("pack_status", &RunPackStatus, nb::arg("options"));
+  m.def("pack_unlock", &RunPackUnlock, nb::arg("options"), nb::arg("yes"), nb::arg("force"));
+  m.def("pack_gc", &RunPackGc, nb::arg("options"), nb::arg("dry_run"));
   m.attr("DEFAULT_FILE_LIMIT_BYTES") = pack::kDefaultFileLimitBytes;
   m.attr("DEFAULT_LOCK_TIMEOUT_SECONDS") = pack::kDefaultLockTimeoutSeconds;
 }

@@ -7,13 +7,75 @@
 #include "cli/run_job.h"
 #include "cli/verbs.h"
 #include "format/schema_policy.h"
+#include "lakepack/pack_admin.h"
 #include "pack/packer.h"
 #include "pack/report_json.h"
 
 namespace lakepack::cli {
 namespace {
 
+// --partition k=v (repeatable) into `partition`; false (after printing the usage error into *rc)
+// when one is malformed.
+bool ParsePartitions(const Args& args, pack::Partition* partition, int* rc) {
+  for (const auto& p : args.GetAll("partition")) {
+    auto kv = pack::ParsePartitionArg(p);
+    if (!kv.ok()) {
+      *rc = Usage(args, kv.status());
+      return false;
+    }
+    partition->push_back(*kv);
+  }
+  return true;
+}
+
+// --status, --unlock, --gc: the table's pack state (lakepack/pack_admin.h).  Positionals:
+// OUTPUT_BASE TABLE, or the pack command's own INPUT_BASE OUTPUT_BASE TABLE (INPUT_BASE unused).
+int RunPackAdmin(const Args& args) {
+  const int modes = args.Has("status") + args.Has("unlock") + args.Has("gc");
+  if (modes > 1) {
+    return Usage(args, Status::InvalidArgument("give one of --status, --unlock and --gc"));
+  }
+  const auto& pos = args.positional();
+  pack::PackStateOptions o;
+  o.output_base = pos[pos.size() - 2];
+  o.table = pos.back();
+  o.suffix = args.Get("suffix");
+  if (args.Has("out-ext")) o.out_ext = args.Get("out-ext");
+  int rc = 0;
+  if (!ParsePartitions(args, &o.partition, &rc)) return rc;
+  o.store = StoreOptionsFrom(args);
+  if (Status valid = o.Validate(); !valid.ok()) return Usage(args, valid);
+  JobRun run(args, "");
+  if (args.Has("status")) {
+    auto r = pack::PackStatus(o);
+    if (!r.ok()) return run.Fail(r.status());
+    return run.Succeed(r->ToJson(), r->ToText());
+  }
+  if (args.Has("unlock")) {
+    pack::PackUnlockOptions u;
+    u.confirmed = args.Has("yes");
+    u.force = args.Has("force");
+    auto r = pack::PackUnlock(o, u);
+    if (!r.ok()) return run.Fail(r.status());
+    return run.Succeed(r->ToJson(), r->message + "\n");
+  }
+  pack::PackGcOptions g;
+  g.dry_run = args.Has("dry-run") || !args.Has("yes");
+  auto r = pack::PackGc(o, g);
+  if (!r.ok()) return run.Fail(r.status());
+  return run.Succeed(r->ToJson(), r->ToText());
+}
+
 int RunPack(const Args& args) {
+  if (args.Has("status") || args.Has("unlock") || args.Has("gc")) return RunPackAdmin(args);
+  if (args.positional().size() != 3) {
+    return Usage(args, Status::InvalidArgument(
+                           "wrong number of arguments: INPUT_BASE OUTPUT_BASE TABLE (OUTPUT_BASE "
+                           "TABLE only with --status, --unlock or --gc)"));
+  }
+  if (args.Has("yes")) {
+    return Usage(args, Status::InvalidArgument("--yes goes with --unlock or --gc"));
+  }
   pack::PackOptions o;
   o.input_base = args.positional()[0];
   o.output_base = args.positional()[1];
@@ -22,13 +84,11 @@ int RunPack(const Args& args) {
   auto limit = args.GetSize("file-limit", o.file_limit_bytes);
   if (!limit.ok()) return Usage(args, limit.status());
   o.file_limit_bytes = *limit;
+  o.force = args.Has("force");
   o.in_ext = args.Get("in-ext");
   if (args.Has("out-ext")) o.out_ext = args.Get("out-ext");
-  for (const auto& p : args.GetAll("partition")) {
-    auto kv = pack::ParsePartitionArg(p);
-    if (!kv.ok()) return Usage(args, kv.status());
-    o.partition.push_back(*kv);
-  }
+  int rc = 0;
+  if (!ParsePartitions(args, &o.partition, &rc)) return rc;
   o.input_partition_name = args.Get("input-partition-name");
   o.schema_file = args.Get("schema");
   o.cast_parquet = args.Has("cast-parquet");
@@ -98,7 +158,9 @@ const Verb kPackVerb = {
     "TABLE[_SUFFIX]_N.EXT of --file-limit bytes each (±2%), filling the latest file first.  "
     "Inputs\n"
     "already packed are skipped; a crashed run is recovered by the next; Ctrl-C puts the table\n"
-    "back as it was before the run.",
+    "back as it was before the run.  `lakepack pack OUTPUT_BASE TABLE --status | --unlock |\n"
+    "--gc` shows and tidies the table's pack state (INPUT_BASE may be given too; it is unused).\n"
+    "Exit codes: 0 done, 1 failed (nothing half-written is left visible), 2 usage error.",
     {{"suffix", "S", "output names TABLE_S_N.EXT (default: none, TABLE_N.EXT)"},
      {"file-limit", "SIZE", "bytes per output file, e.g. 256MB, 1GiB (default 256MB, decimal)"},
      {"in-ext", "E", "pack only inputs whose names end with E, e.g. csv (default: every file)"},
@@ -121,14 +183,28 @@ const Verb kPackVerb = {
       "a latest file under the limit is rewritten with the new rows first (rewrite-latest, "
       "the default) or kept, the new rows starting the next file (new-file: no old bytes "
       "re-read)"},
-     {"dry-run", nullptr, "plan and print what would be written; write nothing"},
+     {"dry-run", nullptr,
+      "plan and print what would be written; write nothing (with --gc: list only, the default)"},
      {"lock-timeout", "SECONDS",
       "a crashed packer on another host is presumed dead after this "
       "long; 30, 90s, 15m (default 15m)"},
      {"wait", "SECONDS",
       "wait up to this long for another packer of TABLE to finish (default 0: "
-      "fail at once)"}},
-    3,
+      "fail at once)"},
+     {"force", nullptr,
+      "accept a --file-limit under 1 MB; with --unlock, also release a live lock (default: "
+      "off)"},
+     {"status", nullptr,
+      "show the pack state of OUTPUT_BASE TABLE (for this --partition, --suffix, --out-ext): "
+      "generations, the lock and its owner, the last run's inputs and files; writes nothing"},
+     {"unlock", nullptr,
+      "release the lock of a crashed run so the next run recovers it now; shows the owner and "
+      "needs --yes (a live lock also --force) (default: refuse)"},
+     {"gc", nullptr,
+      "remove old intents, leases and base copies no committed state needs; lists them only "
+      "(dry run) unless --yes is given (default: dry run)"},
+     {"yes", nullptr, "confirm --unlock or --gc (default: not confirmed)"}},
+    2,
     3,
     RunPack};
 

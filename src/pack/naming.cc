@@ -170,6 +170,43 @@ std::string BaseCopyName(int64_t generation, std::string_view file_name) {
   return "base-" + Padded(generation) + "-" + std::string(file_name);
 }
 
+Status ValidateOutputNames(std::string_view table, std::string_view suffix,
+                           std::string_view out_ext, const Partition& partition) {
+  if (table.empty() || table.find('/') != std::string::npos || table[0] == '.' || table[0] == '_') {
+    return Status::InvalidArgument("pack: bad table name '" + std::string(table) +
+                                   "' (non-empty, no '/', not starting with '.' or '_')");
+  }
+  if (suffix.find('/') != std::string::npos || suffix.find('.') != std::string::npos) {
+    return Status::InvalidArgument("pack: bad --suffix '" + std::string(suffix) +
+                                   "' (no '/' or '.')");
+  }
+  if (out_ext.empty() || out_ext[0] == '.') {
+    return Status::InvalidArgument("pack: bad --out-ext '" + std::string(out_ext) +
+                                   "' (e.g. snappy.parquet)");
+  }
+  auto fmt = ParseOutputExtension(out_ext);
+  if (!fmt.ok()) return fmt.status().WithContext("pack: --out-ext");
+  auto path = PartitionPath(partition);
+  if (!path.ok()) return path.status().WithContext("pack: --partition");
+  return Status::OK();
+}
+
+Result<OutputPlace> OutputPlaceOf(std::string_view base_key, std::string_view table,
+                                  std::string_view suffix, std::string_view out_ext,
+                                  const Partition& partition) {
+  LP_ASSIGN_OR_RETURN(std::string part, PartitionPath(partition));
+  OutputPlace p;
+  p.table_prefix = std::string(base_key);
+  if (!p.table_prefix.empty() && p.table_prefix.back() != '/') p.table_prefix += '/';
+  p.table_prefix += std::string(table) + "/";
+  p.part_prefix = p.table_prefix + part;
+  p.state_prefix = p.table_prefix + "_lakepack/pack/" + part + OutputStem(table, suffix) + "." +
+                   std::string(out_ext) + "/";
+  return p;
+}
+
+std::string UnlockName(int64_t generation) { return "unlock-" + Padded(generation) + ".json"; }
+
 std::optional<StateObjectName> ParseStateObjectName(std::string_view name) {
   StateObjectKind kind;
   std::string_view rest;
@@ -186,6 +223,9 @@ std::optional<StateObjectName> ParseStateObjectName(std::string_view name) {
   } else if (starts("base-")) {
     kind = StateObjectKind::kBase;
     rest = name.substr(5);
+  } else if (starts("unlock-")) {
+    kind = StateObjectKind::kUnlock;
+    rest = name.substr(7);
   } else {
     return std::nullopt;
   }

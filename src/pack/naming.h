@@ -72,12 +72,31 @@ Partition PartitionValuesOf(std::string_view relative_key);
 constexpr int kGenerationDigits = 12;
 std::string IntentName(int64_t generation);  // "intent-000000000007.json"
 std::string CommitName(int64_t generation);  // "commit-000000000007.json"
-// "lease-000000000007.json": run 7's latest lease renewal (txlog/lease.h); overwritten while it runs.
+// "lease-000000000007.json": run 7's latest lease renewal (txlog/lease.h); overwritten while it
+// runs.
 std::string LeaseName(int64_t generation);
 // "base-000000000007-TABLE_3.csv": the preserved original bytes of a rewritten latest file.
 std::string BaseCopyName(int64_t generation, std::string_view file_name);
+// "unlock-000000000007.json": `pack --unlock` released run 7's lock (state.h's UnlockRecord).
+std::string UnlockName(int64_t generation);
 
-enum class StateObjectKind { kIntent, kCommit, kBase, kLease };
+// Checks the names that place a table's outputs: the table (non-empty, no '/', not starting with
+// '.' or '_'), the suffix (no '/' or '.'), the output extension and the partition.  Errors name
+// the option (PackOptions and PackStateOptions share them).
+Status ValidateOutputNames(std::string_view table, std::string_view suffix,
+                           std::string_view out_ext, const Partition& partition);
+
+// Where a table's outputs and pack state are, given the key of OUTPUT_BASE in its store.
+struct OutputPlace {
+  std::string table_prefix;  // "BASE/TABLE/"
+  std::string part_prefix;   // table_prefix + "k1=v1/.../"
+  std::string state_prefix;  // table_prefix + "_lakepack/pack/" + partition + "STEM.EXT/"
+};
+Result<OutputPlace> OutputPlaceOf(std::string_view base_key, std::string_view table,
+                                  std::string_view suffix, std::string_view out_ext,
+                                  const Partition& partition);
+
+enum class StateObjectKind { kIntent, kCommit, kBase, kLease, kUnlock };
 struct StateObjectName {
   StateObjectKind kind;
   int64_t generation;

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <ctime>
 #include <map>
 #include <set>
 #include <thread>
@@ -18,6 +17,7 @@
 #include "format/schema_file.h"
 #include "format/schema_policy.h"
 #include "pack/batch_queue.h"
+#include "pack/lock.h"
 #include "pack/rolling_writer.h"
 #include "pack/state.h"
 #include "store/traffic.h"
@@ -38,15 +38,6 @@ constexpr int64_t kQueueBatches = 256;
 std::string DirPrefix(const std::string& key) {
   if (key.empty() || key.back() == '/') return key;
   return key + "/";
-}
-
-std::string IsoTime(int64_t unix_ms) {
-  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // Bytes hashed at a time by ContentChecksum.
@@ -118,11 +109,11 @@ class PackRun {
     traffic_.Watch(in_);
     traffic_.Watch(out_);
     in_prefix_ = DirPrefix(in.key) + o_.table + "/";
-    table_prefix_ = DirPrefix(out.key) + o_.table + "/";
-    LP_ASSIGN_OR_RETURN(std::string part, PartitionPath(o_.partition));
-    part_prefix_ = table_prefix_ + part;
-    state_prefix_ = table_prefix_ + "_lakepack/pack/" + part + OutputStem(o_.table, o_.suffix) +
-                    "." + o_.out_ext + "/";
+    LP_ASSIGN_OR_RETURN(OutputPlace place,
+                        OutputPlaceOf(out.key, o_.table, o_.suffix, o_.out_ext, o_.partition));
+    table_prefix_ = place.table_prefix;
+    part_prefix_ = place.part_prefix;
+    state_prefix_ = place.state_prefix;
     // An output table inside the input table (or the other way round) would pack its own output
     // again on every run.
     const std::string in_uri = in_->Uri(in_prefix_), out_uri = out_->Uri(table_prefix_);
@@ -155,9 +146,14 @@ class PackRun {
 
   // Whether another packer took over run `generation` (it started the next run, which it does
   // only once our lease expired): the phrase for the lease keeper's message, or nullopt.
+  // `lakepack pack --unlock` (unlock-G) counts as a take-over: the next run recovers G.
   Result<std::optional<std::string>> TakenOver(int64_t generation) {
-    return txlog::TakenOverOnceExists(*out_, state_prefix_ + IntentName(generation + 1),
-                                      "another packer");
+    LP_ASSIGN_OR_RETURN(
+        auto next, txlog::TakenOverOnceExists(*out_, state_prefix_ + IntentName(generation + 1),
+                                              "another packer"));
+    if (next) return next;
+    return txlog::TakenOverOnceExists(*out_, state_prefix_ + UnlockName(generation),
+                                      "`lakepack pack --unlock`");
   }
 
   Result<PackReport> Attempt() {
@@ -174,36 +170,19 @@ class PackRun {
       LP_ASSIGN_OR_RETURN(std::string text, commits->Read(max_commit));
       LP_ASSIGN_OR_RETURN(committed, ParseCommit(text, out_->Uri(commits->RecordKey(max_commit))));
     }
-    Intent abandoned;
-    bool recovering = false;
-    if (max_intent > max_commit) {
-      LP_ASSIGN_OR_RETURN(std::string text, intents->Read(max_intent));
-      LP_ASSIGN_OR_RETURN(abandoned, ParseIntent(text, out_->Uri(intents->RecordKey(max_intent))));
-      bool dead = OwnerIsDeadOnThisHost(abandoned.owner);
-      int64_t expiry = LeaseExpiryMs(abandoned, nullptr);
-      if (!dead && NowUnixMs() > expiry) {
-        // Past the intent's own lease: a live run has renewed it (txlog/lease.h).
-        const std::string lease_key = state_prefix_ + LeaseName(max_intent);
-        auto text = out_->Get(lease_key);
-        if (!text.ok() && !text.status().IsNotFound()) return text.status();
-        if (text.ok()) {
-          LP_ASSIGN_OR_RETURN(LeaseRenewal renewal, ParseLeaseRenewal(*text, out_->Uri(lease_key)));
-          expiry = LeaseExpiryMs(abandoned, &renewal);
-        }
-      }
-      bool expired = NowUnixMs() > expiry;
-      if (!dead && !expired) {
-        return Status::Unavailable(
-            "another packer is working on " + TableName() + " (host " + abandoned.owner.host +
-            ", pid " + std::to_string(abandoned.owner.pid) + ", since " +
-            IsoTime(abandoned.created_ms) + ", run " + std::to_string(abandoned.generation) +
-            "); retry later (its lock " +
-            (expiry == INT64_MAX ? std::string("has no expiry that can be computed")
-                                 : "expires at " + IsoTime(expiry) + " unless renewed") +
-            ")");
-      }
-      recovering = true;
+    LP_ASSIGN_OR_RETURN(const LockState lock,
+                        ReadLock(*out_, state_prefix_, *intents, max_intent, max_commit));
+    if (lock.Live(NowUnixMs())) {
+      const int64_t expiry = lock.expiry_ms;
+      return Status::Unavailable("another packer is working on " + TableName() + " (" +
+                                 DescribeOwner(lock) + "); retry later (its lock " +
+                                 (expiry == INT64_MAX
+                                      ? std::string("has no expiry that can be computed")
+                                      : "expires at " + IsoTime(expiry) + " unless renewed") +
+                                 "; `lakepack pack --status` shows it)");
     }
+    const Intent& abandoned = lock.intent;
+    const bool recovering = lock.held;
     const int64_t generation = std::max(max_intent, max_commit) + 1;
 
     // 2. Listings and plan.
@@ -385,9 +364,9 @@ class PackRun {
     LP_ASSIGN_OR_RETURN(auto taken, TakenOver(generation));
     if (taken) {
       return Status::Cancelled("run " + std::to_string(generation) + " on " + TableName() +
-                               " lost its lock (another packer took over after " +
+                               " lost its lock (" + *taken + ", its lease being " +
                                std::to_string(o_.lock_timeout_seconds) +
-                               " s); its output will be redone by that packer");
+                               " s); its output will be redone by the next run");
     }
     Commit c;
     c.generation = generation;
@@ -407,17 +386,19 @@ class PackRun {
     LP_RETURN_NOT_OK(commits->Append(generation, ToJson(c)));
     keeper->Stop();  // before its lease object is deleted: a renewal in flight would recreate it
 
-    // 8. Garbage: base copies (ours and any a crash after a commit left behind), leases — of
-    // this run and earlier ones only: a packer may already have started run G+1.
+    // 8. Garbage: base copies (ours and any a crash after a commit left behind), leases and
+    // unlock records — of this run and earlier ones only: a packer may already have started run
+    // G+1.
     std::vector<std::string> garbage = {state_prefix_ + LeaseName(generation)};
     if (!base_key.empty()) garbage.push_back(base_key);
-    for (const char* stem : {"base-", "lease-"}) {
+    for (const char* stem : {"base-", "lease-", "unlock-"}) {
       auto left = out_->ListAll(state_prefix_ + stem);
       if (!left.ok()) break;  // harmless: the next run's step 8 tries again
       for (const auto& o : *left) {
         auto name = ParseStateObjectName(BaseName(o.key));
         if (name && name->generation <= generation &&
-            (name->kind == StateObjectKind::kBase || name->kind == StateObjectKind::kLease)) {
+            (name->kind == StateObjectKind::kBase || name->kind == StateObjectKind::kLease ||
+             name->kind == StateObjectKind::kUnlock)) {
           garbage.push_back(o.key);
         }
       }
@@ -714,28 +695,21 @@ static_assert(kMaxLockTimeoutSeconds * 1000 == kMaxLeaseMs);
 Status PackOptions::Validate() const {
   if (input_base.empty()) return Status::InvalidArgument("pack: INPUT_BASE is empty");
   if (output_base.empty()) return Status::InvalidArgument("pack: OUTPUT_BASE is empty");
-  if (table.empty() || table.find('/') != std::string::npos || table[0] == '.' || table[0] == '_') {
-    return Status::InvalidArgument("pack: bad table name '" + table +
-                                   "' (non-empty, no '/', not starting with '.' or '_')");
-  }
-  if (suffix.find('/') != std::string::npos || suffix.find('.') != std::string::npos) {
-    return Status::InvalidArgument("pack: bad --suffix '" + suffix + "' (no '/' or '.')");
-  }
+  LP_RETURN_NOT_OK(ValidateOutputNames(table, suffix, out_ext, partition));
   if (file_limit_bytes <= 0) {
     return Status::InvalidArgument("pack: --file-limit must be positive, got " +
                                    std::to_string(file_limit_bytes));
   }
-  if (out_ext.empty() || out_ext[0] == '.') {
-    return Status::InvalidArgument("pack: bad --out-ext '" + out_ext + "' (e.g. snappy.parquet)");
+  if (file_limit_bytes < kMinFileLimitBytes && !force) {
+    return Status::InvalidArgument(
+        "pack: --file-limit " + std::to_string(file_limit_bytes) +
+        " bytes is under 1 MB, so every few rows would make a file of their own (a number "
+        "without a unit is bytes: 256MB, 1GiB); give --force to pack with it anyway");
   }
-  auto fmt = ParseOutputExtension(out_ext);
-  if (!fmt.ok()) return fmt.status().WithContext("pack: --out-ext");
   if (!in_ext.empty()) {
     auto in_fmt = FormatOfExtension(in_ext);
     if (!in_fmt.ok()) return in_fmt.status().WithContext("pack: --in-ext");
   }
-  auto path = PartitionPath(partition);
-  if (!path.ok()) return path.status().WithContext("pack: --partition");
   if (read_block_bytes < 0) {
     return Status::InvalidArgument("pack: read block size must be positive, got " +
                                    std::to_string(read_block_bytes));

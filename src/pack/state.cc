@@ -58,6 +58,26 @@ std::string ToJson(const LeaseRenewal& l) {
          std::to_string(l.generation) + ",\"renewed_ms\":" + std::to_string(l.renewed_ms) + "}\n";
 }
 
+std::string ToJson(const UnlockRecord& u) {
+  return "{\"kind\":\"lakepack-pack-unlock\",\"version\":1,\"generation\":" +
+         std::to_string(u.generation) + ",\"by\":" + txlog::OwnerToJson(u.by) +
+         ",\"created_ms\":" + std::to_string(u.created_ms) +
+         ",\"forced\":" + (u.forced ? "true" : "false") + "}\n";
+}
+
+Result<UnlockRecord> ParseUnlockRecord(std::string_view text, const std::string& source) {
+  auto doc = txlog::ParseRecord(text, source);
+  if (!doc.ok()) return doc.status();
+  UnlockRecord u;
+  LP_ASSIGN_OR_RETURN(u.generation, JsonInt(*doc, "generation", source));
+  LP_ASSIGN_OR_RETURN(auto by, JsonMember(*doc, "by", JsonValue::Kind::kObject, source));
+  LP_ASSIGN_OR_RETURN(u.by, txlog::ParseOwner(*by, source));
+  LP_ASSIGN_OR_RETURN(u.created_ms, JsonInt(*doc, "created_ms", source));
+  LP_ASSIGN_OR_RETURN(auto forced, JsonMember(*doc, "forced", JsonValue::Kind::kBool, source));
+  u.forced = forced->boolean;
+  return u;
+}
+
 Result<LeaseRenewal> ParseLeaseRenewal(std::string_view text, const std::string& source) {
   auto doc = txlog::ParseRecord(text, source);
   if (!doc.ok()) return doc.status();

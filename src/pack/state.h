@@ -8,6 +8,9 @@
 //                  inputs (URI + size + ETag) and the manifest of output files it wrote;
 //   lease-G.json   rewritten by run G while it runs (txlog/lease.h): when it last renewed its
 //                  lease, so a long run keeps its lock past intent-G's created_ms + lease_ms.
+//   unlock-G.json  written (put-if-absent) by `lakepack pack --unlock` (pack/lock.h): run G's lock
+//                  is released; the next run recovers G at once, as after a crash, and run G, if
+//                  it still runs, stops at its next lease renewal without touching the table.
 //
 // The intents and the commits are two txlog logs (txlog/log.h, stems "intent-" and "commit-") in
 // the same directory; txlog writes them (put-if-absent, lost answers settled), finds the latest,
@@ -76,6 +79,14 @@ struct LeaseRenewal {
   int64_t renewed_ms = 0;  // Unix time, by the owner's clock (as Intent::created_ms)
 };
 
+// `pack --unlock` of run G: who released its lock, when, and whether its lease was still live.
+struct UnlockRecord {
+  int64_t generation = 0;
+  Owner by;
+  int64_t created_ms = 0;
+  bool forced = false;  // the lock was live (its owner alive or its lease unexpired)
+};
+
 struct Commit {
   int64_t generation = 0;
   int64_t created_ms = 0;
@@ -86,10 +97,12 @@ struct Commit {
 std::string ToJson(const Intent& intent);
 std::string ToJson(const Commit& commit);
 std::string ToJson(const LeaseRenewal& lease);
+std::string ToJson(const UnlockRecord& unlock);
 // Errors name `source` (the object's URI).
 Result<Intent> ParseIntent(std::string_view text, const std::string& source);
 Result<Commit> ParseCommit(std::string_view text, const std::string& source);
 Result<LeaseRenewal> ParseLeaseRenewal(std::string_view text, const std::string& source);
+Result<UnlockRecord> ParseUnlockRecord(std::string_view text, const std::string& source);
 
 // The longest lease a run may take: ten years is longer than any run, and keeps every
 // "timestamp + lease" far from int64 overflow (a lease of ~9.2e15 s made the expiry wrap negative,

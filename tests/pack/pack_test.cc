@@ -57,6 +57,7 @@ class PackTest : public ::testing::TestWithParam<std::string> {
     o.output_base = Out();
     o.table = "table";
     o.file_limit_bytes = kLimit;
+    o.force = true;  // kLimit is under kMinFileLimitBytes
     o.out_ext = out_ext;
     return o;
   }
@@ -265,6 +266,7 @@ TEST_P(PackTest, FormatPairs) {
   o2.table = "table";
   o2.in_ext = "jsonl";
   o2.file_limit_bytes = kLimit;
+  o2.force = true;
   auto r2 = Pack(o2);
   ASSERT_TRUE(r2.ok()) << r2.status().ToString();
   EXPECT_EQ(r2->rows, 1500);
@@ -275,6 +277,7 @@ TEST_P(PackTest, FormatPairs) {
   o3.table = "table";
   o3.out_ext = "csv";
   o3.file_limit_bytes = kLimit;
+  o3.force = true;
   auto r3 = Pack(o3);
   ASSERT_TRUE(r3.ok()) << r3.status().ToString();
   EXPECT_EQ(r3->rows, 1500);
@@ -336,12 +339,14 @@ TEST_P(PackTest, DryRunWritesNothing) {
 TEST_P(PackTest, CliSummaryAndJson) {
   Generate("a.csv", 900, 11);
   std::string out;
-  ASSERT_EQ(
-      RunCli("pack " + In() + " " + Out() + " table --file-limit 256kB --out-ext csv --json", &out),
-      0)
+  ASSERT_EQ(RunCli("pack " + In() + " " + Out() +
+                       " table --file-limit 256kB --force --out-ext csv --json",
+                   &out),
+            0)
       << out;
   EXPECT_NE(out.find("\"files\":[{\"uri\""), std::string::npos) << out;
-  ASSERT_EQ(RunCli("pack " + In() + " " + Out() + " table --file-limit 256kB --out-ext csv", &out),
+  ASSERT_EQ(RunCli("pack " + In() + " " + Out() + " table --file-limit 256kB --force --out-ext csv",
+                   &out),
             0);
   EXPECT_NE(out.find("1 already packed"), std::string::npos) << out;
   EXPECT_EQ(RunCli("pack " + In() + " " + Out() + " table --partition nokey", &out), 2) << out;
@@ -354,7 +359,7 @@ TEST_P(PackTest, CliSummaryAndJson) {
 TEST_P(PackTest, CrashAtEveryStepThenRerun) {
   const bool s3 = GetParam() != "local";
   Generate("a.csv", 200, 12);
-  const std::string args = " table --file-limit 50kB --out-ext csv --quiet";
+  const std::string args = " table --file-limit 50kB --force --out-ext csv --quiet";
   std::string out;
   ASSERT_EQ(RunCli("pack " + In() + " " + Out() + args, &out), 0) << out;
   Generate("b.csv", 500, 13);
@@ -417,7 +422,8 @@ TEST_P(PackTest, CrashAtEveryStepThenRerun) {
 TEST_P(PackTest, ConcurrentPackers) {
   Generate("a.csv", 1500, 14);
   Generate("b.csv", 1500, 15);
-  const std::string cmd = "pack " + In() + " " + Out() + " table --file-limit 64kB --out-ext csv";
+  const std::string cmd =
+      "pack " + In() + " " + Out() + " table --file-limit 64kB --force --out-ext csv";
   std::string out1, out2;
   int rc1 = 0, rc2 = 0;
   std::thread t1([&] { rc1 = RunCli(cmd, &out1, CliEnv()); });

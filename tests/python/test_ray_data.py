@@ -143,7 +143,7 @@ def _check_sizes(files, limit=LIMIT):
 
 def test_pack_sink_from_lakepack_source_partition_and_csv(local_ray, base):
     rows = _make_inputs(base)
-    sink = lray.PackSink(base + "/out", "t", file_limit="100kB", partition={"year": "2026"},
+    sink = lray.PackSink(base + "/out", "t", file_limit="100kB", force=True, partition={"year": "2026"},
                          format="csv", job_id="csv-job")
     lray.read(base + "/in", format="csv", task_bytes=200_000).write_datasink(sink)
     store = lakepack.open_store(base + "/out/t/year=2026")
@@ -183,7 +183,7 @@ def test_failed_write_leaves_nothing_and_a_rerun_writes_once(local_ray, base):
     ds, t = _dataset()
     # write_bytes=None: one write task per block, fused with the map, so the tasks of the other
     # blocks stage theirs while the one of the 5th block raises.
-    sink = CountingSink(base, "t", file_limit=LIMIT, job_id="job-1", write_bytes=None)
+    sink = CountingSink(base, "t", file_limit=LIMIT, force=True, job_id="job-1", write_bytes=None)
     failing = ds.map_batches(fail_on_block_with(4 * 4000 + 7), batch_format="pyarrow",
                              batch_size=None)
     with pytest.raises(Exception, match="row 16007"):
@@ -192,7 +192,7 @@ def test_failed_write_leaves_nothing_and_a_rerun_writes_once(local_ray, base):
     assert _output_files(base) == []
     assert _staging(base) == []
     # The re-run (a new sink object, the same job id) writes everything once, exactly sized.
-    sink = lray.PackSink(base, "t", file_limit=LIMIT, job_id="job-1")
+    sink = lray.PackSink(base, "t", file_limit=LIMIT, force=True, job_id="job-1")
     ds.write_datasink(sink)
     files = _output_files(base)
     assert [n for n, _ in files] == [f"t_{i}.snappy.parquet" for i in range(len(files))]
@@ -201,13 +201,13 @@ def test_failed_write_leaves_nothing_and_a_rerun_writes_once(local_ray, base):
     assert out.num_rows == t.num_rows and _ids(out) == _ids(t)
     assert sink.report["rows"] == t.num_rows and not sink.report["skipped"]
     # ... and running the committed job again writes nothing.
-    again = lray.PackSink(base, "t", file_limit=LIMIT, job_id="job-1")
+    again = lray.PackSink(base, "t", file_limit=LIMIT, force=True, job_id="job-1")
     ds.write_datasink(again)
     assert again.report["skipped"] and again.is_committed()
     assert _output_files(base) == files
     assert _staging(base) == []
     # Another job id appends (fills the latest file first): the check above is not vacuous.
-    other = lray.PackSink(base, "t", file_limit=LIMIT, job_id="job-2")
+    other = lray.PackSink(base, "t", file_limit=LIMIT, force=True, job_id="job-2")
     ds.write_datasink(other)
     files2 = _output_files(base)
     assert _read_table(base, files2).num_rows == 2 * t.num_rows
@@ -234,7 +234,7 @@ class DyingSink(lray.PackSink):
 def test_killed_task_is_retried_without_duplicates(local_ray, base, tmp_path):
     ds, t = _dataset(n_blocks=3)
     marker = str(tmp_path / "died")
-    sink = DyingSink(base, "t", file_limit=LIMIT, marker=marker)
+    sink = DyingSink(base, "t", file_limit=LIMIT, force=True, marker=marker)
     ds.write_datasink(sink, ray_remote_args={"max_retries": 2})
     with open(marker) as f:
         assert int(f.read()) > 0  # the killed attempt had staged files, which were not packed

@@ -91,6 +91,7 @@ class PackSink(Datasink):
             the first block's).
         on_schema_mismatch: ``fail`` / ``union`` / ``drop``, as :func:`lakepack.pack`.
         wait_seconds: wait up to this long for another packer of the table, instead of failing.
+        force: accept a ``file_limit`` under 1 MB (as :func:`lakepack.pack`'s ``force``).
         write_bytes: block bytes Ray bundles into one write task, staged as one file (default
             128 MiB; None: Ray's blocks as they come, each task fused with its producer).
         options, **kwargs: store options (``endpoint_url``, ``region``, ``profile``...).
@@ -104,7 +105,7 @@ class PackSink(Datasink):
                  partition: Optional[Mapping[str, Any]] = None, format: str = "parquet",
                  suffix: Optional[str] = None, job_id: Optional[str] = None,
                  staging: Optional[str] = None, schema: Optional[str] = None,
-                 on_schema_mismatch: str = "fail", wait_seconds: int = 0,
+                 on_schema_mismatch: str = "fail", wait_seconds: int = 0, force: bool = False,
                  write_bytes: Optional[int] = DEFAULT_WRITE_BYTES,
                  options: Optional[StoreOptions] = None, **kwargs: Any):
         if not table or "/" in table:
@@ -115,6 +116,7 @@ class PackSink(Datasink):
         self.output_base = _absolute(output_base)
         self.table = table
         self.file_limit_bytes = _chunksize_bytes(file_limit)
+        self.force = bool(force)
         self.partition = dict(partition or {})
         self.out_ext = _out_ext(format)
         self.suffix = suffix
@@ -268,7 +270,7 @@ class PackSink(Datasink):
                       file_limit_bytes=self.file_limit_bytes, in_ext="parquet",
                       out_ext=self.out_ext, partition=self.partition, schema=self.schema,
                       cast_parquet=True, wait_seconds=self.wait_seconds, options=self.options,
-                      on_schema_mismatch=self.on_schema_mismatch)
+                      on_schema_mismatch=self.on_schema_mismatch, force=self.force)
         expected = rows + (latest_rows if report["rewrote_latest"] else 0)
         if len(report["inputs"]) != len(staged) or report["rows"] != expected:
             raise InvalidData(
