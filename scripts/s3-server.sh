@@ -14,6 +14,7 @@
 #                       instance with another DIR and PORT can run beside the first)
 #   LAKEPACK_S3_STORE   bluestore | memstore (Ceph only)   default bluestore
 #   LAKEPACK_S3_TLS_PORT  the TLS front's port              default PORT+3
+#   LAKEPACK_S3_STS     1: radosgw also serves STS (Ceph only, see below)   default 0
 #
 # `start` is idempotent: a server that is already running from DIR and answering is reused.
 # It creates the S3 user testkey/testsecret and the bucket lakepack-test, then writes DIR/env
@@ -25,10 +26,12 @@
 # unrelated CA for tests of a wrong CA); DIR/env exports LAKEPACK_S3_TLS_ENDPOINT,
 # LAKEPACK_S3_CA_BUNDLE and LAKEPACK_S3_OTHER_CA_BUNDLE.  The front is its own process, so it is
 # also added (and restarted if it died) beside a reused server.
-# A Ceph server started by this script also serves STS (AssumeRole): radosgw runs with
+# With LAKEPACK_S3_STS=1 a Ceph server serves STS (AssumeRole): radosgw runs with
 # rgw_s3_auth_use_sts, and a role that the test user may assume, with s3:* on the test bucket, is
-# created; DIR/env exports its ARN as LAKEPACK_S3_STS_ROLE_ARN.  A reused server started by an
-# older script has no STS: then that variable is not exported.
+# created; DIR/env also exports LAKEPACK_S3_STS_ENDPOINT (this server) and LAKEPACK_S3_STS_ROLE_ARN.
+# Opt-in because it changes the server's answers: with STS on, radosgw answers a wrong secret key
+# with AccessDenied instead of SignatureDoesNotMatch, which the S3 tests check.  scripts/test.sh
+# starts a second, STS-enabled server for the credential tests.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -52,6 +55,7 @@ TLS_PORT=${LAKEPACK_S3_TLS_PORT:-$((PORT + 3))}
 TLS_ENDPOINT=https://localhost:$TLS_PORT
 # STS: radosgw encrypts session tokens with this key, which must be 16 bytes.  A test value.
 STS_KEY=lakepackstskey16
+STS=${LAKEPACK_S3_STS:-0}
 ROLE=lakepack-test-role
 
 log() { echo "s3-server: $*" >&2; }
@@ -184,10 +188,11 @@ rgw_enable_usage_log = false
 rgw_gc_obj_min_wait = 30
 rgw_gc_processor_period = 30
 rgw_gc_processor_max_time = 30
-# STS (AssumeRole) for the credential tests; see provision_sts.
-rgw_s3_auth_use_sts = true
-rgw_sts_key = $STS_KEY
 EOF
+  if [ "$STS" = 1 ]; then
+    # STS (AssumeRole) for the credential tests; see provision_sts.
+    printf '%s\n' "rgw_s3_auth_use_sts = true" "rgw_sts_key = $STS_KEY" >>"$conf"
+  fi
   ceph-authtool --create-keyring "$DIR/mon.keyring" --gen-key -n mon. --cap mon 'allow *' \
     >/dev/null
   ceph-authtool --create-keyring "$kr" --gen-key -n client.admin --cap mon 'allow *' \
@@ -318,7 +323,7 @@ provision() {
   start_tls
   local sts=""
   if [ "$KIND" = ceph ] && grep -q '^rgw_s3_auth_use_sts = true' "$DIR/ceph.conf"; then
-    sts=" LAKEPACK_S3_STS_ROLE_ARN=$(provision_sts)"
+    sts=" LAKEPACK_S3_STS_ENDPOINT=$ENDPOINT LAKEPACK_S3_STS_ROLE_ARN=$(provision_sts)"
   fi
   cat >"$DIR/env" <<EOF
 export AWS_ENDPOINT_URL=$ENDPOINT AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true LAKEPACK_TEST_S3=1 LAKEPACK_TEST_BUCKET=$BUCKET LAKEPACK_S3_SERVER_KIND=$KIND
