@@ -6,9 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
-
 #include <set>
+#include <sstream>
 
 #include "store/s3/endpoint.h"
 #include "store/s3/sts.h"
@@ -355,8 +354,7 @@ struct Resolver {
                                                            const Profile& profile) {
     const std::string where = "profile '" + name + "'";
     if (!seen.insert(name).second) {
-      return Status::InvalidArgument("the source_profile chain of " + where +
-                                     " loops back to it");
+      return Status::InvalidArgument("the source_profile chain of " + where + " loops back to it");
     }
     const std::string role_arn = profile.Get("role_arn");
     const std::string source_profile = profile.Get("source_profile");
@@ -389,8 +387,9 @@ struct Resolver {
       }
       if (!source) {
         return Status::InvalidArgument("source_profile '" + source_profile + "' of " + where +
-                                       " has no credentials (looked in " + profile.credentials_path +
-                                       " and " + profile.config_path + ")");
+                                       " has no credentials (looked in " +
+                                       profile.credentials_path + " and " + profile.config_path +
+                                       ")");
       }
       LP_ASSIGN_OR_RETURN(AssumeRoleParams params, RoleParams(profile, where));
       return std::shared_ptr<CredentialsProvider>(std::make_shared<AssumeRoleCredentialsProvider>(
@@ -402,7 +401,8 @@ struct Resolver {
           token_file, std::move(params), StsFor(top, cfg), "web_identity_token_file of " + where));
     }
     if (!role_arn.empty()) {
-      return Status::InvalidArgument(where + " sets role_arn but none of source_profile, "
+      return Status::InvalidArgument(where +
+                                     " sets role_arn but none of source_profile, "
                                      "credential_source or web_identity_token_file");
     }
     if (auto keys = StaticKeys(name, profile)) return keys;
@@ -492,8 +492,7 @@ Result<S3Config> ResolveS3Config(const StoreOptions& options) {
   if (options.profile.empty() && !env_key.empty() != !env_secret.empty()) {
     return Status::InvalidArgument(
         "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together (only " +
-        std::string(env_key.empty() ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") +
-        " is set)");
+        std::string(env_key.empty() ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") + " is set)");
   }
   if (options.profile.empty() && !env_key.empty()) {
     cfg.credentials = Resolver::FromEnvironment();

@@ -27,8 +27,7 @@ EndpointParts SplitEndpoint(const std::string& url) {
   while (!p.base_path.empty() && p.base_path.back() == '/') p.base_path.pop_back();
   const std::string default_port = p.https ? ":443" : ":80";
   if (p.host.size() > default_port.size() &&
-      p.host.compare(p.host.size() - default_port.size(), default_port.size(), default_port) ==
-          0) {
+      p.host.compare(p.host.size() - default_port.size(), default_port.size(), default_port) == 0) {
     p.host.resize(p.host.size() - default_port.size());
   }
   p.origin = url.substr(0, end);

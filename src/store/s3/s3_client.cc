@@ -150,7 +150,7 @@ Result<HttpResponse> S3Client::Call(const S3Request& request, CallInfo* info_out
   // Over TLS a body is sent unsigned, as the AWS SDKs do: TLS already protects it in transit, and
   // the SHA-256 pass over every uploaded byte is saved (PUTs still carry Content-MD5, which the
   // server checks).  Over plain HTTP the signature covers the body.
-  const std::string payload_hash = !request.body_sha256.empty() ? request.body_sha256
+  const std::string payload_hash = !request.body_sha256.empty()      ? request.body_sha256
                                    : https_ && !request.body.empty() ? kUnsignedPayload
                                                                      : Sha256Hex(request.body);
   const std::string path =

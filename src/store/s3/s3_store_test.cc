@@ -588,7 +588,6 @@ TEST_F(LiveS3, KeysNeedingEncodingInListings) {
   EXPECT_TRUE(store_->ListAll(prefix_)->empty());
 }
 
-
 // ---- HTTPS: the test server's TLS front (scripts/s3-server.sh) ----
 
 // A transport that records the headers of every request it passes on.
@@ -620,8 +619,8 @@ class LiveTls : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!Live()) GTEST_SKIP() << "LAKEPACK_TEST_S3 is not 1";
-    for (const char* v : {"LAKEPACK_S3_TLS_ENDPOINT", "LAKEPACK_S3_CA_BUNDLE",
-                          "LAKEPACK_S3_OTHER_CA_BUNDLE"}) {
+    for (const char* v :
+         {"LAKEPACK_S3_TLS_ENDPOINT", "LAKEPACK_S3_CA_BUNDLE", "LAKEPACK_S3_OTHER_CA_BUNDLE"}) {
       if (!std::getenv(v)) {
         const char* required = std::getenv("LAKEPACK_REQUIRE_S3");
         if (required && std::string(required) == "1") {
@@ -723,8 +722,7 @@ TEST_F(LiveTls, AMissingOrBadCaBundleIsRefusedUpFront) {
   auto r = S3Client::Make(lakepack::testing::TestBucket(), o);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(r.status().message().find("/nonexistent/ca.pem (from --ca-bundle)"),
-            std::string::npos)
+  EXPECT_NE(r.status().message().find("/nonexistent/ca.pem (from --ca-bundle)"), std::string::npos)
       << r.status().ToString();
 }
 

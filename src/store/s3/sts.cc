@@ -48,8 +48,8 @@ std::string StsErrorDetail(const HttpResponse& resp) {
 }
 
 // POSTs `fields` to the STS endpoint, signed with `creds` when given; returns the 200 body.
-Result<std::string> CallSts(StsEndpoint& sts, const HeaderList& fields,
-                            const AwsCredentials* creds, const std::string& what) {
+Result<std::string> CallSts(StsEndpoint& sts, const HeaderList& fields, const AwsCredentials* creds,
+                            const std::string& what) {
   if (!sts.transport) {
     LP_ASSIGN_OR_RETURN(auto curl, CurlTransport::Make(sts.curl));
     sts.transport = std::move(curl);
