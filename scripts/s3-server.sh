@@ -13,11 +13,25 @@
 #                       (Ceph's monitor uses PORT+1 (msgr2) and PORT+2 (msgr1), so a second
 #                       instance with another DIR and PORT can run beside the first)
 #   LAKEPACK_S3_STORE   bluestore | memstore (Ceph only)   default bluestore
+#   LAKEPACK_S3_TLS_PORT  the TLS front's port              default PORT+3
+#   LAKEPACK_S3_STS     1: radosgw also serves STS (Ceph only, see below)   default 0
 #
 # `start` is idempotent: a server that is already running from DIR and answering is reused.
 # It creates the S3 user testkey/testsecret and the bucket lakepack-test, then writes DIR/env
 # (source it to point clients at the server).  `stop` kills only the PIDs `start` recorded in
-# DIR/pids and removes DIR.  `env` prints DIR/env.
+# DIR/pids (and DIR/tls.pid) and removes DIR.  `env` prints DIR/env.
+#
+# Besides plain HTTP on PORT, `start` puts a TLS front on TLS_PORT (stunnel, forwarding to PORT)
+# with a certificate for "localhost" signed by a test CA it makes in DIR/tls (plus a second,
+# unrelated CA for tests of a wrong CA); DIR/env exports LAKEPACK_S3_TLS_ENDPOINT,
+# LAKEPACK_S3_CA_BUNDLE and LAKEPACK_S3_OTHER_CA_BUNDLE.  The front is its own process, so it is
+# also added (and restarted if it died) beside a reused server.
+# With LAKEPACK_S3_STS=1 a Ceph server serves STS (AssumeRole): radosgw runs with
+# rgw_s3_auth_use_sts, and a role that the test user may assume, with s3:* on the test bucket, is
+# created; DIR/env also exports LAKEPACK_S3_STS_ENDPOINT (this server) and LAKEPACK_S3_STS_ROLE_ARN.
+# Opt-in because it changes the server's answers: with STS on, radosgw answers a wrong secret key
+# with AccessDenied instead of SignatureDoesNotMatch, which the S3 tests check.  scripts/test.sh
+# starts a second, STS-enabled server for the credential tests.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,6 +49,14 @@ BUCKET=lakepack-test
 ENDPOINT=http://127.0.0.1:$PORT
 MON_V2=$((PORT + 1))
 MON_V1=$((PORT + 2))
+TLS_PORT=${LAKEPACK_S3_TLS_PORT:-$((PORT + 3))}
+# The name the test certificate is for: "localhost" (which resolves to loopback without DNS), so
+# that https://127.0.0.1:TLS_PORT is the same server under a name the certificate does not cover.
+TLS_ENDPOINT=https://localhost:$TLS_PORT
+# STS: radosgw encrypts session tokens with this key, which must be 16 bytes.  A test value.
+STS_KEY=lakepackstskey16
+STS=${LAKEPACK_S3_STS:-0}
+ROLE=lakepack-test-role
 
 log() { echo "s3-server: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -58,6 +80,7 @@ all_recorded_alive() {
 
 do_stop() {
   [ -d "$DIR" ] || return 0
+  stop_tls
   if [ -s "$DIR/pids" ]; then
     local name pid alive=()
     # Reverse order: rgw first, then OSD, then mon.
@@ -166,6 +189,10 @@ rgw_gc_obj_min_wait = 30
 rgw_gc_processor_period = 30
 rgw_gc_processor_max_time = 30
 EOF
+  if [ "$STS" = 1 ]; then
+    # STS (AssumeRole) for the credential tests; see provision_sts.
+    printf '%s\n' "rgw_s3_auth_use_sts = true" "rgw_sts_key = $STS_KEY" >>"$conf"
+  fi
   ceph-authtool --create-keyring "$DIR/mon.keyring" --gen-key -n mon. --cap mon 'allow *' \
     >/dev/null
   ceph-authtool --create-keyring "$kr" --gen-key -n client.admin --cap mon 'allow *' \
@@ -201,6 +228,81 @@ EOF
   answering || die "radosgw did not answer on $ENDPOINT; see $DIR/log"
 }
 
+# ---- the TLS front ------------------------------------------------------------------------------
+tls_answering() { curl -s -o /dev/null --max-time 2 --cacert "$DIR/tls/ca.pem" "$TLS_ENDPOINT/"; }
+
+stop_tls() {
+  [ -s "$DIR/tls.pid" ] || return 0
+  local pid
+  pid=$(cat "$DIR/tls.pid")
+  if pid_alive "$pid"; then kill "$pid" 2>/dev/null || true; fi
+  for _ in $(seq 1 25); do pid_alive "$pid" || break; sleep 0.2; done
+  rm -f "$DIR/tls.pid"
+}
+
+# make_ca NAME: DIR/tls/NAME.pem and NAME.key, a self-signed test CA (EC P-256: made in ms).
+make_ca() {
+  openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -sha256 -days 3650 \
+    -subj "/CN=lakepack test CA $1" -keyout "$DIR/tls/$1.key" -out "$DIR/tls/$1.pem" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+    2>>"$DIR/log/setup.log" || die "making the test CA $1 failed; see $DIR/log/setup.log"
+}
+
+# Starts stunnel on TLS_PORT in front of PORT (idempotent), with a certificate for localhost
+# signed by the test CA.
+start_tls() {
+  command -v stunnel4 >/dev/null || die "missing stunnel4: run scripts/setup.sh first"
+  if [ -s "$DIR/tls.pid" ] && pid_alive "$(cat "$DIR/tls.pid")" && tls_answering; then return 0; fi
+  stop_tls
+  mkdir -p "$DIR/tls" "$DIR/log" "$DIR/run"
+  if [ ! -s "$DIR/tls/server.pem" ]; then
+    make_ca ca
+    make_ca other-ca
+    openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj "/CN=localhost" \
+      -keyout "$DIR/tls/server.key" -out "$DIR/tls/server.csr" 2>>"$DIR/log/setup.log"
+    printf '%s\n' subjectAltName=DNS:localhost basicConstraints=CA:FALSE \
+      extendedKeyUsage=serverAuth >"$DIR/tls/server.ext"
+    openssl x509 -req -in "$DIR/tls/server.csr" -CA "$DIR/tls/ca.pem" -CAkey "$DIR/tls/ca.key" \
+      -CAcreateserial -days 3650 -sha256 -extfile "$DIR/tls/server.ext" \
+      -out "$DIR/tls/server.pem" 2>>"$DIR/log/setup.log" ||
+      die "signing the test certificate failed; see $DIR/log/setup.log"
+  fi
+  cat >"$DIR/tls/stunnel.conf" <<CONF
+foreground = no
+pid = $DIR/run/stunnel.pid
+output = $DIR/log/stunnel.log
+[s3]
+accept = 127.0.0.1:$TLS_PORT
+connect = 127.0.0.1:$PORT
+cert = $DIR/tls/server.pem
+key = $DIR/tls/server.key
+CONF
+  rm -f "$DIR/run/stunnel.pid"
+  stunnel4 "$DIR/tls/stunnel.conf" 2>>"$DIR/log/setup.log" ||
+    die "stunnel failed to start; see $DIR/log/stunnel.log"
+  for _ in $(seq 1 50); do [ -s "$DIR/run/stunnel.pid" ] && break; sleep 0.1; done
+  [ -s "$DIR/run/stunnel.pid" ] || die "stunnel wrote no pid file; see $DIR/log/stunnel.log"
+  tr -d ' ' <"$DIR/run/stunnel.pid" >"$DIR/tls.pid"
+  for _ in $(seq 1 50); do tls_answering && return 0; sleep 0.1; done
+  die "the TLS front did not answer on $TLS_ENDPOINT; see $DIR/log/stunnel.log"
+}
+
+# ---- STS ----------------------------------------------------------------------------------------
+# A role the test user may assume, allowed s3:* on the test bucket (Ceph, when its radosgw runs
+# with STS).  Prints the role's ARN.
+provision_sts() {
+  local admin=(radosgw-admin -c "$DIR/ceph.conf" -n client.admin) trust perms
+  if ! "${admin[@]}" role get --role-name="$ROLE" >"$DIR/log/role.json" 2>>"$DIR/log/setup.log"; then
+    trust='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam:::user/test"]},"Action":["sts:AssumeRole"]}]}'
+    "${admin[@]}" role create --role-name="$ROLE" --assume-role-policy-doc="$trust" \
+      >"$DIR/log/role.json" 2>>"$DIR/log/setup.log" || die "radosgw-admin role create failed"
+    perms='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],"Resource":["arn:aws:s3:::'$BUCKET'","arn:aws:s3:::'$BUCKET'/*"]}]}'
+    "${admin[@]}" role-policy put --role-name="$ROLE" --policy-name=lakepack-test-bucket \
+      --policy-doc="$perms" >>"$DIR/log/setup.log" 2>&1 || die "radosgw-admin role-policy put failed"
+  fi
+  sed -n 's/.*"[Aa]rn": *"\([^"]*\)".*/\1/p' "$DIR/log/role.json" | head -n 1
+}
+
 # Creates the user (Ceph) and the bucket; both steps tolerate "already exists".
 provision() {
   if [ "$KIND" = ceph ]; then
@@ -218,8 +320,14 @@ provision() {
     200 | 409) ;;  # 409 BucketAlreadyOwnedByYou on a reused server
     *) die "creating bucket $BUCKET on $ENDPOINT gave HTTP $code: $(cat "$DIR/log/create-bucket.xml")" ;;
   esac
+  start_tls
+  local sts=""
+  if [ "$KIND" = ceph ] && grep -q '^rgw_s3_auth_use_sts = true' "$DIR/ceph.conf"; then
+    sts=" LAKEPACK_S3_STS_ENDPOINT=$ENDPOINT LAKEPACK_S3_STS_ROLE_ARN=$(provision_sts)"
+  fi
   cat >"$DIR/env" <<EOF
 export AWS_ENDPOINT_URL=$ENDPOINT AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true LAKEPACK_TEST_S3=1 LAKEPACK_TEST_BUCKET=$BUCKET LAKEPACK_S3_SERVER_KIND=$KIND
+export LAKEPACK_S3_TLS_ENDPOINT=$TLS_ENDPOINT LAKEPACK_S3_CA_BUNDLE=$DIR/tls/ca.pem LAKEPACK_S3_OTHER_CA_BUNDLE=$DIR/tls/other-ca.pem$sts
 EOF
 }
 

@@ -14,6 +14,8 @@ APT_PACKAGES=(
   # (simdjson's source comes pinned from PyPI; cmake/private_deps.cmake links them all statically.)
   # The S3 test server (scripts/s3-server.sh): Ceph mon + OSD + radosgw, uuidgen, curl.
   radosgw ceph-mon ceph-osd uuid-runtime curl
+  # Its TLS front (the HTTPS tests) and the test CA it makes.
+  stunnel4 openssl
   # The benchmarks (bench/): GNU time for wall time and peak RSS.
   time
 )

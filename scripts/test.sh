@@ -7,6 +7,11 @@
 # (e.g. one shared by several developers) is reused and left running.  LAKEPACK_S3_DIR,
 # LAKEPACK_S3_PORT and LAKEPACK_S3_SERVER pass through to s3-server.sh, LAKEPACK_BUILD_DIR to
 # build.sh.
+#
+# With the Ceph server, a second, STS-enabled one (LAKEPACK_S3_STS=1, see s3-server.sh) is
+# started beside it for the credential tests (assume-role), in parallel with the first, in
+# LAKEPACK_STS_S3_DIR (default /tmp/lakepack-s3-sts) on LAKEPACK_STS_S3_PORT (default 7580);
+# it is reused and stopped like the first.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,13 +32,39 @@ bash scripts/build.sh || { summary FAIL "build failed"; exit 1; }
 stamp "pip install ." && CXX=c++ CCACHE_BASEDIR=$ROOT CCACHE_NOHASHDIR=1 .venv/bin/python -m pip install --no-build-isolation -q . || { summary FAIL "pip install . failed"; exit 1; }
 
 stamp "S3 server"
-started_server=0
+started_server=0 started_sts=0
+sts=()
+if [ "${LAKEPACK_S3_SERVER:-ceph}" = ceph ]; then
+  # memstore: this server holds a few small objects, and starts ~2 s faster.
+  sts=(env LAKEPACK_S3_STS=1 LAKEPACK_S3_STORE=memstore
+    LAKEPACK_S3_DIR="${LAKEPACK_STS_S3_DIR:-/tmp/lakepack-s3-sts}"
+    LAKEPACK_S3_PORT="${LAKEPACK_STS_S3_PORT:-7580}")
+fi
 if ! bash scripts/s3-server.sh status >/dev/null 2>&1; then started_server=1; fi
-stop_server() { [ $started_server = 1 ] && bash scripts/s3-server.sh stop; }
+if [ ${#sts[@]} -gt 0 ] && ! "${sts[@]}" bash scripts/s3-server.sh status >/dev/null 2>&1; then
+  started_sts=1
+fi
+stop_server() {
+  [ $started_server = 1 ] && bash scripts/s3-server.sh stop
+  [ $started_sts = 1 ] && "${sts[@]}" bash scripts/s3-server.sh stop
+}
 trap stop_server EXIT
+sts_pid=
+if [ ${#sts[@]} -gt 0 ]; then
+  "${sts[@]}" bash scripts/s3-server.sh start &
+  sts_pid=$!
+fi
 bash scripts/s3-server.sh start || { summary FAIL "the S3 server did not start"; exit 1; }
+if [ -n "$sts_pid" ]; then
+  wait "$sts_pid" || { summary FAIL "the STS-enabled S3 server did not start"; exit 1; }
+fi
 # shellcheck disable=SC1091
 source "${LAKEPACK_S3_DIR:-/tmp/lakepack-s3}/env"
+if [ ${#sts[@]} -gt 0 ]; then
+  # Only its STS variables: every other test talks to the first server.
+  eval "$(grep -o 'LAKEPACK_S3_STS_[A-Z_]*=[^ ]*' "${LAKEPACK_STS_S3_DIR:-/tmp/lakepack-s3-sts}/env" |
+    sed 's/^/export /')"
+fi
 # Tests that need S3 fail instead of skipping when the server is missing.
 export LAKEPACK_REQUIRE_S3=1
 # The Python tests drive this checkout's binary, not some other build.

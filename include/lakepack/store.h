@@ -167,6 +167,9 @@ struct StoreOptions {
   std::string endpoint_url;  // overrides AWS_ENDPOINT_URL
   std::string region;        // overrides AWS_REGION / AWS_DEFAULT_REGION / profile
   std::string profile;       // overrides AWS_PROFILE
+  // PEM file of the CAs to trust for https:// endpoints (S3 and STS) instead of the system's;
+  // overrides AWS_CA_BUNDLE and the profile's ca_bundle.  Certificates are always verified.
+  std::string ca_bundle;
   int max_retries = 8;
   // (Test hooks — injected faults, small multipart copies — are internal: src/store/test_hooks.h.)
 };

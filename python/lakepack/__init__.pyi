@@ -28,8 +28,10 @@ class StoreOptions:
     region: Optional[str]
     profile: Optional[str]
     max_retries: Optional[int]
+    ca_bundle: Optional[str]
     def __init__(self, endpoint_url: Optional[str] = ..., region: Optional[str] = ...,
-                 profile: Optional[str] = ..., max_retries: Optional[int] = ...) -> None: ...
+                 profile: Optional[str] = ..., max_retries: Optional[int] = ...,
+                 ca_bundle: Optional[str] = ...) -> None: ...
     @classmethod
     def from_kwargs(cls, options: Optional[StoreOptions] = ..., **kwargs: Any) -> StoreOptions: ...
 

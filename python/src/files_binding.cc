@@ -40,6 +40,7 @@ FilesOptions OptionsFrom(const nb::dict& d) {
   Set(d, "endpoint_url", &o.store.endpoint_url);
   Set(d, "region", &o.store.region);
   Set(d, "profile", &o.store.profile);
+  Set(d, "ca_bundle", &o.store.ca_bundle);
   Set(d, "max_retries", &o.store.max_retries);
   Set(d, "parallel_rows", &o.parallel_rows);
   Set(d, "parallel_files", &o.parallel_files);

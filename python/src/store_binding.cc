@@ -205,6 +205,7 @@ void RegisterStore(nb::module_& m) {
       .def_rw("endpoint_url", &StoreOptions::endpoint_url)
       .def_rw("region", &StoreOptions::region)
       .def_rw("profile", &StoreOptions::profile)
+      .def_rw("ca_bundle", &StoreOptions::ca_bundle)
       .def_rw("max_retries", &StoreOptions::max_retries);
   nb::class_<PyObjectWriter>(m, "ObjectWriter")
       .def("write", &PyObjectWriter::Write, nb::arg("data"))

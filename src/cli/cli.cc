@@ -15,6 +15,9 @@ const std::vector<OptionSpec> kGlobalOptions = {
      "S3 region (default: AWS_REGION / AWS_DEFAULT_REGION / the profile, else us-east-1)"},
     {"profile", "P",
      "profile of ~/.aws/config and credentials (default: AWS_PROFILE, else default)"},
+    {"ca-bundle", "FILE",
+     "PEM file of the CAs to trust for https:// endpoints (default: AWS_CA_BUNDLE, the "
+     "profile's ca_bundle, else the system's); certificates are always verified"},
     {"help", nullptr, "show this help (also -h)"},
 };
 
@@ -183,6 +186,7 @@ StoreOptions StoreOptionsFrom(const Args& args) {
   o.endpoint_url = args.Get("endpoint-url");
   o.region = args.Get("region");
   o.profile = args.Get("profile");
+  o.ca_bundle = args.Get("ca-bundle");
   return o;
 }
 

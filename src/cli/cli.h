@@ -89,7 +89,7 @@ const OptionSpec* FindOption(const Verb& verb, const std::string& name);
 // `lakepack help VERB` / `lakepack VERB --help`: usage, details, every option with its help.
 std::string VerbHelp(const Verb& verb);
 
-// --endpoint-url, --region, --profile.
+// --endpoint-url, --region, --profile, --ca-bundle.
 StoreOptions StoreOptionsFrom(const Args& args);
 
 }  // namespace lakepack::cli

@@ -50,6 +50,11 @@ constexpr const char* kS3Environment[] = {"AWS_ENDPOINT_URL_S3",
                                           "AWS_SESSION_TOKEN",
                                           "AWS_CONFIG_FILE",
                                           "AWS_SHARED_CREDENTIALS_FILE",
+                                          "AWS_CA_BUNDLE",
+                                          "AWS_WEB_IDENTITY_TOKEN_FILE",
+                                          "AWS_ROLE_ARN",
+                                          "AWS_ROLE_SESSION_NAME",
+                                          "AWS_ENDPOINT_URL_STS",
                                           "HOME",
                                           "LAKEPACK_FAULT_RATE"};
 
@@ -65,6 +70,7 @@ std::string S3StoreKey(const std::string& bucket, const StoreOptions& options,
   add(options.endpoint_url);
   add(options.region);
   add(options.profile);
+  add(options.ca_bundle);
   add(std::to_string(options.max_retries));
   char rate[64];
   std::snprintf(rate, sizeof rate, "%a", hooks.fault_rate);  // exact, unlike to_string

@@ -34,7 +34,8 @@ class ErrorsCli : public ::testing::Test {
     int rc = RunCli(args, &out, env);
     EXPECT_EQ(rc, 1) << args << "\n" << out;
     EXPECT_NE(out.find("lakepack: error:"), std::string::npos) << out;
-    for (const auto& n : needles) EXPECT_NE(out.find(n), std::string::npos) << "missing '" << n << "' in: " << out;
+    for (const auto& n : needles)
+      EXPECT_NE(out.find(n), std::string::npos) << "missing '" << n << "' in: " << out;
     EXPECT_LE(std::count(out.begin(), out.end(), '\n'), 2) << "expected one line, got: " << out;
   }
   fs::path dir_;
@@ -111,6 +112,30 @@ TEST_F(ErrorsCli, UnreachableEndpointFailsQuickly) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
 }
 
+// [CO-6] A user name or password written into the endpoint URL is never echoed, in text or JSON.
+TEST_F(ErrorsCli, EndpointUserinfoIsNeverEchoed) {
+  Write("ok.csv", "a\n1\n");
+  const std::string env =
+      "AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s AWS_EC2_METADATA_DISABLED=true";
+  for (const std::string& json : {std::string(""), std::string(" --json")}) {
+    std::string out;
+    const std::string args = "cp " + P("ok.csv") +
+                             " s3://lakepack-test/x.csv --endpoint-url "
+                             "http://alice:s3cr3t@127.0.0.1:9" +
+                             json;
+    EXPECT_EQ(RunCli(args, &out, env), 1) << out;
+    EXPECT_EQ(out.find("s3cr3t"), std::string::npos) << out;
+    EXPECT_EQ(out.find("alice"), std::string::npos) << out;
+    EXPECT_NE(out.find("http://***@127.0.0.1:9"), std::string::npos) << out;
+  }
+  std::string out;
+  EXPECT_EQ(RunCli("ls s3://lakepack-test/", &out,
+                   env + " AWS_ENDPOINT_URL=https://bob:pw0rd@127.0.0.1:9"),
+            1)
+      << out;
+  EXPECT_EQ(out.find("pw0rd"), std::string::npos) << out;
+}
+
 TEST_F(ErrorsCli, WrongCredentialsAreNamed) {
   if (!testing::S3Configured()) GTEST_SKIP() << "no S3 test server";
   Write("ok.csv", "a\n1\n");
@@ -119,7 +144,8 @@ TEST_F(ErrorsCli, WrongCredentialsAreNamed) {
                 "AWS_SECRET_ACCESS_KEY=wrong-secret");
   std::string out;
   EXPECT_EQ(RunCli("ls s3://" + testing::TestBucket() + "/errors/", &out), 0) << out;
-  EXPECT_EQ(out.find("denied.csv"), std::string::npos) << "object visible after a failed write: " << out;
+  EXPECT_EQ(out.find("denied.csv"), std::string::npos)
+      << "object visible after a failed write: " << out;
 }
 
 }  // namespace

@@ -133,6 +133,22 @@ def test_store_and_options_pickle_without_credentials(base, monkeypatch):
         lakepack.open_store(base, no_such_option=1)
 
 
+
+def test_endpoint_userinfo_is_never_shown():
+    """[CO-6] Neither the options' repr nor the error of opening a store shows a password."""
+    opts = lakepack.StoreOptions(endpoint_url="http://alice:s3cr3t@127.0.0.1:9", ca_bundle="/x.pem")
+    for r in (repr(opts), str(opts), repr(lakepack.file_dataset.Options(
+            endpoint_url="http://alice:s3cr3t@127.0.0.1:9"))):
+        assert "s3cr3t" not in r and "alice" not in r, r
+        assert "http://***@127.0.0.1:9" in r, r
+    assert "ca_bundle='/x.pem'" in repr(opts)
+    with pytest.raises(lakepack.InvalidArgument) as e:
+        lakepack.open_store("s3://lakepack-test/x", options=opts).exists("x")
+    assert "s3cr3t" not in str(e.value) and "***@127.0.0.1:9" in str(e.value)
+    # A missing CA bundle is named.
+    with pytest.raises(lakepack.InvalidArgument, match="/no/such/ca.pem"):
+        lakepack.open_store("s3://lakepack-test/x", ca_bundle="/no/such/ca.pem").exists("x")
+
 # ---- Arrow streams -----------------------------------------------------------------------------
 
 def _table(n=1000):

@@ -4,6 +4,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Dict, Optional
 
+from ..options import _repr_redacted
+
 
 @dataclasses.dataclass(frozen=True)
 class Options:
@@ -19,24 +21,33 @@ class Options:
         region: S3 region (default: ``AWS_REGION`` / ``AWS_DEFAULT_REGION`` / the profile's).
         profile: AWS profile (default: ``AWS_PROFILE``).
         max_retries: retries of one S3 request on transient errors (default 8).
+        ca_bundle: PEM file of the CAs to trust for ``https://`` (default: ``AWS_CA_BUNDLE``;
+            a path given as ``s3_client_kwargs["verify"]`` is used too).
         max_attempts: attempts of one whole file transfer on transient errors (default 3).
         parallel_rows: rows in flight at once (default 32).
         parallel_files: files of one row transferred at once (default 8).
         max_bytes_in_flight: bytes transfers hold in memory at once (default 512 MiB).
         session_kwargs / s3_client_kwargs: accepted for compatibility with file_dataset's
-            ``S3Options``; ``profile_name``, ``region_name`` and ``endpoint_url`` are used.
+            ``S3Options``; ``profile_name``, ``region_name``, ``endpoint_url`` and a ``verify``
+            path are used.
+
+    The repr never shows a user name or password written into ``endpoint_url``.
     """
 
     endpoint_url: Optional[str] = None
     region: Optional[str] = None
     profile: Optional[str] = None
     max_retries: Optional[int] = None
+    ca_bundle: Optional[str] = None
     max_attempts: int = 3
     parallel_rows: int = 32
     parallel_files: int = 8
     max_bytes_in_flight: int = 512 << 20
     session_kwargs: Optional[Dict[str, Any]] = None
     s3_client_kwargs: Optional[Dict[str, Any]] = None
+
+    def __repr__(self) -> str:
+        return _repr_redacted(self)
 
     @classmethod
     def default(cls, **overrides: Any) -> "Options":
@@ -53,6 +64,8 @@ class Options:
             "endpoint_url": self.endpoint_url or client.get("endpoint_url") or "",
             "region": self.region or client.get("region_name") or session.get("region_name") or "",
             "profile": self.profile or session.get("profile_name") or "",
+            "ca_bundle": self.ca_bundle or
+            (client.get("verify") if isinstance(client.get("verify"), str) else "") or "",
             "max_attempts": int(self.max_attempts),
             "parallel_rows": int(self.parallel_rows),
             "parallel_files": int(self.parallel_files),

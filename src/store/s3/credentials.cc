@@ -6,16 +6,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 
+#include "store/s3/endpoint.h"
+#include "store/s3/sts.h"
 #include "store/s3/xml.h"
 
 namespace lakepack::s3 {
 namespace {
-
-// Credentials are refreshed this long before they expire, so a request signed with them does not
-// reach the server after the deadline.
-constexpr auto kRefreshMargin = std::chrono::seconds(60);
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -241,14 +240,14 @@ IniFile ParseIni(std::string_view text) {
   return ini;
 }
 
-Result<ProcessCredentials> ParseCredentialProcessOutput(std::string_view json,
-                                                        const std::string& command) {
+Result<TemporaryCredentials> ParseCredentialProcessOutput(std::string_view json,
+                                                          const std::string& command) {
   const std::string what = "output of credential_process '" + command + "'";
   LP_ASSIGN_OR_RETURN(auto fields, ParseFlatJson(json, what));
   if (auto it = fields.find("Version"); it == fields.end() || it->second != "1") {
     return Status::InvalidData(what + ": \"Version\" must be 1");
   }
-  ProcessCredentials out;
+  TemporaryCredentials out;
   out.credentials.access_key_id = fields["AccessKeyId"];
   out.credentials.secret_access_key = fields["SecretAccessKey"];
   out.credentials.session_token = fields["SessionToken"];
@@ -267,14 +266,36 @@ Result<ProcessCredentials> ParseCredentialProcessOutput(std::string_view json,
   return out;
 }
 
-Result<AwsCredentials> ProcessCredentialsProvider::Get() {
+Result<AwsCredentials> RefreshingCredentialsProvider::Get() {
   std::lock_guard<std::mutex> lock(mu_);
-  auto now = std::chrono::system_clock::now();
-  if (have_ && (cached_.expiration == std::chrono::system_clock::time_point::max() ||
-                now + kRefreshMargin < cached_.expiration)) {
+  const auto now = clock_ ? clock_() : std::chrono::system_clock::now();
+  const auto never = std::chrono::system_clock::time_point::max();
+  if (have_ && (cached_.expiration == never || now + kRefreshMargin < cached_.expiration)) {
     return cached_.credentials;
   }
-  ++runs_;
+  ++fetches_;
+  Result<TemporaryCredentials> fresh = Fetch();
+  if (!fresh.ok()) {
+    // Still valid (inside the margin): use them; the next call tries to refresh again.
+    if (have_ && now < cached_.expiration) return cached_.credentials;
+    return fresh.status();
+  }
+  cached_ = std::move(*fresh);
+  have_ = true;
+  return cached_.credentials;
+}
+
+int RefreshingCredentialsProvider::fetches() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return fetches_;
+}
+
+void RefreshingCredentialsProvider::set_clock_for_testing(Clock clock) {
+  std::lock_guard<std::mutex> lock(mu_);
+  clock_ = std::move(clock);
+}
+
+Result<TemporaryCredentials> ProcessCredentialsProvider::Fetch() {
   FILE* p = ::popen(command_.c_str(), "r");
   if (!p) return Status::IOError("cannot run credential_process '" + command_ + "'");
   std::string out;
@@ -287,15 +308,159 @@ Result<AwsCredentials> ProcessCredentialsProvider::Get() {
                                     ") failed with exit status " +
                                     std::to_string(WIFEXITED(rc) ? WEXITSTATUS(rc) : rc));
   }
-  LP_ASSIGN_OR_RETURN(cached_, ParseCredentialProcessOutput(out, command_));
-  have_ = true;
-  return cached_.credentials;
+  return ParseCredentialProcessOutput(out, command_);
 }
 
-int ProcessCredentialsProvider::runs() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return runs_;
+namespace {
+
+// Where STS is, for profile `profile` (see the header).
+StsEndpoint StsFor(const Profile& profile, const S3Config& cfg) {
+  StsEndpoint sts;
+  sts.region = cfg.region;
+  sts.curl.ca_bundle = cfg.ca_bundle;
+  for (const char* v : {"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"}) {
+    if (sts.url.empty()) sts.url = Env(v);
+  }
+  if (sts.url.empty()) sts.url = profile.Get("endpoint_url");
+  if (sts.url.empty()) sts.url = "https://sts." + cfg.region + ".amazonaws.com";
+  while (!sts.url.empty() && sts.url.back() == '/') sts.url.pop_back();
+  return sts;
 }
+
+Result<AssumeRoleParams> RoleParams(const Profile& profile, const std::string& where) {
+  AssumeRoleParams p;
+  p.role_arn = profile.Get("role_arn");
+  p.session_name = profile.Get("role_session_name");
+  p.external_id = profile.Get("external_id");
+  if (std::string d = profile.Get("duration_seconds"); !d.empty()) {
+    char* end = nullptr;
+    const long v = std::strtol(d.c_str(), &end, 10);
+    if (*end != '\0' || v <= 0) {
+      return Status::InvalidArgument("duration_seconds '" + d + "' of " + where +
+                                     " must be a positive whole number of seconds");
+    }
+    p.duration_seconds = static_cast<int>(v);
+  }
+  return p;
+}
+
+struct Resolver {
+  const S3Config& cfg;
+  const Profile& top;          // the profile asked for: STS's endpoint_url comes from it
+  std::set<std::string> seen;  // profiles on the current source_profile chain
+
+  // Credentials of profile `name` (steps a-d of the header); nullptr when it has none.
+  Result<std::shared_ptr<CredentialsProvider>> FromProfile(const std::string& name,
+                                                           const Profile& profile) {
+    const std::string where = "profile '" + name + "'";
+    if (!seen.insert(name).second) {
+      return Status::InvalidArgument("the source_profile chain of " + where + " loops back to it");
+    }
+    const std::string role_arn = profile.Get("role_arn");
+    const std::string source_profile = profile.Get("source_profile");
+    const std::string credential_source = profile.Get("credential_source");
+    const std::string token_file = profile.Get("web_identity_token_file");
+    if (!role_arn.empty() && (!source_profile.empty() || !credential_source.empty())) {
+      if (!source_profile.empty() && !credential_source.empty()) {
+        return Status::InvalidArgument(where + " sets both source_profile and credential_source");
+      }
+      std::shared_ptr<CredentialsProvider> source;
+      if (!credential_source.empty()) {
+        if (credential_source != "Environment") {
+          return Status::InvalidArgument(
+              "credential_source = " + credential_source + " of " + where +
+              " is not supported: lakepack never consults instance or container metadata "
+              "endpoints (use Environment, or a source_profile)");
+        }
+        source = FromEnvironment();
+        if (!source) {
+          return Status::InvalidArgument(where +
+                                         " has credential_source = Environment but "
+                                         "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set");
+        }
+      } else if (source_profile == name) {
+        // A profile that names itself: its own static keys assume the role (as the AWS CLI).
+        source = StaticKeys(name, profile);
+      } else {
+        Profile src = LoadProfile(source_profile);
+        LP_ASSIGN_OR_RETURN(source, FromProfile(source_profile, src));
+      }
+      if (!source) {
+        return Status::InvalidArgument("source_profile '" + source_profile + "' of " + where +
+                                       " has no credentials (looked in " +
+                                       profile.credentials_path + " and " + profile.config_path +
+                                       ")");
+      }
+      LP_ASSIGN_OR_RETURN(AssumeRoleParams params, RoleParams(profile, where));
+      return std::shared_ptr<CredentialsProvider>(std::make_shared<AssumeRoleCredentialsProvider>(
+          std::move(source), std::move(params), StsFor(top, cfg), "role_arn of " + where));
+    }
+    if (!role_arn.empty() && !token_file.empty()) {
+      LP_ASSIGN_OR_RETURN(AssumeRoleParams params, RoleParams(profile, where));
+      return std::shared_ptr<CredentialsProvider>(std::make_shared<WebIdentityCredentialsProvider>(
+          token_file, std::move(params), StsFor(top, cfg), "web_identity_token_file of " + where));
+    }
+    if (!role_arn.empty()) {
+      return Status::InvalidArgument(where +
+                                     " sets role_arn but none of source_profile, "
+                                     "credential_source or web_identity_token_file");
+    }
+    if (auto keys = StaticKeys(name, profile)) return keys;
+    if (std::string cmd = profile.Get("credential_process"); !cmd.empty()) {
+      return std::shared_ptr<CredentialsProvider>(
+          std::make_shared<ProcessCredentialsProvider>(cmd, "credential_process of " + where));
+    }
+    return std::shared_ptr<CredentialsProvider>();
+  }
+
+  static std::shared_ptr<CredentialsProvider> StaticKeys(const std::string& name,
+                                                         const Profile& profile) {
+    for (const auto* section : {&profile.credentials_file, &profile.config_file}) {
+      auto key = section->find("aws_access_key_id");
+      auto secret = section->find("aws_secret_access_key");
+      if (key == section->end() || secret == section->end()) continue;
+      AwsCredentials c{key->second, secret->second, ""};
+      if (auto t = section->find("aws_session_token"); t != section->end())
+        c.session_token = t->second;
+      return std::make_shared<StaticCredentialsProvider>(
+          std::move(c), "profile '" + name + "' in " +
+                            (section == &profile.credentials_file ? profile.credentials_path
+                                                                  : profile.config_path));
+    }
+    return nullptr;
+  }
+
+  // AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY, or nullptr (both unset).  REQUIRES: not just one.
+  static std::shared_ptr<CredentialsProvider> FromEnvironment() {
+    std::string key = Env("AWS_ACCESS_KEY_ID"), secret = Env("AWS_SECRET_ACCESS_KEY");
+    if (key.empty() || secret.empty()) return nullptr;
+    return std::make_shared<StaticCredentialsProvider>(
+        AwsCredentials{key, secret, Env("AWS_SESSION_TOKEN")},
+        "the environment (AWS_ACCESS_KEY_ID)");
+  }
+};
+
+// The CA bundle (see the header), checked to be readable.
+Result<std::string> CaBundle(const StoreOptions& options, const Profile& profile) {
+  std::string path = options.ca_bundle, from = "--ca-bundle";
+  if (path.empty()) {
+    path = Env("AWS_CA_BUNDLE");
+    from = "AWS_CA_BUNDLE";
+  }
+  if (path.empty()) {
+    path = profile.Get("ca_bundle");
+    from = "ca_bundle of the profile";
+  }
+  if (path.empty()) return path;
+  std::string text;
+  if (!ReadFile(path, &text) || text.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    return Status::InvalidArgument("CA bundle " + path + " (from " + from +
+                                   ") is not a readable PEM file of certificates");
+  }
+  return path;
+}
+
+}  // namespace
 
 Result<S3Config> ResolveS3Config(const StoreOptions& options) {
   S3Config cfg;
@@ -317,55 +482,51 @@ Result<S3Config> ResolveS3Config(const StoreOptions& options) {
   }
   if (cfg.endpoint_url.empty()) cfg.endpoint_url = profile.Get("endpoint_url");
   while (!cfg.endpoint_url.empty() && cfg.endpoint_url.back() == '/') cfg.endpoint_url.pop_back();
-  if (!cfg.endpoint_url.empty() && cfg.endpoint_url.rfind("http://", 0) != 0 &&
-      cfg.endpoint_url.rfind("https://", 0) != 0) {
-    return Status::InvalidArgument("S3 endpoint URL '" + cfg.endpoint_url +
-                                   "' must start with http:// or https://");
+  if (!cfg.endpoint_url.empty()) {
+    LP_RETURN_NOT_OK(ValidateEndpointUrl(cfg.endpoint_url, "S3 endpoint URL"));
   }
+  LP_ASSIGN_OR_RETURN(cfg.ca_bundle, CaBundle(options, profile));
 
   // 1. The environment (unless a profile was asked for by name).
   std::string env_key = Env("AWS_ACCESS_KEY_ID"), env_secret = Env("AWS_SECRET_ACCESS_KEY");
-  if (options.profile.empty() && (!env_key.empty() || !env_secret.empty())) {
-    if (env_key.empty() || env_secret.empty()) {
+  if (options.profile.empty() && !env_key.empty() != !env_secret.empty()) {
+    return Status::InvalidArgument(
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together (only " +
+        std::string(env_key.empty() ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") + " is set)");
+  }
+  if (options.profile.empty() && !env_key.empty()) {
+    cfg.credentials = Resolver::FromEnvironment();
+    return cfg;
+  }
+  // 2. Web identity from the environment (unless a profile was asked for by name).
+  std::string token_file = Env("AWS_WEB_IDENTITY_TOKEN_FILE"), role_arn = Env("AWS_ROLE_ARN");
+  if (options.profile.empty() && (!token_file.empty() || !role_arn.empty())) {
+    if (token_file.empty() || role_arn.empty()) {
       return Status::InvalidArgument(
-          "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together (only " +
-          std::string(env_key.empty() ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") +
+          "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN must be set together (only " +
+          std::string(token_file.empty() ? "AWS_ROLE_ARN" : "AWS_WEB_IDENTITY_TOKEN_FILE") +
           " is set)");
     }
-    cfg.credentials = std::make_shared<StaticCredentialsProvider>(
-        AwsCredentials{env_key, env_secret, Env("AWS_SESSION_TOKEN")},
-        "the environment (AWS_ACCESS_KEY_ID)");
+    AssumeRoleParams params;
+    params.role_arn = role_arn;
+    params.session_name = Env("AWS_ROLE_SESSION_NAME");
+    cfg.credentials = std::make_shared<WebIdentityCredentialsProvider>(
+        token_file, std::move(params), StsFor(profile, cfg),
+        "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN");
     return cfg;
   }
-  // 2. Static keys in the profile, credentials file first.
-  const std::string where = "profile '" + cfg.profile + "'";
-  for (const auto* section : {&profile.credentials_file, &profile.config_file}) {
-    auto key = section->find("aws_access_key_id");
-    auto secret = section->find("aws_secret_access_key");
-    if (key == section->end() || secret == section->end()) continue;
-    AwsCredentials c{key->second, secret->second, ""};
-    if (auto t = section->find("aws_session_token"); t != section->end())
-      c.session_token = t->second;
-    cfg.credentials = std::make_shared<StaticCredentialsProvider>(
-        std::move(c), where + " in " +
-                          (section == &profile.credentials_file ? profile.credentials_path
-                                                                : profile.config_path));
-    return cfg;
-  }
-  // 3. credential_process.
-  if (std::string cmd = profile.Get("credential_process"); !cmd.empty()) {
-    cfg.credentials =
-        std::make_shared<ProcessCredentialsProvider>(cmd, "credential_process of " + where);
-    return cfg;
-  }
+  // 3. The profile.
+  Resolver resolver{cfg, profile, {}};
+  LP_ASSIGN_OR_RETURN(cfg.credentials, resolver.FromProfile(cfg.profile, profile));
+  if (cfg.credentials) return cfg;
   auto state = [](bool exists) { return exists ? "" : " (missing)"; };
   return Status::InvalidArgument(
-      "no AWS credentials found: looked at AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the "
-      "environment, " +
-      where + " in " + profile.credentials_path + state(profile.credentials_exists) + " and in " +
-      profile.config_path + state(profile.config_exists) +
-      " (aws_access_key_id/aws_secret_access_key or credential_process); instance metadata "
-      "is never consulted");
+      "no AWS credentials found: looked at AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and "
+      "AWS_WEB_IDENTITY_TOKEN_FILE/AWS_ROLE_ARN in the environment, profile '" +
+      cfg.profile + "' in " + profile.credentials_path + state(profile.credentials_exists) +
+      " and in " + profile.config_path + state(profile.config_exists) +
+      " (role_arn, aws_access_key_id/aws_secret_access_key or credential_process); instance "
+      "metadata is never consulted");
 }
 
 }  // namespace lakepack::s3

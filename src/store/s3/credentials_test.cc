@@ -179,14 +179,14 @@ TEST_F(CredentialsTest, CredentialProcessRunsAndRefreshesWhenExpired) {
   ASSERT_TRUE(past->credentials->Get().ok());
   auto* proc = dynamic_cast<ProcessCredentialsProvider*>(past->credentials.get());
   ASSERT_NE(proc, nullptr);
-  EXPECT_EQ(proc->runs(), 2);  // expired: every Get runs it again
+  EXPECT_EQ(proc->fetches(), 2);  // expired: every Get runs it again
 
   o.profile = "future";
   auto future = ResolveS3Config(o);
   ASSERT_TRUE(future.ok());
   ASSERT_TRUE(future->credentials->Get().ok());
   ASSERT_TRUE(future->credentials->Get().ok());
-  EXPECT_EQ(dynamic_cast<ProcessCredentialsProvider*>(future->credentials.get())->runs(), 1);
+  EXPECT_EQ(dynamic_cast<ProcessCredentialsProvider*>(future->credentials.get())->fetches(), 1);
 }
 
 TEST_F(CredentialsTest, CredentialProcessFailure) {
@@ -246,10 +246,58 @@ TEST(CredentialProcessOutput, BadUnicodeEscapeIsInvalidDataNotAnException) {
         "{\"Version\":1,\"AccessKeyId\":\"\\u 123\"}",
         "{\"Version\":1,\"AccessKeyId\":\"\\uD83D\"}",
         "{\"Version\":1,\"AccessKeyId\":\"\\uDE00x\"}"}) {
-    Result<ProcessCredentials> r = Status::Internal("not parsed");
+    Result<TemporaryCredentials> r = Status::Internal("not parsed");
     EXPECT_NO_THROW(r = ParseCredentialProcessOutput(text, "my-cmd")) << text;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidData) << text;
     EXPECT_NE(r.status().message().find("my-cmd"), std::string::npos) << r.status().ToString();
+  }
+}
+
+// Role profiles that cannot work are refused when the store is opened, before any STS call.
+TEST_F(CredentialsTest, RoleProfilesThatCannotWorkAreRefused) {
+  WriteFile(".aws/config",
+            "[profile loop1]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = loop2\n"
+            "[profile loop2]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = loop1\n"
+            "[profile imds]\nrole_arn = arn:aws:iam::1:role/a\n"
+            "credential_source = Ec2InstanceMetadata\n"
+            "[profile alone]\nrole_arn = arn:aws:iam::1:role/a\n"
+            "[profile empty-source]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = nobody\n"
+            "[profile bad-duration]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = keys\n"
+            "duration_seconds = soon\n"
+            "[profile keys]\naws_access_key_id = K\naws_secret_access_key = S\n");
+  auto refused = [](const std::string& profile, const std::string& needle) {
+    StoreOptions o;
+    o.profile = profile;
+    auto r = ResolveS3Config(o);
+    ASSERT_FALSE(r.ok()) << profile;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
+    EXPECT_NE(r.status().message().find(needle), std::string::npos) << r.status().ToString();
+  };
+  refused("loop1", "loops back");
+  refused("imds", "never consults instance or container metadata");
+  refused("alone", "none of source_profile");
+  refused("empty-source", "source_profile 'nobody'");
+  refused("bad-duration", "duration_seconds 'soon'");
+}
+
+// role_arn wins over the profile's static keys, as in the AWS CLI; a chain resolves without any
+// STS call until credentials are first needed.
+TEST_F(CredentialsTest, RoleArnChainsResolveLazily) {
+  WriteFile(".aws/config",
+            "[profile top]\nrole_arn = arn:aws:iam::1:role/top\nsource_profile = middle\n"
+            "aws_access_key_id = IGNORED\naws_secret_access_key = IGNORED\n"
+            "[profile middle]\nrole_arn = arn:aws:iam::1:role/middle\nsource_profile = keys\n"
+            "[profile keys]\naws_access_key_id = K\naws_secret_access_key = S\n"
+            "[profile self]\nrole_arn = arn:aws:iam::1:role/self\nsource_profile = self\n"
+            "aws_access_key_id = SK\naws_secret_access_key = SS\n");
+  for (const std::string profile : {"top", "self"}) {
+    StoreOptions o;
+    o.profile = profile;
+    auto r = ResolveS3Config(o);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_NE(dynamic_cast<RefreshingCredentialsProvider*>(r->credentials.get()), nullptr);
+    EXPECT_NE(r->credentials->Describe().find("role/" + profile), std::string::npos)
+        << r->credentials->Describe();
   }
 }
 

@@ -110,8 +110,16 @@ size_t WriteHeader(char* ptr, size_t size, size_t nitems, void* userdata) {
   return size * nitems;
 }
 
-TransportFailure Classify(CURLcode code) {
+TransportFailure Classify(CURLcode code, std::string_view error) {
   switch (code) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_CIPHER:
+    case CURLE_USE_SSL_FAILED:
+      return TransportFailure::kTls;
     case CURLE_COULDNT_CONNECT:
       return TransportFailure::kConnect;
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -123,8 +131,15 @@ TransportFailure Classify(CURLcode code) {
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
-    case CURLE_SSL_CONNECT_ERROR:
       return TransportFailure::kReset;
+    case CURLE_SSL_CONNECT_ERROR:
+      // A handshake the peer broke off (reset, EOF) is a connection problem worth retrying; one
+      // that failed on its content ("wrong version number": not a TLS server) is not.
+      return error.find("reset") != std::string_view::npos ||
+                     error.find("SYSCALL") != std::string_view::npos ||
+                     error.find("EOF") != std::string_view::npos
+                 ? TransportFailure::kReset
+                 : TransportFailure::kTls;
     default:
       return TransportFailure::kOther;
   }
@@ -356,6 +371,14 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, options_.connect_timeout_s);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_bytes);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, options_.low_speed_time_s);
+  // Verification is libcurl's default; set explicitly so that no build or environment turns it
+  // off.
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options_.ca_bundle.empty()) {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_bundle.c_str());
+    curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);
+  }
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
   DownloadState download{curl, &resp, request.partial_sink, request.partial_sink_capacity};
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &download);
@@ -404,8 +427,8 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   curl_slist_free_all(headers);
   if (rc != CURLE_OK) {
     resp.status = 0;
-    resp.failure = Classify(rc);
     resp.error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    resp.failure = Classify(rc, resp.error);
     resp.headers.clear();
     resp.body.clear();
     resp.sink_bytes = 0;

@@ -48,6 +48,9 @@ enum class TransportFailure {
   kResolve,  // host name did not resolve: the request was not received
   kTimeout,  // connect or transfer timed out: the server may or may not have acted
   kReset,    // connection broken mid-exchange: the server may or may not have acted
+  // TLS handshake or certificate verification failed (unknown CA, wrong host name, a server that
+  // does not speak TLS): the request was not sent, and sending it again changes nothing.
+  kTls,
   kOther,
 };
 
@@ -71,6 +74,11 @@ class HttpTransport {
   virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
 };
 
+// What to check when a TLS connection fails; part of every TLS error message.
+inline constexpr const char* kTlsHint =
+    "hint: the server's certificate must be signed by a trusted CA and name the endpoint's host; "
+    "to trust a private CA, set AWS_CA_BUNDLE or --ca-bundle to its PEM file";
+
 struct CurlOptions {
   // Seconds to establish a TCP connection: long enough for a busy local server, short enough
   // that an unreachable endpoint fails fast.
@@ -79,6 +87,9 @@ struct CurlOptions {
   // as a timeout (a stalled connection), whatever the object size.
   long low_speed_bytes = 1024;
   long low_speed_time_s = 30;
+  // HTTPS: a PEM file of the CAs to trust instead of the system's ("" = the system's store).
+  // Certificates and host names are always verified.
+  std::string ca_bundle;
 };
 
 // Why `response` cannot be the answer to `request`, or "" when its framing is consistent: the

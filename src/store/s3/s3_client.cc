@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "store/s3/crypto.h"
+#include "store/s3/endpoint.h"
 #include "store/s3/xml.h"
 
 namespace lakepack::s3 {
@@ -35,23 +36,10 @@ const char* FailureName(TransportFailure f) {
       return "timed out";
     case TransportFailure::kReset:
       return "connection reset";
+    case TransportFailure::kTls:
+      return "TLS failure";
     default:
       return "transport error";
-  }
-}
-
-// "http://h:80/x" → ("h", "/x"); the port is kept only when it is not the scheme's default, as
-// curl does in the Host header it sends (which must equal the signed one).
-void SplitEndpoint(const std::string& url, std::string* host, std::string* base_path) {
-  bool https = url.rfind("https://", 0) == 0;
-  std::string rest = url.substr(url.find("://") + 3);
-  size_t slash = rest.find('/');
-  *host = rest.substr(0, slash);
-  *base_path = slash == std::string::npos ? "" : rest.substr(slash);
-  const std::string default_port = https ? ":443" : ":80";
-  if (host->size() > default_port.size() &&
-      host->compare(host->size() - default_port.size(), default_port.size(), default_port) == 0) {
-    host->resize(host->size() - default_port.size());
   }
 }
 
@@ -72,19 +60,24 @@ Result<std::unique_ptr<S3Client>> S3Client::Make(const std::string& bucket,
   c->bucket_ = bucket;
   LP_ASSIGN_OR_RETURN(c->config_, ResolveS3Config(options));
   c->max_retries_ = std::max(0, options.max_retries);
-  std::string base_path;
   if (c->config_.endpoint_url.empty()) {
     // AWS itself: virtual-hosted style.
     c->host_ = bucket + ".s3." + c->config_.region + ".amazonaws.com";
     c->endpoint_ = "https://" + c->host_;
+    c->origin_ = c->endpoint_;
+    c->https_ = true;
   } else {
-    SplitEndpoint(c->config_.endpoint_url, &c->host_, &base_path);
-    while (!base_path.empty() && base_path.back() == '/') base_path.pop_back();
+    const EndpointParts parts = SplitEndpoint(c->config_.endpoint_url);
+    c->host_ = parts.host;
+    c->origin_ = parts.origin;
+    c->https_ = parts.https;
     c->endpoint_ = c->config_.endpoint_url;
-    c->path_prefix_ = base_path + "/" + UriEncode(bucket, true);
+    c->path_prefix_ = parts.base_path + "/" + UriEncode(bucket, true);
   }
   if (!transport) {
-    LP_ASSIGN_OR_RETURN(auto curl, CurlTransport::Make());
+    CurlOptions curl_options;
+    curl_options.ca_bundle = c->config_.ca_bundle;
+    LP_ASSIGN_OR_RETURN(auto curl, CurlTransport::Make(curl_options));
     transport = std::move(curl);
     double rate = fault_rate;
     if (const char* env = std::getenv("LAKEPACK_FAULT_RATE"); env && rate <= 0) {
@@ -154,15 +147,19 @@ Result<HttpResponse> S3Client::Call(const S3Request& request, CallInfo* info_out
   CallInfo local_info;
   CallInfo& info = info_out ? *info_out : local_info;
   info = CallInfo{};
-  const std::string payload_hash =
-      request.body_sha256.empty() ? Sha256Hex(request.body) : request.body_sha256;
+  // Over TLS a body is sent unsigned, as the AWS SDKs do: TLS already protects it in transit, and
+  // the SHA-256 pass over every uploaded byte is saved (PUTs still carry Content-MD5, which the
+  // server checks).  Over plain HTTP the signature covers the body.
+  const std::string payload_hash = !request.body_sha256.empty()      ? request.body_sha256
+                                   : https_ && !request.body.empty() ? kUnsignedPayload
+                                                                     : Sha256Hex(request.body);
   const std::string path =
       path_prefix_ + (request.key.empty() ? (path_prefix_.empty() ? "/" : "")
                                           : "/" + UriEncode(request.key, false));
   const std::string query = CanonicalQueryString(request.query);
   HttpRequest http;
   http.method = request.method;
-  http.url = endpoint_.substr(0, endpoint_.find('/', endpoint_.find("://") + 3)) + path;
+  http.url = origin_ + path;
   if (!query.empty()) http.url += "?" + query;
   http.body = request.body;
   http.partial_sink = request.partial_sink;
@@ -190,6 +187,11 @@ Result<HttpResponse> S3Client::Call(const S3Request& request, CallInfo* info_out
     std::string code, message;
     if (resp.status == 0) {
       last_problem = std::string(FailureName(resp.failure)) + ": " + resp.error;
+      if (resp.failure == TransportFailure::kTls) {
+        return Status::IOError("TLS failure with S3 endpoint " + endpoint_ + " (" + resp.error +
+                               ") for " + request.method + " " + Uri(request.key) +
+                               ", not retried (" + kTlsHint + ")");
+      }
       if (resp.failure == TransportFailure::kResolve) {
         return Status::Unavailable("cannot reach S3 endpoint " + endpoint_ + " (" + last_problem +
                                    ") for " + request.method + " " + Uri(request.key));

@@ -7,7 +7,11 @@
 // StoreOptions::max_retries times and never longer than kMaxRetryTime in all (but a stalled
 // transfer is retried at least kMinTimeoutRetries times).  A refused
 // connection is retried only twice and a host that does not resolve not at all, so an unreachable
-// endpoint fails in seconds with Unavailable naming it.
+// endpoint fails in seconds with Unavailable naming it.  A TLS failure (an untrusted certificate,
+// a wrong host name) is never retried: IOError naming the endpoint, with a hint.
+//
+// Bodies are signed (x-amz-content-sha256: their SHA-256) over http:// and sent as
+// UNSIGNED-PAYLOAD over https://, unless the request brings its own hash (S3Request::body_sha256).
 //
 // Errors come back as Status: NoSuchKey → NotFound naming s3://bucket/key; NoSuchBucket →
 // NotFound naming the bucket; 403, AccessDenied, SignatureDoesNotMatch, InvalidAccessKeyId →
@@ -120,6 +124,8 @@ class S3Client {
   std::string endpoint_;     // scheme://host[:port][/base], what URLs start with
   std::string host_;         // the Host header value
   std::string path_prefix_;  // "/bucket" (path style) or "" (virtual-hosted)
+  std::string origin_;       // scheme://host[:port]
+  bool https_ = false;
   int max_retries_ = 8;
   std::chrono::milliseconds max_retry_time_ = kMaxRetryTime;
   std::shared_ptr<HttpTransport> transport_;

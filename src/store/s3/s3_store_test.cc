@@ -588,5 +588,172 @@ TEST_F(LiveS3, KeysNeedingEncodingInListings) {
   EXPECT_TRUE(store_->ListAll(prefix_)->empty());
 }
 
+// ---- HTTPS: the test server's TLS front (scripts/s3-server.sh) ----
+
+// A transport that records the headers of every request it passes on.
+class RecordingTransport final : public HttpTransport {
+ public:
+  explicit RecordingTransport(std::shared_ptr<HttpTransport> inner) : inner_(std::move(inner)) {}
+  Result<HttpResponse> Send(const HttpRequest& request) override {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      sent.push_back({request.method, request.url, request.headers, {}, nullptr, 0});
+    }
+    return inner_->Send(request);
+  }
+  std::string Header(size_t i, const std::string& name) {
+    std::lock_guard<std::mutex> lock(mu);
+    for (const auto& [k, v] : sent.at(i).headers) {
+      if (k == name) return v;
+    }
+    return "";
+  }
+  std::mutex mu;
+  std::vector<HttpRequest> sent;
+
+ private:
+  std::shared_ptr<HttpTransport> inner_;
+};
+
+class LiveTls : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!Live()) GTEST_SKIP() << "LAKEPACK_TEST_S3 is not 1";
+    for (const char* v :
+         {"LAKEPACK_S3_TLS_ENDPOINT", "LAKEPACK_S3_CA_BUNDLE", "LAKEPACK_S3_OTHER_CA_BUNDLE"}) {
+      if (!std::getenv(v)) {
+        const char* required = std::getenv("LAKEPACK_REQUIRE_S3");
+        if (required && std::string(required) == "1") {
+          FAIL() << v << " is unset: the S3 server has no TLS front (scripts/s3-server.sh start)";
+        }
+        GTEST_SKIP() << v << " is unset (no TLS front)";
+      }
+    }
+    endpoint_ = std::getenv("LAKEPACK_S3_TLS_ENDPOINT");
+    ca_ = std::getenv("LAKEPACK_S3_CA_BUNDLE");
+    other_ca_ = std::getenv("LAKEPACK_S3_OTHER_CA_BUNDLE");
+    prefix_ = UniquePrefix();
+  }
+  StoreOptions Options(const std::string& ca) {
+    StoreOptions o;
+    o.endpoint_url = endpoint_;
+    o.ca_bundle = ca;
+    return o;
+  }
+  // A failed PUT through `options`: IOError naming the endpoint, sent once, never retried.
+  void ExpectTlsFailure(const StoreOptions& options, const std::string& why) {
+    auto client = S3Client::Make(lakepack::testing::TestBucket(), options);
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    CallInfo info;
+    S3Request req = NewRequest("PUT", prefix_ + "never");
+    req.body = "x";
+    auto r = (*client)->Call(req, &info);
+    ASSERT_FALSE(r.ok());
+    const std::string m = r.status().ToString();
+    EXPECT_EQ(r.status().code(), StatusCode::kIOError) << m;
+    EXPECT_NE(m.find("TLS failure"), std::string::npos) << m;
+    EXPECT_NE(m.find(options.endpoint_url), std::string::npos) << m;
+    EXPECT_NE(m.find(why), std::string::npos) << m;
+    EXPECT_NE(m.find("not retried"), std::string::npos) << m;
+    EXPECT_NE(m.find("AWS_CA_BUNDLE"), std::string::npos) << m;
+    EXPECT_EQ(info.attempts, 1) << m;
+    EXPECT_EQ((*client)->stats().requests, 1) << m;
+  }
+  void TearDown() override {
+    if (endpoint_.empty()) return;
+    // Through the TLS front and the plain endpoint (the same server under scripts/test.sh).
+    for (const StoreOptions& o : {Options(ca_), StoreOptions{}}) {
+      auto store = MakeS3Store(lakepack::testing::TestBucket(), o);
+      if (!store.ok()) continue;
+      auto all = (*store)->ListAll(prefix_);
+      if (!all.ok()) continue;
+      std::vector<std::string> keys;
+      for (auto& info : *all) keys.push_back(info.key);
+      (void)(*store)->Delete(keys);
+    }
+  }
+  std::string endpoint_, ca_, other_ca_, prefix_;
+};
+
+TEST_F(LiveTls, TheTestCaFromCaBundleOrAwsCaBundleWorks) {
+  const std::string data = RandomBytes(100000, 3);
+  {
+    auto store = MakeS3Store(lakepack::testing::TestBucket(), Options(ca_));
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ASSERT_TRUE((*store)->Put(prefix_ + "a", data).ok());
+    auto got = (*store)->Get(prefix_ + "a");
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_TRUE(*got == data);
+  }
+  {
+    ScopedEnv bundle("AWS_CA_BUNDLE", ca_.c_str());
+    auto store = MakeS3Store(lakepack::testing::TestBucket(), Options(""));
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto head = (*store)->Head(prefix_ + "a");
+    ASSERT_TRUE(head.ok()) << head.status().ToString();
+    EXPECT_EQ(head->size, static_cast<int64_t>(data.size()));
+  }
+  // --ca-bundle (StoreOptions) beats AWS_CA_BUNDLE.
+  ScopedEnv wrong("AWS_CA_BUNDLE", other_ca_.c_str());
+  auto store = MakeS3Store(lakepack::testing::TestBucket(), Options(ca_));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_TRUE((*store)->Head(prefix_ + "a").ok());
+}
+
+TEST_F(LiveTls, AnUntrustedCertificateFailsOnceWithAClearError) {
+  // The test CA is not among the system's, and the other CA did not sign the server's
+  // certificate.
+  ExpectTlsFailure(Options(""), "certificate");
+  ExpectTlsFailure(Options(other_ca_), "certificate");
+  ScopedEnv bundle("AWS_CA_BUNDLE", other_ca_.c_str());
+  ExpectTlsFailure(Options(""), "certificate");
+}
+
+TEST_F(LiveTls, AWrongHostNameFailsOnceWithAClearError) {
+  // The same server under its address: the certificate names only "localhost".
+  StoreOptions o = Options(ca_);
+  const std::string port = endpoint_.substr(endpoint_.rfind(':'));
+  o.endpoint_url = "https://127.0.0.1" + port;
+  ExpectTlsFailure(o, "127.0.0.1");
+}
+
+TEST_F(LiveTls, AMissingOrBadCaBundleIsRefusedUpFront) {
+  StoreOptions o = Options("/nonexistent/ca.pem");
+  auto r = S3Client::Make(lakepack::testing::TestBucket(), o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("/nonexistent/ca.pem (from --ca-bundle)"), std::string::npos)
+      << r.status().ToString();
+}
+
+// Over https a body goes UNSIGNED-PAYLOAD (no SHA-256 pass); over http its SHA-256 is signed.
+// Both are accepted by the server, which checks SigV4.
+TEST_F(LiveTls, UploadsAreUnsignedOverHttpsAndSignedOverHttp) {
+  const std::string data = RandomBytes(300000, 5);
+  for (const bool https : {true, false}) {
+    SCOPED_TRACE(https ? "https" : "http");
+    CurlOptions curl;
+    curl.ca_bundle = ca_;
+    auto recorder = std::make_shared<RecordingTransport>(CurlTransport::Make(curl).ValueOrDie());
+    StoreOptions o = https ? Options(ca_) : StoreOptions{};
+    auto client = S3Client::Make(lakepack::testing::TestBucket(), o, recorder);
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    ASSERT_EQ((*client)->endpoint().rfind("https://", 0) == 0, https) << (*client)->endpoint();
+    const std::string key = prefix_ + (https ? "tls" : "plain");
+    auto put = (*client)->PutObject(key, data, {});
+    ASSERT_TRUE(put.ok()) << put.status().ToString();
+    S3Request get = NewRequest("GET", key);
+    auto got = (*client)->Call(get);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_TRUE(got->body == data);
+    ASSERT_EQ(recorder->sent.size(), 2u);
+    EXPECT_EQ(recorder->sent[0].method, "PUT");
+    EXPECT_EQ(recorder->Header(0, "x-amz-content-sha256"),
+              https ? std::string("UNSIGNED-PAYLOAD") : Sha256Hex(data));
+    // A GET has no body: its (empty) hash is signed either way.
+    EXPECT_EQ(recorder->Header(1, "x-amz-content-sha256"), Sha256Hex(""));
+  }
+}
+
 }  // namespace
 }  // namespace lakepack::s3

@@ -38,6 +38,9 @@ std::string CanonicalQueryString(const HeaderList& query);
 // "20130524T000000Z" (ISO 8601 basic, UTC).
 std::string AmzDate(std::chrono::system_clock::time_point t);
 
+// The x-amz-content-sha256 value of a body that is not signed (allowed over TLS only, by AWS).
+inline constexpr const char* kUnsignedPayload = "UNSIGNED-PAYLOAD";
+
 struct SignableRequest {
   std::string method;          // "GET", "PUT", ...
   std::string host;            // the Host header: host[:port], the port only when not the default
