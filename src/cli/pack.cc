@@ -55,6 +55,9 @@ int RunPack(const Args& args) {
   if (!wait.ok()) return Usage(args, wait.status());
   o.wait_seconds = *wait;
   o.store = StoreOptionsFrom(args);
+  auto dialect = CsvDialectFrom(args);
+  if (!dialect.ok()) return Usage(args, dialect.status());
+  o.csv = *dialect;
   if (Status valid = o.Validate(); !valid.ok()) return Usage(args, valid);
 
   JobRun run(args, o.dry_run ? "" : "pack");
@@ -94,14 +97,16 @@ const Verb kPackVerb = {
     "pack",
     "INPUT_BASE OUTPUT_BASE TABLE",
     "pack a table's files into evenly, exactly sized files (idempotent, crash-safe)",
-    "Packs the csv/jsonl/parquet files under INPUT_BASE/TABLE/ into OUTPUT_BASE/TABLE/[k=v/...]\n"
+    "Packs the csv/tsv/jsonl/parquet files (any case; csv/tsv/jsonl also .gz or .zst) under INPUT_BASE/TABLE/ into OUTPUT_BASE/TABLE/[k=v/...]\n"
     "TABLE[_SUFFIX]_N.EXT of --file-limit bytes each (±2%), filling the latest file first.  "
     "Inputs\n"
     "already packed are skipped; a crashed run is recovered by the next; Ctrl-C puts the table\n"
-    "back as it was before the run.",
-    {{"suffix", "S", "output names TABLE_S_N.EXT (default: none, TABLE_N.EXT)"},
+    "back as it was before the run.  Every CSV input of a run is read with the same dialect.",
+    WithOptions({{"suffix", "S", "output names TABLE_S_N.EXT (default: none, TABLE_N.EXT)"},
      {"file-limit", "SIZE", "bytes per output file, e.g. 256MB, 1GiB (default 256MB, decimal)"},
-     {"in-ext", "E", "pack only inputs whose names end with E, e.g. csv (default: every file)"},
+     {"in-ext", "E",
+      "pack only inputs whose names end with E, e.g. csv (any case; csv also takes .csv.gz and "
+      ".csv.zst) (default: every file of a known format; others are listed as skipped)"},
      {"out-ext", "E",
       "output extension and format: snappy.parquet, parquet, csv, jsonl "
       "(default snappy.parquet)"},
@@ -128,6 +133,7 @@ const Verb kPackVerb = {
      {"wait", "SECONDS",
       "wait up to this long for another packer of TABLE to finish (default 0: "
       "fail at once)"}},
+                CsvDialectOptions()),
     3,
     3,
     RunPack};
