@@ -63,6 +63,10 @@ def csv_dialect(delimiter: Optional[str] = None, header: bool = True,
     None means only an empty field (the list replaces that default).  Raises InvalidArgument for
     an impossible dialect (a line break as delimiter, the delimiter equal to the quote).
     """
+    from .errors import InvalidArgument
+    for name, value in (("delimiter", delimiter), ("quote", quote)):
+        if value is not None and (not isinstance(value, str) or len(value) != 1):
+            raise InvalidArgument(f"{name} must be one character or None, not {value!r}")
     d = _lakepack.CsvDialect()
     d.delimiter = delimiter
     d.header = bool(header)
