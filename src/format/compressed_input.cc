@@ -115,8 +115,8 @@ class DecompressingFile final : public arrow::io::RandomAccessFile {
     if (!stream_) {
       ARROW_ASSIGN_OR_RAISE(codec_, arrow::util::Codec::Create(CodecOf(compression_)));
       ARROW_ASSIGN_OR_RAISE(auto raw, arrow::io::RandomAccessFile::GetStream(raw_, 0, raw_size_));
-      ARROW_ASSIGN_OR_RAISE(stream_,
-                            arrow::io::CompressedInputStream::Make(codec_.get(), raw, StreamPool()));
+      ARROW_ASSIGN_OR_RAISE(
+          stream_, arrow::io::CompressedInputStream::Make(codec_.get(), raw, StreamPool()));
     }
     auto chunk = stream_->Read(kChunkBytes);
     if (!chunk.ok()) {

@@ -188,8 +188,8 @@ TEST_P(Dialects, CompressedInputsReadAsTheirText) {
   for (const char* name : {"p.csv.gz", "P.CSV.ZST", "p.jsonl.GZ", "p.jsonl.zst"}) {
     auto t = Read(name);
     ASSERT_TRUE(t.ok()) << name << ": " << t.status().ToString();
-    const auto& want = std::string(name).find("json") != std::string::npos ? *json_plain
-                                                                            : *csv_plain;
+    const auto& want =
+        std::string(name).find("json") != std::string::npos ? *json_plain : *csv_plain;
     EXPECT_TRUE((*t)->Equals(*want)) << name << "\n" << (*t)->ToString();
   }
   EXPECT_EQ((*csv_plain)->schema()->field(1)->type()->ToString(), "string");
@@ -206,8 +206,8 @@ TEST_P(Dialects, CompressedInputsOfManyBlocks) {
   for (int i = 0; i < 300000; ++i) csv += std::to_string(i) + ",value " + std::to_string(i) + "\n";
   Put("big.csv", csv);
   Put("big.csv.zst", Compress(csv, arrow::Compression::ZSTD));
-  for (const auto& [plain, packed] : {std::pair{"big.jsonl", "big.jsonl.gz"},
-                                      std::pair{"big.csv", "big.csv.zst"}}) {
+  for (const auto& [plain, packed] :
+       {std::pair{"big.jsonl", "big.jsonl.gz"}, std::pair{"big.csv", "big.csv.zst"}}) {
     ReadOptions o;
     o.block_size = 1 << 16;
     auto want = Read(plain, o);
@@ -244,8 +244,7 @@ TEST_P(Dialects, GzipNamedCsvSaysToNameItGz) {
   Put("z.csv", Compress("a,b\n1,2\n", arrow::Compression::GZIP));
   auto t = Read("z.csv");
   ASSERT_FALSE(t.ok());
-  EXPECT_NE(t.status().message().find("looks gzip-compressed; name it with .gz"),
-            std::string::npos)
+  EXPECT_NE(t.status().message().find("looks gzip-compressed; name it with .gz"), std::string::npos)
       << t.status().message();
   Put("z.jsonl", Compress("{\"a\":1}\n", arrow::Compression::ZSTD));
   auto j = Read("z.jsonl");
@@ -278,8 +277,8 @@ TEST(DecompressingFile, RandomAccessOverAStream) {
   testing::Scratch scratch("local");
   std::string text;
   for (int i = 0; i < 3000000; ++i) text += static_cast<char>('a' + (i * 7) % 26);
-  ASSERT_TRUE(scratch.store().Put(scratch.Key("t.gz"), Compress(text, arrow::Compression::GZIP))
-                  .ok());
+  ASSERT_TRUE(
+      scratch.store().Put(scratch.Key("t.gz"), Compress(text, arrow::Compression::GZIP)).ok());
   auto file = OpenDecodedInput(scratch.shared_store(), scratch.Key("t.gz"), InputCompression::kGzip)
                   .ValueOrDie();
   auto at = [&](int64_t pos, int64_t n) { return (*file->ReadAt(pos, n))->ToString(); };

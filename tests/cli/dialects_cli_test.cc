@@ -74,23 +74,23 @@ TEST_P(DialectsCli, ConvertWithEveryFlag) {
   EXPECT_EQ(Local("p.csv"), "\"a\"|\"b\"\n1|\"x\"\n");
 
   Put("n.csv", "1,NA,'q,r'\n2,,\"s\n");
-  ASSERT_EQ(RunCli("convert --no-header --null NA --quote \"'\" " + In("n.csv") + " " +
-                       Out("n.jsonl"),
-                   &out),
-            0)
+  ASSERT_EQ(
+      RunCli("convert --no-header --null NA --quote \"'\" " + In("n.csv") + " " + Out("n.jsonl"),
+             &out),
+      0)
       << out;
   EXPECT_EQ(Local("n.jsonl"),
             "{\"f0\":1,\"f1\":null,\"f2\":\"q,r\"}\n{\"f0\":2,\"f1\":\"\",\"f2\":\"\\\"s\"}\n");
   Put("nq.csv", "1,\"x\n2,y\"\n");  // quoted, one row; unquoted, two
-  ASSERT_EQ(RunCli("convert --quote none --no-header " + In("nq.csv") + " " + Out("nq.jsonl"),
-                   &out),
-            0)
+  ASSERT_EQ(
+      RunCli("convert --quote none --no-header " + In("nq.csv") + " " + Out("nq.jsonl"), &out), 0)
       << out;
   EXPECT_EQ(Local("nq.jsonl"), "{\"f0\":1,\"f1\":\"\\\"x\"}\n{\"f0\":2,\"f1\":\"y\\\"\"}\n");
   for (const char* bad : {"--delimiter ab", "--quote xy", "--delimiter '\"'"}) {
     EXPECT_EQ(RunCli(std::string("convert ") + bad + " " + In("n.csv") + " " + Out("x.csv"), &out),
-                     2)
-        << bad << "\n" << out;
+              2)
+        << bad << "\n"
+        << out;
   }
   EXPECT_FALSE(fs::exists(dir_ / "x.csv"));
 }
@@ -98,7 +98,8 @@ TEST_P(DialectsCli, ConvertWithEveryFlag) {
 TEST_P(DialectsCli, CompressedAndAnyCaseInputs) {
   std::string out;
   const std::string csv = "id,name\n1,\"a, b\"\n2,007\n";
-  const std::string jsonl = "{\"id\":1,\"day\":\"1990-01-01\"}\n{\"id\":2,\"day\":\"1990-01-02\"}\n";
+  const std::string jsonl =
+      "{\"id\":1,\"day\":\"1990-01-01\"}\n{\"id\":2,\"day\":\"1990-01-02\"}\n";
   Put("A.CSV", csv);
   Put("b.csv.gz", Compress(csv, arrow::Compression::GZIP));
   Put("c.CSV.ZST", Compress(csv, arrow::Compression::ZSTD));
