@@ -13,12 +13,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "arrow/record_batch.h"
 #include "lakepack/format.h"
 #include "lakepack/job.h"
+#include "lakepack/reader.h"
 #include "lakepack/status.h"
 #include "lakepack/store.h"
 #include "lakepack/writer.h"
@@ -41,6 +43,12 @@ struct ConvertOptions {
   // row_group_bytes > 0 caps the in-memory bytes.  Both 0: the writer's default (128 MB).
   int64_t row_group_rows = 0;
   int64_t row_group_bytes = 0;
+  // How a CSV input is read (delimiter, header, quoting, null strings; a ".tsv" name means tabs).
+  // A compressed input (".gz", ".zst" after the extension) is decompressed as it streams.
+  format::CsvDialect csv;
+  // The field separator of a CSV output; unset: a tab for a ".tsv" name, else ','.  An output is
+  // never compressed: a dst named ".gz" or ".zst" is refused.
+  std::optional<char> out_delimiter;
   StoreOptions store;
 
   // InvalidArgument naming the option (codec, negative numbers).  Formats are resolved by

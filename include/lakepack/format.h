@@ -1,8 +1,12 @@
 // lakepack/format.h: the file formats lakepack reads and writes, the Parquet codecs it offers, and
 // the schema-mismatch policy — the names a caller picks from.
 //
-// A format is detected from a file name's extension (".csv", ".jsonl", ".json", ".ndjson",
-// ".parquet", ".pq", ".snappy.parquet"...) unless the caller names it explicitly.
+// A format is detected from a file name's extension (".csv", ".tsv", ".jsonl", ".json", ".ndjson",
+// ".parquet", ".pq", ".snappy.parquet"...), case-insensitively, unless the caller names it
+// explicitly.  A CSV or JSON Lines input may be compressed as a whole: ".gz" / ".gzip" (gzip) or
+// ".zst" / ".zstd" (zstd) after the format's extension ("x.csv.gz", "x.JSONL.ZST"); it is
+// decompressed as it streams.  Parquet is never read through an outer compression (its pages are
+// compressed already): "x.parquet.gz" is an error.
 //
 // Schema mismatch (what happens when an input's columns differ from the target schema; the one
 // policy of pack and convert, the same for CSV, JSON Lines and Parquet inputs).  Columns are
@@ -35,9 +39,31 @@ const char* FormatName(Format format);
 // Parses a format name as given on a command line: csv, jsonl (also json, ndjson), parquet (pq).
 Result<Format> ParseFormat(std::string_view name);
 
-// The format of `name` (a key, path or URI) from its extension, case-insensitively.  Fails with
-// InvalidArgument naming the file if the extension is unknown.
+// The format of `name` (a key, path or URI) from its extension, case-insensitively, after any
+// compression suffix (InputCompressionOf) is stripped; ".tsv" is CSV (tab-separated).  Fails with
+// InvalidArgument naming the file if the extension is unknown, or if it is a compressed Parquet
+// name.
 Result<Format> DetectFormat(std::string_view name);
+
+// The outer compression of a whole input file (not Parquet's page codecs).
+enum class InputCompression { kNone, kGzip, kZstd };
+
+// From the last suffix of `name`'s last path segment, case-insensitively: ".gz" and ".gzip" are
+// gzip, ".zst" and ".zstd" are zstd, anything else none.
+InputCompression InputCompressionOf(std::string_view name);
+
+// `name` without the suffix InputCompressionOf recognised ("x.csv.gz" -> "x.csv").
+std::string_view StripCompressionSuffix(std::string_view name);
+
+// "none", "gzip", "zstd".
+const char* InputCompressionName(InputCompression compression);
+
+// Parses "none", "gzip" (also "gz"), "zstd" (also "zst"); InvalidArgument otherwise.
+Result<InputCompression> ParseInputCompression(std::string_view name);
+
+// True when `name` (after the compression suffix) ends in ".tsv": CSV read with tabs unless a
+// delimiter is given.
+bool IsTsvName(std::string_view name);
 
 // `explicit_name` if given (non-empty), else detection from `name`.
 Result<Format> ResolveFormat(std::string_view name, std::string_view explicit_name);

@@ -51,6 +51,7 @@
 #include <vector>
 
 #include "lakepack/format.h"
+#include "lakepack/reader.h"
 #include "lakepack/store.h"
 
 namespace lakepack::pack {
@@ -77,7 +78,9 @@ struct PackOptions {
   std::string suffix;
   int64_t file_limit_bytes = kDefaultFileLimitBytes;
   bool force = false;  // accept a file_limit_bytes under kMinFileLimitBytes
-  std::string in_ext;  // filter: csv, jsonl, parquet, snappy.parquet; "" = all
+  // Filter: csv, tsv, jsonl, parquet, snappy.parquet...; "" = every file of a known format.
+  // Matched case-insensitively, a compression suffix aside: csv takes "a.CSV" and "b.csv.gz".
+  std::string in_ext;
   std::string out_ext = "snappy.parquet";
   Partition partition;               // ordered k=v
   std::string input_partition_name;  // reported: the values of this key among the inputs
@@ -93,6 +96,10 @@ struct PackOptions {
   // bounds type inference), e.g. from S3DataPacker's read_chunksize; 0 means the reader's
   // default.  Parquet inputs are read in batches of their row groups whatever this is.
   int64_t read_block_bytes = 0;
+  // How every CSV input of the run is read (one dialect per run; ".tsv" inputs default to tabs).
+  // Output files, and the latest file a run rewrites, are lakepack's own CSV and are always read
+  // with the default dialect.
+  format::CsvDialect csv;
   // The latest output file under the limit: rewritten with the new rows first (false, the
   // default: the reference's semantics, every file but the last full) or kept as it is, the new
   // rows starting the next N (true, `--append-mode new-file`: no run re-reads old bytes, for

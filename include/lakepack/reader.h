@@ -12,13 +12,40 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "arrow/record_batch.h"
 #include "lakepack/format.h"
 #include "lakepack/store.h"
 
 namespace lakepack::format {
+
+// How a CSV file is written: its separator, header, quoting and null spelling.  One dialect per
+// read (and per pack run: every input of a run is read with the same one).
+struct CsvDialect {
+  // The field separator; unset: a tab for a ".tsv" name (IsTsvName), else ','.
+  std::optional<char> delimiter;
+  // False: the first line is data, and the columns are named f0, f1, ... (as Arrow names them).
+  bool header = true;
+  // The quote character; quoted fields may hold the delimiter, newlines and doubled quotes.
+  char quote = '"';
+  // False: no quoting at all; a quote character is an ordinary character.
+  bool quoting = true;
+  // Unquoted fields spelled like one of these are null.  The default: only an empty field (so
+  // "NA" or "null" stay text, and a quoted "" stays an empty string).
+  std::vector<std::string> null_values = {""};
+
+  // InvalidArgument naming the problem: a delimiter or quote that is a line break, a delimiter
+  // that is the quote character.
+  Status Validate() const;
+  // The delimiter used for `name` (see `delimiter`).
+  char DelimiterFor(std::string_view name) const;
+  // "delimiter ';', no header, ..." : what differs from the defaults, for plans and errors; "" if
+  // nothing does.
+  std::string Describe() const;
+};
 
 struct ReadOptions {
   // The target columns and their types (every format).  Without it the input's own columns are
@@ -39,7 +66,11 @@ struct ReadOptions {
   // CSV / JSON: bytes parsed at a time; also the granularity of type inference.
   int64_t block_size = 4 << 20;
   bool use_threads = true;
-  char csv_delimiter = ',';
+  // CSV only (ignored for other formats).
+  CsvDialect csv;
+  // The input's outer compression; unset: from the key's name (InputCompressionOf).  A Parquet
+  // input must not have one.
+  std::optional<InputCompression> compression;
   // How errors name the file; "" means the store URI of the key.
   std::string display_name;
 };

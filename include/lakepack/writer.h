@@ -33,6 +33,8 @@ struct WriteOptions {
   // large enough for efficient scans while bounding the writer's memory (it buffers one group).
   int64_t row_group_bytes = 128 * 1000 * 1000;
   bool csv_header = true;
+  // The CSV field separator (a tab for TSV); values holding it are quoted.
+  char csv_delimiter = ',';
   // Parquet: encode a row group's columns in parallel on Arrow's CPU pool.  On 2 cores ~15-20%
   // less wall time for csv/jsonl -> parquet, for ~20-40 MB more peak memory (columns' pages in
   // flight at once).

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from . import _lakepack
 
@@ -72,3 +72,34 @@ def _repr_redacted(obj: Any) -> str:
         f"{f.name}={(redact_url(v) if f.name == 'endpoint_url' else v)!r}"
         for f in dataclasses.fields(obj) if f.repr for v in [getattr(obj, f.name)])
     return f"{type(obj).__name__}({fields})"
+
+
+_QUOTE_DEFAULT = '"'
+
+
+def csv_dialect(delimiter: Optional[str] = None, header: bool = True,
+                quote: Optional[str] = _QUOTE_DEFAULT,
+                null_values: Optional[Sequence[str]] = None) -> "_lakepack.CsvDialect":
+    """How a CSV input is read (the CLI's --delimiter, --no-header, --quote, --null).
+
+    ``delimiter``: one character; None means ',' (a tab for ``.tsv`` names).  ``header=False``:
+    the first line is data and the columns are named f0, f1, ...  ``quote``: one character, or
+    None for no quoting.  ``null_values``: unquoted fields spelled like one of these are null;
+    None means only an empty field (the list replaces that default).  Raises InvalidArgument for
+    an impossible dialect (a line break as delimiter, the delimiter equal to the quote).
+    """
+    from .errors import InvalidArgument
+    for name, value in (("delimiter", delimiter), ("quote", quote)):
+        if value is not None and (not isinstance(value, str) or len(value) != 1):
+            raise InvalidArgument(f"{name} must be one character or None, not {value!r}")
+    d = _lakepack.CsvDialect()
+    d.delimiter = delimiter
+    d.header = bool(header)
+    d.quote = quote
+    if null_values is not None:
+        if isinstance(null_values, str):
+            null_values = [null_values]
+        d.null_values = [str(v) for v in null_values]
+    d.validate()
+    return d
+

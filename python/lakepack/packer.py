@@ -7,11 +7,11 @@ import json
 import os
 import re
 import tempfile
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _lakepack
 from .errors import InvalidArgument, NotFound
-from .options import StoreOptions
+from .options import StoreOptions, csv_dialect
 from .store import Store
 
 #: 0.256 GB, the reference's default ``file_limit_gigabytes`` (decimal, like lakepack's sizes).
@@ -78,7 +78,8 @@ def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = 
          wait_seconds: int = 0, read_block_bytes: Optional[int] = None,
          options: Optional[StoreOptions] = None, on_schema_mismatch: str = "fail",
          append_mode: str = "rewrite-latest", force: bool = False,
-         **kwargs: Any) -> Dict[str, Any]:
+         delimiter: Optional[str] = None, header: bool = True, quote: Optional[str] = '"',
+         null_values: Optional[Sequence[str]] = None, **kwargs: Any) -> Dict[str, Any]:
     """Packs the files of ``input_base/table/**`` into ``output_base/table/[k=v/]`` as
     ``table[_suffix]_N.out_ext`` files of exactly ``file_limit_bytes`` (the last one smaller),
     appending to the latest existing file (like ``lakepack pack``).
@@ -107,6 +108,12 @@ def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = 
     ``force``: accept a ``file_limit_bytes`` under 1 MB (``InvalidArgument`` otherwise: such a
     limit is almost always a forgotten unit).
 
+    ``delimiter``, ``header``, ``quote``, ``null_values``: how every CSV input of the run is read
+    (one dialect per run; see :func:`lakepack.options.csv_dialect`).  Inputs are matched by
+    extension in any case (``a.CSV``), ``.tsv`` is tab-separated, and ``.gz`` / ``.zst`` after a
+    CSV or JSON Lines extension are decompressed as they stream; other files are listed as
+    skipped in ``plan``.
+
     Returns the report: ``files`` (``uri``, ``rows``, ``bytes``), ``inputs``, ``rows``,
     ``input_bytes``, ``already_packed``, ``rewrote_latest``, ``recovered``, ``generation``,
     ``input_partition_values``, ``seconds``, ``plan``, ``dry_run``.
@@ -130,6 +137,7 @@ def pack(input_base: str, output_base: str, table: str, suffix: Optional[str] = 
         raise InvalidArgument(f"append_mode must be 'rewrite-latest' or 'new-file', not {append_mode!r}")
     o.append_new_file = append_mode == "new-file"
     o.on_schema_mismatch = str(on_schema_mismatch or "fail")
+    o.csv = csv_dialect(delimiter, header, quote, null_values)
     o.store = StoreOptions.from_kwargs(options, **kwargs)._native()
     return _lakepack.pack(o)
 

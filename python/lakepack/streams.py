@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Dict, Iterator, Optional, Sequence
 
 import pyarrow as pa
 
 from . import _lakepack
-from .options import StoreOptions
+from .options import StoreOptions, csv_dialect
 
 
 def _opts(options: Optional[StoreOptions], kwargs: Dict[str, Any]) -> "_lakepack.StoreOptions":
@@ -63,15 +63,20 @@ def _as_stream_source(data: Any) -> Any:
 
 def read_batches(source: Any, format: Optional[str] = None, schema: Optional[str] = None,
                  batch_rows: Optional[int] = None, options: Optional[StoreOptions] = None,
-                 **kwargs: Any) -> BatchStream:
+                 delimiter: Optional[str] = None, header: bool = True, quote: Optional[str] = '"',
+                 null_values: Optional[Sequence[str]] = None, **kwargs: Any) -> BatchStream:
     """Streams a CSV, JSON Lines or Parquet file as Arrow batches (bounded memory).
 
     Args:
         source: a path or ``s3://`` URI; or any Arrow stream producer, which is passed through
             unchanged and zero-copy (its buffers are the very ones the consumer sees).
-        format: ``csv``, ``jsonl`` or ``parquet``; detected from the extension if omitted.
+        format: ``csv``, ``jsonl`` or ``parquet``; detected from the extension if omitted (any
+            case; ``.tsv`` is tab-separated CSV; a ``.gz`` or ``.zst`` after a CSV or JSON Lines
+            extension is decompressed as it streams).
         schema: path or URI of a lakepack JSON schema file fixing CSV/JSONL column types.
         batch_rows: rows per batch (Parquet).
+        delimiter, header, quote, null_values: the CSV dialect (see
+            :func:`lakepack.options.csv_dialect`).
         options, **kwargs: store options (``endpoint_url``, ``region``, ``profile``...).
 
     Returns:
@@ -80,7 +85,8 @@ def read_batches(source: Any, format: Optional[str] = None, schema: Optional[str
     if not isinstance(source, (str, os.PathLike)):
         return BatchStream(_lakepack.stream_from(_as_stream_source(source)))
     return BatchStream(_lakepack.read_batches(os.fspath(source), format or "", schema or "",
-                                              int(batch_rows or 0), _opts(options, kwargs)))
+                                              int(batch_rows or 0), _opts(options, kwargs),
+                                              csv_dialect(delimiter, header, quote, null_values)))
 
 
 def write_batches(data: Any, dst: str, format: Optional[str] = None,
@@ -103,7 +109,9 @@ def convert(src: str, dst: str, in_format: Optional[str] = None, out_format: Opt
             compression: Optional[str] = None, schema: Optional[str] = None,
             batch_rows: Optional[int] = None, row_group_rows: Optional[int] = None,
             row_group_bytes: Optional[int] = None, options: Optional[StoreOptions] = None,
-            on_schema_mismatch: str = "fail", **kwargs: Any) -> Dict[str, Any]:
+            on_schema_mismatch: str = "fail", delimiter: Optional[str] = None, header: bool = True,
+            quote: Optional[str] = '"', null_values: Optional[Sequence[str]] = None,
+            out_delimiter: Optional[str] = None, **kwargs: Any) -> Dict[str, Any]:
     """Converts a data file between csv, jsonl and parquet (like ``lakepack convert``).
 
     With ``schema`` (a schema file), ``on_schema_mismatch`` decides what happens when the input's
@@ -113,6 +121,9 @@ def convert(src: str, dst: str, in_format: Optional[str] = None, out_format: Opt
     Paths or ``s3://`` URIs on either side; formats from the extensions unless given;
     ``compression`` is the Parquet codec (snappy by default, zstd, gzip, lz4, brotli, none).
     Streams with bounded memory, releases the GIL, and leaves no output on failure or Ctrl-C.
+    ``delimiter``, ``header``, ``quote``, ``null_values`` say how a CSV input is read (see
+    :func:`lakepack.options.csv_dialect`); ``out_delimiter`` is a CSV output's separator (None:
+    ',' or a tab for a ``.tsv`` dst).  A ``.gz`` / ``.zst`` input is decompressed as it streams.
     Returns the report ``lakepack convert --json`` prints: ``{"uri", "format", "rows", "bytes",
     "seconds", "src", "in_format", "in_bytes"}``.
     """
@@ -123,15 +134,21 @@ def convert(src: str, dst: str, in_format: Optional[str] = None, out_format: Opt
     o.batch_rows = int(batch_rows or 0)
     o.row_group_rows, o.row_group_bytes = int(row_group_rows or 0), int(row_group_bytes or 0)
     o.on_schema_mismatch = str(on_schema_mismatch or "fail")
+    o.csv = csv_dialect(delimiter, header, quote, null_values)
+    o.out_delimiter = out_delimiter
     o.store = _opts(options, kwargs)
     return _lakepack.convert(o)
 
 
 def inspect(path: str, format: Optional[str] = None, options: Optional[StoreOptions] = None,
-            **kwargs: Any) -> Dict[str, Any]:
+            delimiter: Optional[str] = None, header: bool = True, quote: Optional[str] = '"',
+            null_values: Optional[Sequence[str]] = None, **kwargs: Any) -> Dict[str, Any]:
     """Facts about one data file (like ``lakepack inspect --json``) as a dict: format, size,
-    rows, schema and, for Parquet (from the footer only), row groups, codecs and metadata."""
-    return json.loads(_lakepack.inspect(str(path), format or "", _opts(options, kwargs)))
+    rows, schema and, for Parquet (from the footer only), row groups, codecs and metadata.
+    ``delimiter``, ``header``, ``quote``, ``null_values``: the CSV dialect (see
+    :func:`lakepack.options.csv_dialect`)."""
+    return json.loads(_lakepack.inspect(str(path), format or "", _opts(options, kwargs),
+                                        csv_dialect(delimiter, header, quote, null_values)))
 
 
 def generate(dst: str, rows: Optional[int] = None, size: Optional[int] = None, seed: int = 42,

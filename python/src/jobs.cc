@@ -7,6 +7,7 @@
 // becomes visible.
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
 
 #include <chrono>
 #include <memory>
@@ -117,23 +118,27 @@ nb::object Generate(const GenerateArgs& a) {
   return d;
 }
 
-std::string Inspect(const std::string& uri, const std::string& fmt_name, const StoreOptions& so) {
+std::string Inspect(const std::string& uri, const std::string& fmt_name, const StoreOptions& so,
+                    const format::CsvDialect& csv) {
   return RunJob([&](const JobContext&) -> Result<std::string> {
     LP_ASSIGN_OR_RETURN(Format fmt, format::ResolveFormat(uri, fmt_name));
     LP_ASSIGN_OR_RETURN(StoreLocation loc, OpenStore(uri, so));
     format::ReadOptions ro;
     ro.display_name = uri;
+    ro.csv = csv;
     LP_ASSIGN_OR_RETURN(auto facts, format::InspectFile(loc.store, loc.key, fmt, ro));
     return format::RenderJson(facts);
   });
 }
 
 Stream ReadBatches(const std::string& uri, const std::string& fmt_name,
-                   const std::string& schema_uri, int64_t batch_rows, const StoreOptions& so) {
+                   const std::string& schema_uri, int64_t batch_rows, const StoreOptions& so,
+                   const format::CsvDialect& csv) {
   return Stream(RunJob([&](const JobContext&) -> Result<std::shared_ptr<arrow::RecordBatchReader>> {
     LP_ASSIGN_OR_RETURN(Format fmt, format::ResolveFormat(uri, fmt_name));
     LP_ASSIGN_OR_RETURN(StoreLocation loc, OpenStore(uri, so));
     LP_ASSIGN_OR_RETURN(auto ro, MakeReadOptions(uri, schema_uri, batch_rows, so));
+    ro.csv = csv;
     return format::OpenBatchReader(loc.store, loc.key, fmt, ro);
   }));
 }
@@ -168,7 +173,49 @@ nb::object Copy(const ops::CopyOptions& o) {
 
 }  // namespace
 
+// A one-character Python string as a char; ValueError otherwise.
+char OneChar(const std::string& what, const std::string& v) {
+  if (v.size() != 1) throw nb::value_error((what + " must be one character, not '" + v + "'").c_str());
+  return v[0];
+}
+
+void RegisterCsvDialect(nb::module_& m) {
+  // format::CsvDialect (lakepack/reader.h): delimiter None means ',' (a tab for .tsv names);
+  // quote None means no quoting.
+  nb::class_<format::CsvDialect>(m, "CsvDialect")
+      .def(nb::init<>())
+      .def_prop_rw(
+          "delimiter",
+          [](const format::CsvDialect& d) -> nb::object {
+            if (!d.delimiter) return nb::none();
+            return nb::str(std::string(1, *d.delimiter).c_str());
+          },
+          [](format::CsvDialect& d, nb::object v) {
+            if (v.is_none()) {
+              d.delimiter.reset();
+            } else {
+              d.delimiter = OneChar("delimiter", nb::cast<std::string>(v));
+            }
+          },
+          nb::arg("value").none())
+      .def_rw("header", &format::CsvDialect::header)
+      .def_prop_rw(
+          "quote",
+          [](const format::CsvDialect& d) -> nb::object {
+            if (!d.quoting) return nb::none();
+            return nb::str(std::string(1, d.quote).c_str());
+          },
+          [](format::CsvDialect& d, nb::object v) {
+            d.quoting = !v.is_none();
+            if (d.quoting) d.quote = OneChar("quote", nb::cast<std::string>(v));
+          },
+          nb::arg("value").none())
+      .def_rw("null_values", &format::CsvDialect::null_values)
+      .def("validate", [](const format::CsvDialect& d) { ThrowIfError(d.Validate()); });
+}
+
 void RegisterJobs(nb::module_& m) {
+  RegisterCsvDialect(m);
   // The options of ops/ as classes: each field list is written once in C++ (ops/*.h) and set by
   // name from python/lakepack/streams.py.
   nb::class_<ops::ConvertOptions>(m, "ConvertOptions")
@@ -183,6 +230,21 @@ void RegisterJobs(nb::module_& m) {
       .def_rw("compression", &ops::ConvertOptions::compression)
       .def_rw("row_group_rows", &ops::ConvertOptions::row_group_rows)
       .def_rw("row_group_bytes", &ops::ConvertOptions::row_group_bytes)
+      .def_rw("csv", &ops::ConvertOptions::csv)
+      .def_prop_rw(
+          "out_delimiter",
+          [](const ops::ConvertOptions& o) -> nb::object {
+            if (!o.out_delimiter) return nb::none();
+            return nb::str(std::string(1, *o.out_delimiter).c_str());
+          },
+          [](ops::ConvertOptions& o, nb::object v) {
+            if (v.is_none()) {
+              o.out_delimiter.reset();
+            } else {
+              o.out_delimiter = OneChar("out_delimiter", nb::cast<std::string>(v));
+            }
+          },
+          nb::arg("value").none())
       .def_rw("store", &ops::ConvertOptions::store);
   nb::class_<ops::CopyOptions>(m, "CopyOptions")
       .def(nb::init<>())
@@ -205,9 +267,10 @@ void RegisterJobs(nb::module_& m) {
       },
       nb::arg("dst"), nb::arg("rows"), nb::arg("size"), nb::arg("seed"), nb::arg("format"),
       nb::arg("compression"), nb::arg("threads"), nb::arg("batch_rows"), nb::arg("options"));
-  m.def("inspect", &Inspect, nb::arg("uri"), nb::arg("format"), nb::arg("options"));
+  m.def("inspect", &Inspect, nb::arg("uri"), nb::arg("format"), nb::arg("options"),
+        nb::arg("csv") = format::CsvDialect());
   m.def("read_batches", &ReadBatches, nb::arg("uri"), nb::arg("format"), nb::arg("schema"),
-        nb::arg("batch_rows"), nb::arg("options"));
+        nb::arg("batch_rows"), nb::arg("options"), nb::arg("csv") = format::CsvDialect());
   m.def("write_batches", &WriteBatches, nb::arg("source"), nb::arg("uri"), nb::arg("format"),
         nb::arg("compression"), nb::arg("row_group_rows"), nb::arg("row_group_bytes"),
         nb::arg("if_absent"), nb::arg("options"));

@@ -85,6 +85,7 @@ void RegisterPack(nb::module_& m) {
           [](PackOptions& o, const std::string& name) {
             o.on_schema_mismatch = ValueOrThrow(format::ParseSchemaMismatch(name));
           })
+      .def_rw("csv", &PackOptions::csv)
       .def_rw("store", &PackOptions::store);
   m.def("pack", &RunPack, nb::arg("options"));
   using pack::PackStateOptions;

@@ -190,4 +190,54 @@ StoreOptions StoreOptionsFrom(const Args& args) {
   return o;
 }
 
+const std::vector<OptionSpec>& CsvDialectOptions() {
+  static const std::vector<OptionSpec> options = {
+      {"delimiter", "C",
+       "CSV field separator: one character, or tab (also \\t) (default ',', a tab for .tsv "
+       "names)"},
+      {"no-header", nullptr,
+       "CSV: the first line is data, not column names; the columns are named f0, f1, ... "
+       "(default: the first line names them)"},
+      {"quote", "C|none",
+       "CSV quote character, or none: quotes are ordinary characters (default '\"')"},
+      {"null", "S",
+       "CSV: an unquoted field S is null; repeat for several; the list replaces the default, so "
+       "add --null '' to keep empty fields null (default: only an empty field is null)"}};
+  return options;
+}
+
+std::vector<OptionSpec> WithOptions(std::vector<OptionSpec> options,
+                                    const std::vector<OptionSpec>& more) {
+  options.insert(options.end(), more.begin(), more.end());
+  return options;
+}
+
+namespace {
+// One character as the user may spell it: itself, "tab" or "\t".
+Result<char> OneChar(const std::string& option, const std::string& v) {
+  if (v == "tab" || v == "\\t" || v == "\t") return '\t';
+  if (v.size() == 1) return v[0];
+  return Status::InvalidArgument("--" + option + ": one character (or tab), not '" + v + "'");
+}
+}  // namespace
+
+Result<format::CsvDialect> CsvDialectFrom(const Args& args) {
+  format::CsvDialect d;
+  if (args.Has("delimiter")) {
+    LP_ASSIGN_OR_RETURN(char c, OneChar("delimiter", args.Get("delimiter")));
+    d.delimiter = c;
+  }
+  d.header = !args.Has("no-header");
+  if (args.Has("quote")) {
+    if (args.Get("quote") == "none") {
+      d.quoting = false;
+    } else {
+      LP_ASSIGN_OR_RETURN(d.quote, OneChar("quote", args.Get("quote")));
+    }
+  }
+  if (args.Has("null")) d.null_values = args.GetAll("null");
+  LP_RETURN_NOT_OK(d.Validate());
+  return d;
+}
+
 }  // namespace lakepack::cli

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "lakepack/reader.h"
 #include "lakepack/status.h"
 #include "lakepack/store.h"
 
@@ -91,5 +92,16 @@ std::string VerbHelp(const Verb& verb);
 
 // --endpoint-url, --region, --profile, --ca-bundle.
 StoreOptions StoreOptionsFrom(const Args& args);
+
+// The CSV dialect options (--delimiter, --no-header, --quote, --null) of every verb that reads
+// CSV (convert, inspect, pack), with their help.
+const std::vector<OptionSpec>& CsvDialectOptions();
+
+// `options` followed by `more` (a verb's own options plus a shared set).
+std::vector<OptionSpec> WithOptions(std::vector<OptionSpec> options,
+                                    const std::vector<OptionSpec>& more);
+
+// The dialect those options give; InvalidArgument naming the option ("--delimiter: ...").
+Result<format::CsvDialect> CsvDialectFrom(const Args& args);
 
 }  // namespace lakepack::cli

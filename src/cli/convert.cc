@@ -69,6 +69,20 @@ int RunConvert(const Args& args) {
   o.on_schema_mismatch = args.Get("on-schema-mismatch");
   o.compression = args.Get("compression");
   o.store = StoreOptionsFrom(args);
+  auto dialect = CsvDialectFrom(args);
+  if (!dialect.ok()) return Usage(args, dialect.status());
+  o.csv = *dialect;
+  if (args.Has("out-delimiter")) {
+    const std::string v = args.Get("out-delimiter");
+    if (v == "tab" || v == "\\t" || v == "\t") {
+      o.out_delimiter = '\t';
+    } else if (v.size() == 1) {
+      o.out_delimiter = v[0];
+    } else {
+      return Usage(args, Status::InvalidArgument("--out-delimiter: one character (or tab), not '" +
+                                                 v + "'"));
+    }
+  }
   auto batch_rows = args.GetInt("batch-rows", 0, 1);
   if (!batch_rows.ok()) return Usage(args, batch_rows.status());
   o.batch_rows = *batch_rows;
@@ -152,12 +166,14 @@ const Verb kConvertVerb = {
     "IN OUT",
     "convert a data file between csv, jsonl and parquet (local paths or s3:// URIs)",
     "Streams IN batch by batch (bounded memory) into OUT, which names a file.  Formats come from\n"
-    "the extensions (.csv, .jsonl/.ndjson/.json, .parquet) unless given.  OUT appears only when\n"
-    "complete: a failure or Ctrl-C leaves nothing.  IN '-' reads stdin (needs --in-format; it is\n"
-    "spooled to a temp file first, since Parquet needs random access); OUT '-' writes stdout\n"
-    "(needs --out-format; written to a temp file and sent only once complete, so a failure\n"
-    "leaves no partial output; the summary then goes to stderr, and --json is refused).",
-    {{"in-format", "F", "csv, jsonl or parquet (default: from IN's extension)"},
+    "the extensions (.csv, .tsv, .jsonl/.ndjson/.json, .parquet; any case) unless given.  A CSV or\n"
+    "JSON Lines IN may be compressed: .gz or .zst after its extension (x.csv.gz), decompressed as\n"
+    "it streams.  OUT appears only when complete: a failure or Ctrl-C leaves nothing.  IN '-' reads\n"
+    "stdin (needs --in-format; it is spooled to a temp file first, since Parquet needs random\n"
+    "access); OUT '-' writes stdout (needs --out-format; written to a temp file and sent only once\n"
+    "complete, so a failure leaves no partial output; the summary then goes to stderr, and --json\n"
+    "is refused).",
+    WithOptions({{"in-format", "F", "csv, jsonl or parquet (default: from IN's extension)"},
      {"out-format", "F", "csv, jsonl or parquet (default: from OUT's extension)"},
      {"compression", "C",
       "Parquet codec: snappy, zstd, gzip, lz4, brotli or none (default snappy)"},
@@ -170,7 +186,10 @@ const Verb kConvertVerb = {
      {"row-group-size", "SIZE|Nrows",
       "Parquet row groups of about SIZE in-memory bytes (e.g. 64MB) "
       "or of N rows (e.g. 500000rows) (default 128MB)"},
-     {"batch-rows", "N", "rows per batch read from Parquet (default 65536)"}},
+     {"batch-rows", "N", "rows per batch read from Parquet (default 65536)"},
+     {"out-delimiter", "C",
+      "CSV output field separator: one character, or tab (default ',', a tab for .tsv names)"}},
+                CsvDialectOptions()),
     2,
     2,
     RunConvert};

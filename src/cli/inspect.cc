@@ -15,11 +15,14 @@ int RunInspect(const Args& args) {
   StoreOptions store_options = StoreOptionsFrom(args);
   auto fmt = format::ResolveFormat(uri, args.Get("format"));
   if (!fmt.ok()) return Usage(args, fmt.status());
+  auto dialect = CsvDialectFrom(args);
+  if (!dialect.ok()) return Usage(args, dialect.status());
   JobRun run(args, "");
   auto loc = OpenStore(uri, store_options);
   if (!loc.ok()) return run.Fail(loc.status());
   format::ReadOptions options;
   options.display_name = uri;
+  options.csv = *dialect;
   if (args.Has("schema")) {
     auto schema = format::LoadSchemaFile(args.Get("schema"), store_options);
     if (!schema.ok()) return run.Fail(schema.status());
@@ -40,11 +43,13 @@ const Verb kInspectVerb = {
     "FILE",
     "describe a data file: format, schema, rows, Parquet row groups",
     "Reads FILE's footer (Parquet) or the whole file (CSV, JSON Lines: to count rows and infer\n"
-    "types) and prints what it found.",
-    {{"format", "F", "csv, jsonl or parquet (default: from FILE's extension)"},
+    "types) and prints what it found.  A CSV or JSON Lines FILE may be compressed (.gz, .zst after\n"
+    "its extension).",
+    WithOptions({{"format", "F", "csv, jsonl or parquet (default: from FILE's extension)"},
      {"schema", "FILE",
       "a lakepack JSON schema file fixing CSV/JSONL column types (default: "
       "inferred)"}},
+                CsvDialectOptions()),
     1,
     1,
     RunInspect};

@@ -115,6 +115,9 @@ int RunPack(const Args& args) {
   if (!wait.ok()) return Usage(args, wait.status());
   o.wait_seconds = *wait;
   o.store = StoreOptionsFrom(args);
+  auto dialect = CsvDialectFrom(args);
+  if (!dialect.ok()) return Usage(args, dialect.status());
+  o.csv = *dialect;
   if (Status valid = o.Validate(); !valid.ok()) return Usage(args, valid);
 
   JobRun run(args, o.dry_run ? "" : "pack");
@@ -154,16 +157,19 @@ const Verb kPackVerb = {
     "pack",
     "INPUT_BASE OUTPUT_BASE TABLE",
     "pack a table's files into evenly, exactly sized files (idempotent, crash-safe)",
-    "Packs the csv/jsonl/parquet files under INPUT_BASE/TABLE/ into OUTPUT_BASE/TABLE/[k=v/...]\n"
+    "Packs the csv/tsv/jsonl/parquet files (any case; csv/tsv/jsonl also .gz or .zst) under INPUT_BASE/TABLE/ into OUTPUT_BASE/TABLE/[k=v/...]\n"
     "TABLE[_SUFFIX]_N.EXT of --file-limit bytes each (±2%), filling the latest file first.  "
     "Inputs\n"
     "already packed are skipped; a crashed run is recovered by the next; Ctrl-C puts the table\n"
-    "back as it was before the run.  `lakepack pack OUTPUT_BASE TABLE --status | --unlock |\n"
-    "--gc` shows and tidies the table's pack state (INPUT_BASE may be given too; it is unused).\n"
+    "back as it was before the run.  Every CSV input of a run is read with the same dialect.\n"
+    "`lakepack pack OUTPUT_BASE TABLE --status | --unlock | --gc` shows and tidies the table's pack\n"
+    "state (INPUT_BASE may be given too; it is unused).\n"
     "Exit codes: 0 done, 1 failed (nothing half-written is left visible), 2 usage error.",
-    {{"suffix", "S", "output names TABLE_S_N.EXT (default: none, TABLE_N.EXT)"},
+    WithOptions({{"suffix", "S", "output names TABLE_S_N.EXT (default: none, TABLE_N.EXT)"},
      {"file-limit", "SIZE", "bytes per output file, e.g. 256MB, 1GiB (default 256MB, decimal)"},
-     {"in-ext", "E", "pack only inputs whose names end with E, e.g. csv (default: every file)"},
+     {"in-ext", "E",
+      "pack only inputs whose names end with E, e.g. csv (any case; csv also takes .csv.gz and "
+      ".csv.zst) (default: every file of a known format; others are listed as skipped)"},
      {"out-ext", "E",
       "output extension and format: snappy.parquet, parquet, csv, jsonl "
       "(default snappy.parquet)"},
@@ -204,6 +210,7 @@ const Verb kPackVerb = {
       "remove old intents, leases and base copies no committed state needs; lists them only "
       "(dry run) unless --yes is given (default: dry run)"},
      {"yes", nullptr, "confirm --unlock or --gc (default: not confirmed)"}},
+                CsvDialectOptions()),
     2,
     3,
     RunPack};

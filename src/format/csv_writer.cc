@@ -100,14 +100,17 @@ void AppendQuoted(std::string& out, std::string_view v) {
 
 Result<std::unique_ptr<CsvWriter>> CsvWriter::Make(std::shared_ptr<arrow::io::OutputStream> sink,
                                                    std::shared_ptr<arrow::Schema> schema,
-                                                   bool include_header) {
+                                                   bool include_header, char delimiter) {
+  if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
+    return Status::InvalidArgument("the CSV output delimiter cannot be a quote or a line break");
+  }
   for (const auto& f : schema->fields()) {
     if (!IsStringLike(*f->type()) && !arrow::compute::CanCast(*f->type(), *arrow::utf8())) {
       return Status::InvalidArgument("column '" + f->name() + "' of type " + f->type()->ToString() +
                                      " has no CSV text");
     }
   }
-  std::unique_ptr<CsvWriter> w(new CsvWriter(std::move(sink), std::move(schema)));
+  std::unique_ptr<CsvWriter> w(new CsvWriter(std::move(sink), std::move(schema), delimiter));
   if (include_header) LP_RETURN_NOT_OK(w->WriteHeader());
   return w;
 }
@@ -115,7 +118,7 @@ Result<std::unique_ptr<CsvWriter>> CsvWriter::Make(std::shared_ptr<arrow::io::Ou
 Status CsvWriter::WriteHeader() {
   if (schema_->num_fields() == 0) return Status::OK();
   for (int i = 0; i < schema_->num_fields(); ++i) {
-    if (i > 0) buffer_.push_back(',');
+    if (i > 0) buffer_.push_back(delimiter_);
     AppendQuoted(buffer_, schema_->field(i)->name());
   }
   buffer_.push_back('\n');
@@ -134,11 +137,11 @@ Status CsvWriter::Write(const arrow::RecordBatch& batch) {
     }
     for (int64_t r = 0; r < rows; ++r) {
       for (int c = 0; c < cols; ++c) {
-        if (c > 0) buffer_.push_back(',');
+        if (c > 0) buffer_.push_back(delimiter_);
         const auto& col = *text[c].holder;
         if (col.IsNull(r)) continue;
         std::string_view v = text[c].Value(r);  // raw_value_offsets() include the offset
-        if (text[c].quoted) {
+        if (text[c].quoted || (delimiter_ != ',' && v.find(delimiter_) != v.npos)) {
           AppendQuoted(buffer_, v);
         } else {
           buffer_.append(v);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "arrow/util/compression.h"
 #include "base/json.h"
@@ -43,22 +44,73 @@ Result<Format> ParseFormat(std::string_view name) {
                                  "' (use csv, jsonl or parquet)");
 }
 
-Result<Format> DetectFormat(std::string_view name) {
-  std::string n = Lower(name);
-  // Strip a query-less URI down to its last path segment so "s3://b/dir.csv/x" is not a CSV.
+// The last path segment of a lower-cased name.
+std::string_view BaseName(std::string_view n) {
   size_t slash = n.rfind('/');
-  std::string_view base =
-      slash == std::string::npos ? std::string_view(n) : std::string_view(n).substr(slash + 1);
-  if (EndsWith(base, ".csv")) return Format::kCsv;
+  return slash == std::string_view::npos ? n : n.substr(slash + 1);
+}
+
+InputCompression InputCompressionOf(std::string_view name) {
+  std::string base(BaseName(Lower(name)));
+  if (EndsWith(base, ".gz") || EndsWith(base, ".gzip")) return InputCompression::kGzip;
+  if (EndsWith(base, ".zst") || EndsWith(base, ".zstd")) return InputCompression::kZstd;
+  return InputCompression::kNone;
+}
+
+std::string_view StripCompressionSuffix(std::string_view name) {
+  if (InputCompressionOf(name) == InputCompression::kNone) return name;
+  return name.substr(0, name.rfind('.'));
+}
+
+const char* InputCompressionName(InputCompression compression) {
+  switch (compression) {
+    case InputCompression::kNone:
+      return "none";
+    case InputCompression::kGzip:
+      return "gzip";
+    case InputCompression::kZstd:
+      return "zstd";
+  }
+  return "?";
+}
+
+Result<InputCompression> ParseInputCompression(std::string_view name) {
+  std::string n = Lower(name);
+  if (n == "none") return InputCompression::kNone;
+  if (n == "gzip" || n == "gz") return InputCompression::kGzip;
+  if (n == "zstd" || n == "zst") return InputCompression::kZstd;
+  return Status::InvalidArgument("unknown input compression '" + std::string(name) +
+                                 "' (use none, gzip or zstd)");
+}
+
+bool IsTsvName(std::string_view name) {
+  return EndsWith(BaseName(Lower(StripCompressionSuffix(name))), ".tsv");
+}
+
+Result<Format> DetectFormat(std::string_view name) {
+  const InputCompression compression = InputCompressionOf(name);
+  std::string n = Lower(StripCompressionSuffix(name));
+  // Only the last path segment counts, so "s3://b/dir.csv/x" is not a CSV.
+  std::string_view base = BaseName(n);
+  std::optional<Format> found;
+  if (EndsWith(base, ".csv") || EndsWith(base, ".tsv")) found = Format::kCsv;
   for (std::string_view ext : {".jsonl", ".json", ".ndjson"}) {
-    if (EndsWith(base, ext)) return Format::kJsonl;
+    if (EndsWith(base, ext)) found = Format::kJsonl;
   }
   for (std::string_view ext : {".parquet", ".pq"}) {  // ".snappy.parquet" ends in ".parquet"
-    if (EndsWith(base, ext)) return Format::kParquet;
+    if (EndsWith(base, ext)) found = Format::kParquet;
   }
+  if (found == Format::kParquet && compression != InputCompression::kNone) {
+    return Status::InvalidArgument(
+        std::string(name) + ": a " + InputCompressionName(compression) +
+        "-compressed Parquet file is not read (Parquet compresses its own pages): decompress it "
+        "first");
+  }
+  if (found) return *found;
   return Status::InvalidArgument(std::string(name) +
-                                 ": cannot tell the format from the name (expected .csv, .jsonl, "
-                                 ".json, .ndjson, .parquet or .pq); name it with --in-format / "
+                                 ": cannot tell the format from the name (expected .csv, .tsv, "
+                                 ".jsonl, .json, .ndjson, .parquet or .pq, the first four "
+                                 "optionally followed by .gz or .zst); name it with --in-format / "
                                  "--out-format");
 }
 

@@ -13,6 +13,7 @@
 #include "arrow/table.h"
 #include "format/arrow_io.h"
 #include "format/arrow_status.h"
+#include "format/compressed_input.h"
 #include "format/json_object_lines.h"
 #include "format/jsonl_reader.h"
 #include "format/memory_pool.h"
@@ -43,8 +44,7 @@ constexpr int64_t kMaxBlocksAhead = 4;
 arrow::Result<std::shared_ptr<arrow::io::InputStream>> Gated(
     const std::shared_ptr<arrow::io::RandomAccessFile>& file,
     const std::shared_ptr<ReadaheadGate>& gate) {
-  ARROW_ASSIGN_OR_RAISE(int64_t size, file->GetSize());
-  ARROW_ASSIGN_OR_RAISE(auto stream, arrow::io::RandomAccessFile::GetStream(file, 0, size));
+  ARROW_ASSIGN_OR_RAISE(auto stream, StreamFromStart(file));
   return std::make_shared<GatedInputStream>(std::move(stream), gate);
 }
 
@@ -184,11 +184,19 @@ std::string StripPrefix(std::string msg, const std::string& prefix) {
   return msg;
 }
 
+// The input as the readers see it: decompressed when the options say it is compressed.
+// REQUIRES: options.compression is set (OpenBatchReader resolves it).
+Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenInput(
+    const std::shared_ptr<ObjectStore>& store, const std::string& key, const ReadOptions& o) {
+  return OpenDecodedInput(store, key, o.compression.value_or(InputCompression::kNone));
+}
+
 // Calls `on_line(line_number, text)` for each line of the object (without the '\n'); stops early
 // when it returns false.
 Status ForEachLine(const std::shared_ptr<ObjectStore>& store, const std::string& key,
+                   const ReadOptions& options,
                    const std::function<bool(int64_t, std::string_view)>& on_line) {
-  LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
+  LP_ASSIGN_OR_RETURN(auto file, OpenInput(store, key, options));
   std::string carry;
   int64_t line = 0;
   while (true) {
@@ -233,13 +241,16 @@ CsvOptions MakeCsvOptions(const ReadOptions& o) {
   c.read = arrow::csv::ReadOptions::Defaults();
   c.read.use_threads = o.use_threads;
   c.read.block_size = static_cast<int32_t>(std::clamp<int64_t>(o.block_size, 1 << 12, 1 << 30));
+  c.read.autogenerate_column_names = !o.csv.header;  // f0, f1, ...
   c.parse = arrow::csv::ParseOptions::Defaults();
-  c.parse.delimiter = o.csv_delimiter;
+  c.parse.delimiter = o.csv.delimiter.value_or(',');  // resolved by OpenBatchReader
+  c.parse.quoting = o.csv.quoting;
+  c.parse.quote_char = o.csv.quote;
   c.parse.newlines_in_values = true;  // quoted values may hold newlines (our writer quotes them)
   c.convert = arrow::csv::ConvertOptions::Defaults();
-  // Only an unquoted empty field is null: "NA", "null"... stay strings, and a quoted "" stays an
-  // empty string, so strings survive a CSV round trip.
-  c.convert.null_values = {""};
+  // By default only an unquoted empty field is null: "NA", "null"... stay strings, and a quoted
+  // "" stays an empty string, so strings survive a CSV round trip.
+  c.convert.null_values = o.csv.null_values;
   c.convert.strings_can_be_null = true;
   c.convert.quoted_strings_can_be_null = false;
   if (o.schema) {
@@ -312,9 +323,9 @@ Status CheckCsvText(const std::shared_ptr<arrow::io::RandomAccessFile>& file,
 Result<std::shared_ptr<arrow::RecordBatchReader>> EmptyIfZeroBytes(
     const std::shared_ptr<arrow::io::RandomAccessFile>& file, const ReadOptions& options,
     const std::string& name) {
-  auto size = file->GetSize();
-  if (!size.ok()) return FromArrow(size.status(), name);
-  if (*size != 0) return std::shared_ptr<arrow::RecordBatchReader>();
+  auto empty = IsEmptyInput(file);
+  if (!empty.ok()) return FromArrow(empty.status(), name);
+  if (!*empty) return std::shared_ptr<arrow::RecordBatchReader>();
   auto schema = options.schema ? options.schema : arrow::schema(arrow::FieldVector{});
   auto reader = arrow::RecordBatchReader::Make(arrow::RecordBatchVector{}, schema);
   if (!reader.ok()) return FromArrow(reader.status(), name);
@@ -324,8 +335,12 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> EmptyIfZeroBytes(
 // A file that is not text, named as CSV or JSON Lines: a Parquet file (PAR1 at both ends) or a
 // gzip stream (1f 8b) is said to be one, before any parsing (issue 13, BE-8: a Parquet file
 // named .csv was "line 45: malformed CSV row"; some parse as CSV and convert into garbage).
+// A compressed input's own bytes are compressed, of course: not sniffed.
 Status SniffNotText(ObjectStore& store, const std::string& key, const std::string& name,
-                    const char* format) {
+                    const char* format, const ReadOptions& options) {
+  if (options.compression.value_or(InputCompression::kNone) != InputCompression::kNone) {
+    return Status::OK();
+  }
   auto head = store.GetRange(key, 0, 4);
   if (!head.ok()) return Status::OK();  // the reader reports store errors
   if (*head == "PAR1") {
@@ -340,7 +355,13 @@ Status SniffNotText(ObjectStore& store, const std::string& key, const std::strin
   }
   if (head->size() >= 2 && (*head)[0] == '\x1f' && (*head)[1] == '\x8b') {
     return Status::InvalidData(name + ": not " + format +
-                               ": this looks gzip-compressed; decompress it first (gunzip)");
+                               ": this looks gzip-compressed; name it with .gz after the "
+                               "format's extension (x.csv.gz, read decompressed) or gunzip it");
+  }
+  if (*head == "\x28\xb5\x2f\xfd") {
+    return Status::InvalidData(name + ": not " + format +
+                               ": this looks zstd-compressed; name it with .zst after the "
+                               "format's extension (x.csv.zst, read decompressed) or unzstd it");
   }
   return Status::OK();
 }
@@ -350,7 +371,7 @@ Status DiagnoseCsv(const std::shared_ptr<ObjectStore>& store, const std::string&
                    const arrow::Status& st) {
   const std::string name = NameOf(*store, key, options);
   if (st.detail() && !st.IsInvalid()) return FromArrow(st, name);  // a store error
-  LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "CSV"));  // not text at all?
+  LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "CSV", options));  // not text at all?
   std::string msg = st.message();
   static const std::regex kRow(R"(^CSV parse error: Row #(\d+): ([\s\S]*)$)");
   static const std::regex kParse(R"(^CSV parse error: ([\s\S]*)$)");
@@ -366,7 +387,7 @@ Status DiagnoseCsv(const std::shared_ptr<ObjectStore>& store, const std::string&
     ReadOptions serial = options;
     serial.use_threads = false;
     CsvOptions c = MakeCsvOptions(serial);
-    auto file = OpenInputFile(store, key);
+    auto file = OpenInput(store, key, options);
     if (file.ok()) {
       arrow::Status again;
       auto reader = MakeCsv(*file, c);
@@ -398,8 +419,8 @@ Status DiagnoseCsv(const std::shared_ptr<ObjectStore>& store, const std::string&
       c.convert.column_types[schema->field(i)->name()] = arrow::utf8();
       if (schema->field(i)->type()->ToString() == type_name) candidates.push_back(i);
     }
-    int64_t line = 1 + c.read.skip_rows;  // the header
-    auto file = OpenInputFile(store, key);
+    int64_t line = options.csv.header ? 1 : 0;  // the header
+    auto file = OpenInput(store, key, options);
     if (file.ok()) {
       auto reader = MakeCsv(*file, c);
       std::shared_ptr<arrow::RecordBatch> batch;
@@ -484,9 +505,7 @@ std::shared_ptr<arrow::Schema> WidenNullCsvColumns(
     text.convert.column_types[f->name()] = arrow::utf8();
   }
   if (text.convert.include_columns.empty()) return schema;
-  auto size = file->GetSize();
-  if (!size.ok()) return schema;
-  auto stream = arrow::io::RandomAccessFile::GetStream(file, 0, *size);
+  auto stream = StreamFromStart(file);
   if (!stream.ok()) return schema;
   auto reader = MakeCsv(*stream, text);
   if (!reader.ok()) return schema;
@@ -577,7 +596,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
                                                           const std::string& key,
                                                           const ReadOptions& options) {
   const std::string name = NameOf(*store, key, options);
-  LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
+  LP_ASSIGN_OR_RETURN(auto file, OpenInput(store, key, options));
   LP_ASSIGN_OR_RETURN(auto empty, EmptyIfZeroBytes(file, options, name));
   if (empty) return empty;
   CsvOptions c = MakeCsvOptions(options);
@@ -592,7 +611,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
     inferred = InferCsvSchema(file, c, &too_long, &magic);
     // What a Parquet or gzip file begins with: say what it is, even when it parses as CSV.
     if (magic == "PAR1" || magic.rfind("\x1f\x8b", 0) == 0) {
-      LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "CSV"));
+      LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "CSV", options));
     }
     while (!inferred && too_long && c.read.block_size < kMaxBlockBytes) {
       c.read.block_size = static_cast<int32_t>(std::min<int64_t>(int64_t{c.read.block_size} * 4,
@@ -604,7 +623,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCsv(std::shared_ptr<Object
   if (inferred) {
     Status text = CheckCsvText(file, *inferred, name, 2 * c.read.block_size);
     if (!text.ok()) {
-      LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "CSV"));  // not text at all?
+      LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "CSV", options));  // not text at all?
       return text;
     }
   }
@@ -680,9 +699,9 @@ arrow::json::ParseOptions JsonParseOptions(const std::shared_ptr<arrow::Schema>&
 
 // The line number of the 0-based `row`-th non-blank line, or -1.
 int64_t LineOfJsonRow(const std::shared_ptr<ObjectStore>& store, const std::string& key,
-                      int64_t row) {
+                      const ReadOptions& options, int64_t row) {
   int64_t found = -1, seen = 0;
-  Status st = ForEachLine(store, key, [&](int64_t line, std::string_view text) {
+  Status st = ForEachLine(store, key, options, [&](int64_t line, std::string_view text) {
     if (IsBlank(text)) return true;
     if (seen++ == row) {
       found = line;
@@ -713,6 +732,7 @@ arrow::Status ParseJsonChunk(const std::vector<std::string>& lines, size_t first
 // Re-scans the file in chunks of lines with the reader's final types; the first chunk that fails
 // is bisected down to one line.  Returns the line number, or -1.
 int64_t FindBadJsonLine(const std::shared_ptr<ObjectStore>& store, const std::string& key,
+                        const ReadOptions& options,
                         const arrow::json::ParseOptions& parse, std::string* problem) {
   std::vector<std::string> lines;
   std::vector<int64_t> numbers;
@@ -739,7 +759,7 @@ int64_t FindBadJsonLine(const std::shared_ptr<ObjectStore>& store, const std::st
     bad = numbers[hi - 1];
     return false;
   };
-  Status scan = ForEachLine(store, key, [&](int64_t line, std::string_view text) {
+  Status scan = ForEachLine(store, key, options, [&](int64_t line, std::string_view text) {
     if (IsBlank(text)) return true;
     if (std::string not_object = NotAnObjectLine(text); !not_object.empty()) {
       // Never handed to Arrow (json_object_lines.h); bad itself unless a line before it is.
@@ -772,14 +792,14 @@ Status DiagnoseJson(const std::shared_ptr<ObjectStore>& store, const std::string
   const std::string name = NameOf(*store, key, options);
   const bool not_object = IsNotAnObjectLineError(st);  // met ahead of Arrow, maybe too early
   if (st.detail() && !not_object) return FromArrow(st, name);  // a store error, not the data
-  LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "JSON Lines"));  // not text at all?
+  LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "JSON Lines", options));  // not text at all?
   arrow::json::ParseOptions parse = JsonParseOptions(read_schema);
   if ((!options.schema || options.on_schema_mismatch != SchemaMismatch::kDrop) && read_schema) {
     // The inferred types are fixed now; a field they lack is what broke the stream.
     parse.unexpected_field_behavior = arrow::json::UnexpectedFieldBehavior::Error;
   }
   std::string problem;
-  int64_t line = FindBadJsonLine(store, key, parse, &problem);
+  int64_t line = FindBadJsonLine(store, key, options, parse, &problem);
   if (line > 0) {
     return Status::InvalidData(name + ": line " + std::to_string(line) +
                                ": bad JSON line: " + CleanJsonMessage(problem));
@@ -792,7 +812,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
                                                             const std::string& key,
                                                             const ReadOptions& options) {
   const std::string name = NameOf(*store, key, options);
-  LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
+  LP_ASSIGN_OR_RETURN(auto file, OpenInput(store, key, options));
   LP_ASSIGN_OR_RETURN(auto empty, EmptyIfZeroBytes(file, options, name));
   if (empty) return empty;
   // Flat schemas (given or inferred) go to our own reader (jsonl_reader.h), ~3x faster; nested
@@ -813,7 +833,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
     auto inference =
         InferJsonlSchema(file, std::clamp<int64_t>(options.block_size, 1 << 12, 1 << 30), name);
     if (!inference.ok()) {
-      LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "JSON Lines"));  // not text at all?
+      LP_RETURN_NOT_OK(SniffNotText(*store, key, name, "JSON Lines", options));  // not text at all?
       return inference.status();
     }
     JsonlInference inferred = inference.MoveValueUnsafe();
@@ -897,7 +917,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
   if (!cast_columns.empty()) {
     out_schema = options.schema;
     auto target = options.schema;
-    post = [store, key, name, target, cast_columns](
+    post = [store, key, options, name, target, cast_columns](
                std::shared_ptr<arrow::RecordBatch> batch,
                int64_t rows_before) -> arrow::Result<std::shared_ptr<arrow::RecordBatch>> {
       arrow::ArrayVector columns = batch->columns();
@@ -919,7 +939,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenJsonl(std::shared_ptr<Obje
           }
         }
         const auto& strings = static_cast<const arrow::StringArray&>(*columns[i]);
-        int64_t line = LineOfJsonRow(store, key, rows_before + lo);
+        int64_t line = LineOfJsonRow(store, key, options, rows_before + lo);
         std::string where = line > 0 ? "line " + std::to_string(line) + ": " : "";
         return ToArrow(Status::InvalidData(
             name + ": " + where + "field '" + target->field(i)->name() + "': '" +
@@ -983,7 +1003,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquet(std::shared_ptr<Ob
                                                               const std::string& key,
                                                               const ReadOptions& options) {
   const std::string name = NameOf(*store, key, options);
-  LP_ASSIGN_OR_RETURN(auto file, OpenInputFile(store, key));
+  LP_ASSIGN_OR_RETURN(auto file, OpenInput(store, key, options));
   LP_ARROW_ASSIGN_OR_RETURN(int64_t size, file->GetSize(), name);
   parquet::arrow::FileReaderBuilder builder;
   arrow::Status st = builder.Open(file, parquet::ReaderProperties(StreamPool()));
@@ -1054,9 +1074,69 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenAs(std::shared_ptr<ObjectS
 
 }  // namespace
 
+Status CsvDialect::Validate() const {
+  auto line_break = [](char c) { return c == '\n' || c == '\r'; };
+  if (delimiter && line_break(*delimiter)) {
+    return Status::InvalidArgument("the CSV delimiter cannot be a line break");
+  }
+  if (quoting && line_break(quote)) {
+    return Status::InvalidArgument("the CSV quote character cannot be a line break");
+  }
+  if (quoting && delimiter && *delimiter == quote) {
+    return Status::InvalidArgument(std::string("the CSV delimiter and quote character are both '") +
+                                   quote + "'");
+  }
+  return Status::OK();
+}
+
+char CsvDialect::DelimiterFor(std::string_view name) const {
+  if (delimiter) return *delimiter;
+  return IsTsvName(name) ? '\t' : ',';
+}
+
+namespace {
+std::string CharName(char c) {
+  if (c == '\t') return "tab";
+  if (c == ' ') return "space";
+  return std::string("'") + c + "'";
+}
+}  // namespace
+
+std::string CsvDialect::Describe() const {
+  std::vector<std::string> parts;
+  if (delimiter && *delimiter != ',') parts.push_back("delimiter " + CharName(*delimiter));
+  if (!header) parts.push_back("no header");
+  if (!quoting) {
+    parts.push_back("no quoting");
+  } else if (quote != '"') {
+    parts.push_back("quote " + CharName(quote));
+  }
+  if (null_values != std::vector<std::string>{""}) {
+    std::string nulls = "null";
+    for (const auto& v : null_values) nulls += " '" + v + "'";
+    parts.push_back(nulls);
+  }
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
+  return out;
+}
+
 Result<std::shared_ptr<arrow::RecordBatchReader>> OpenBatchReader(
     std::shared_ptr<ObjectStore> store, const std::string& key, Format format,
-    const ReadOptions& options) {
+    const ReadOptions& given) {
+  // What the name decides, decided once: the compression and a TSV's delimiter.
+  ReadOptions options = given;
+  if (!options.compression) options.compression = InputCompressionOf(key);
+  if (format == Format::kParquet && *options.compression != InputCompression::kNone) {
+    return Status::InvalidArgument(NameOf(*store, key, options) + ": a " +
+                                   InputCompressionName(*options.compression) +
+                                   "-compressed Parquet file is not read (Parquet compresses its "
+                                   "own pages): decompress it first");
+  }
+  if (format == Format::kCsv) {
+    LP_RETURN_NOT_OK(options.csv.Validate());
+    options.csv.delimiter = options.csv.DelimiterFor(key);
+  }
   if (!options.schema || !options.check_schema) {
     if (format == Format::kParquet && options.schema) {
       // Parquet stores its types: conform them to the given ones.

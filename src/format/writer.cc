@@ -173,7 +173,7 @@ Result<std::unique_ptr<BatchWriter>> OpenBatchWriter(std::shared_ptr<ObjectStore
       return std::unique_ptr<BatchWriter>(
           std::make_unique<ParquetWriter>(std::move(stream), std::move(schema), options));
     case Format::kCsv: {
-      auto w = CsvWriter::Make(stream, schema, options.csv_header);
+      auto w = CsvWriter::Make(stream, schema, options.csv_header, options.csv_delimiter);
       if (!w.ok()) {
         (void)stream->Abort();
         return w.status().WithContext(uri);

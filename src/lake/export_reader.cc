@@ -5,21 +5,15 @@
 
 #include "arrow/array.h"
 #include "arrow/compute/api.h"
-#include "arrow/csv/api.h"
-#include "arrow/io/compressed.h"
 #include "arrow/json/api.h"
-#include "arrow/util/compression.h"
 #include "format/arrow_io.h"
 #include "format/arrow_status.h"
+#include "format/compressed_input.h"
 #include "format/format.h"
 #include "format/reader.h"
 
 namespace lakepack::lake {
 namespace {
-
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // Applies UnwrapDynamoDb to every batch of `inner`.
 class DynamoDbReader final : public arrow::RecordBatchReader {
@@ -46,56 +40,6 @@ class DynamoDbReader final : public arrow::RecordBatchReader {
   std::string source_;
   std::shared_ptr<arrow::Schema> schema_;
 };
-
-// `reader`, holding the decompressing stream and its codec for as long as it lives.
-std::shared_ptr<arrow::RecordBatchReader> KeepingAlive(
-    std::shared_ptr<arrow::RecordBatchReader> reader, std::shared_ptr<arrow::util::Codec> codec,
-    std::shared_ptr<arrow::io::InputStream> input) {
-  struct Holder final : arrow::RecordBatchReader {
-    std::shared_ptr<arrow::RecordBatchReader> r;
-    std::shared_ptr<arrow::util::Codec> c;
-    std::shared_ptr<arrow::io::InputStream> in;
-    std::shared_ptr<arrow::Schema> schema() const override { return r->schema(); }
-    arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
-      return r->ReadNext(out);
-    }
-  };
-  auto h = std::make_shared<Holder>();
-  h->r = std::move(reader);
-  h->c = std::move(codec);
-  h->in = std::move(input);
-  return h;
-}
-
-// Arrow's streaming CSV / JSON readers over a gzip-decompressing stream of the object.
-Result<std::shared_ptr<arrow::RecordBatchReader>> OpenGzip(std::shared_ptr<ObjectStore> store,
-                                                           const std::string& key,
-                                                           const std::string& uri,
-                                                           format::Format fmt) {
-  LP_ASSIGN_OR_RETURN(auto file, format::OpenInputFile(store, key));
-  LP_ARROW_ASSIGN_OR_RETURN(auto codec, arrow::util::Codec::Create(arrow::Compression::GZIP), uri);
-  LP_ARROW_ASSIGN_OR_RETURN(auto input, arrow::io::CompressedInputStream::Make(codec.get(), file), uri);
-  // The codec must outlive the stream: keep both in the reader's closure.
-  std::shared_ptr<arrow::util::Codec> keep(std::move(codec));
-  if (fmt == format::Format::kCsv) {
-    LP_ARROW_ASSIGN_OR_RETURN(
-        auto reader,
-        arrow::csv::StreamingReader::Make(arrow::io::default_io_context(), input,
-                                          arrow::csv::ReadOptions::Defaults(),
-                                          arrow::csv::ParseOptions::Defaults(),
-                                          arrow::csv::ConvertOptions::Defaults()),
-        uri);
-    return KeepingAlive(reader, keep, input);
-  }
-  if (fmt == format::Format::kJsonl) {
-    LP_ARROW_ASSIGN_OR_RETURN(auto reader,
-                              arrow::json::StreamingReader::Make(input, arrow::json::ReadOptions::Defaults(),
-                                                                 arrow::json::ParseOptions::Defaults()),
-                              uri);
-    return KeepingAlive(reader, keep, input);
-  }
-  return Status::InvalidArgument(uri + ": gzip-compressed Parquet is not a format (Parquet compresses its pages)");
-}
 
 // One DynamoDB attribute value column (a struct of type keys) as a plain column.
 Result<std::shared_ptr<arrow::Array>> UnwrapValue(const std::shared_ptr<arrow::Array>& col,
@@ -162,17 +106,16 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> OpenExportFile(std::shared_ptr
                                                                  const std::string& key,
                                                                  const std::string& uri,
                                                                  const std::string& input_format) {
-  const bool gz = EndsWith(uri, ".gz");
-  const std::string name = gz ? uri.substr(0, uri.size() - 3) : uri;
   const bool dynamodb = input_format == "dynamodb";
+  // The name's compression suffix (".gz", ".zst") is stripped by the format's detection and
+  // decompressed by the one decompressing input of format/compressed_input.h.
   LP_ASSIGN_OR_RETURN(format::Format fmt,
-                      format::ResolveFormat(name, dynamodb ? "jsonl" : input_format));
+                      format::ResolveFormat(uri, dynamodb ? "jsonl" : input_format));
   std::shared_ptr<arrow::RecordBatchReader> reader;
-  if (gz) {
-    LP_ASSIGN_OR_RETURN(reader, OpenGzip(store, key, uri, fmt));
-  } else if (dynamodb) {
+  if (dynamodb) {
     // Arrow's JSON reader: nested objects as structs (lakepack's reader is for flat lines).
-    LP_ASSIGN_OR_RETURN(auto file, format::OpenInputFile(store, key));
+    LP_ASSIGN_OR_RETURN(auto file, format::OpenDecodedInput(store, key,
+                                                            format::InputCompressionOf(key)));
     LP_ARROW_ASSIGN_OR_RETURN(auto r,
                               arrow::json::StreamingReader::Make(file, arrow::json::ReadOptions::Defaults(),
                                                                  arrow::json::ParseOptions::Defaults()),

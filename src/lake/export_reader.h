@@ -1,6 +1,6 @@
 // lake/export_reader.h: reading one snapshot export file as record batches — the formats of
-// format/reader.h, gzip-compressed ones (".csv.gz", ".json.gz", ".jsonl.gz", decompressed as they
-// stream), and DynamoDB's JSON export (lines of {"Item": {"attr": {"S": "..."}, ...}}), whose
+// format/reader.h, compressed ones (".csv.gz", ".jsonl.gz", ".json.zst"..., decompressed as they
+// stream by format/compressed_input.h, as every reader does), and DynamoDB's JSON export (lines of {"Item": {"attr": {"S": "..."}, ...}}), whose
 // typed attribute values are unwrapped into plain columns: S → string, N → int64 when every
 // value of the batch is integral else float64, BOOL → bool, NULL → null; M, L, SS, NS and B keep
 // the structure Arrow's JSON reader gives them.

@@ -1613,10 +1613,7 @@ Result<int64_t> BuildSnapshotManifest(const std::string& prefix, const std::stri
   for (const auto& o : objects) {
     std::string base = o.key.substr(o.key.rfind('/') + 1);
     if (base.rfind("manifest-", 0) == 0 || o.key.find("/_lakepack/") != std::string::npos) continue;
-    std::string name = base.size() > 3 && base.compare(base.size() - 3, 3, ".gz") == 0
-                           ? base.substr(0, base.size() - 3)
-                           : base;
-    auto fmt = format::DetectFormat(name);
+    auto fmt = format::DetectFormat(base);  // a compression suffix (.gz, .zst) is stripped
     if (!fmt.ok()) continue;  // not a data file (a marker, a listing)
     manifest::FileEntry e;
     e.uri = loc.store->Uri(o.key);

@@ -18,6 +18,16 @@ Status ConvertOptions::Validate() const {
     LP_RETURN_NOT_OK(format::ParseSchemaMismatch(on_schema_mismatch).status());
   }
   if (batch_rows < 0) return Status::InvalidArgument("batch_rows must be positive");
+  LP_RETURN_NOT_OK(csv.Validate());
+  if (format::InputCompressionOf(dst) != format::InputCompression::kNone) {
+    return Status::InvalidArgument(dst + ": lakepack does not compress its output files; name it "
+                                   "without ." +
+                                   std::string(dst.substr(dst.rfind('.') + 1)) +
+                                   " (Parquet compresses its pages: --compression)");
+  }
+  if (out_delimiter && (*out_delimiter == '"' || *out_delimiter == '\n' || *out_delimiter == '\r')) {
+    return Status::InvalidArgument("the CSV output delimiter cannot be a quote or a line break");
+  }
   if (row_group_rows < 0 || row_group_bytes < 0) {
     return Status::InvalidArgument("the row group size must be positive");
   }
@@ -80,6 +90,7 @@ Result<ConvertReport> Convert(const ConvertOptions& o, const JobContext& context
   }
   format::ReadOptions ro;
   ro.display_name = src_name;
+  ro.csv = o.csv;
   if (!o.schema.empty()) {
     LP_ASSIGN_OR_RETURN(ro.schema, format::LoadSchemaFile(o.schema, o.store));
     ro.schema_source = "the schema file " + o.schema;
@@ -89,6 +100,7 @@ Result<ConvertReport> Convert(const ConvertOptions& o, const JobContext& context
   }
   if (o.batch_rows > 0) ro.batch_rows = o.batch_rows;
   format::WriteOptions wo;
+  wo.csv_delimiter = o.out_delimiter.value_or(format::IsTsvName(o.dst) ? '\t' : ',');
   if (!o.compression.empty()) {
     LP_ASSIGN_OR_RETURN(wo.compression, format::ParseCompression(o.compression));
   }

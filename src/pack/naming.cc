@@ -1,6 +1,7 @@
 // naming.cc: see naming.h.
 #include "pack/naming.h"
 
+#include <cctype>
 #include <cstdio>
 #include <set>
 
@@ -59,13 +60,27 @@ Result<int64_t> ParseFileNumber(std::string_view name) {
 }
 
 Result<format::Format> FormatOfExtension(std::string_view ext) {
-  if (ext == "csv") return format::Format::kCsv;
-  if (ext == "jsonl" || ext == "json" || ext == "ndjson") return format::Format::kJsonl;
-  if (ext == "parquet" || ext == "pq" || HasExtension("x." + std::string(ext), "parquet")) {
-    return format::Format::kParquet;
-  }
+  // The format's own detection: case-insensitive, ".tsv" is CSV, ".gz" / ".zst" after a text
+  // format's extension are decompressed.
+  auto f = format::DetectFormat("x." + std::string(ext));
+  if (f.ok()) return f;
   return Status::InvalidArgument("unsupported file extension '" + std::string(ext) +
-                                 "' (use csv, jsonl, parquet or snappy.parquet)");
+                                 "' (use csv, tsv, jsonl, parquet or snappy.parquet; csv, tsv and "
+                                 "jsonl also with .gz or .zst)");
+}
+
+namespace {
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+}  // namespace
+
+bool HasInputExtension(std::string_view name, std::string_view ext) {
+  const std::string base = Lower(BaseName(name));
+  const std::string e = Lower(ext);
+  return HasExtension(base, e) || HasExtension(format::StripCompressionSuffix(base), e);
 }
 
 Result<OutputExtension> ParseOutputExtension(std::string_view ext) {

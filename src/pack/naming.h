@@ -43,6 +43,10 @@ bool HasExtension(std::string_view name, std::string_view ext);
 
 // The format an output/input extension stands for: csv, jsonl (json, ndjson), parquet
 // (snappy.parquet, parquet, pq).  Also checks the extension is one pack can write.
+// True when `name` has the input extension `ext` (PackOptions::in_ext): case-insensitively, with
+// or without its compression suffix ("a.CSV", "b.csv.gz" and "b.csv.gz" by "csv.gz" for "csv").
+bool HasInputExtension(std::string_view name, std::string_view ext);
+
 Result<format::Format> FormatOfExtension(std::string_view ext);
 
 // An output extension pack writes: exactly csv, jsonl, parquet (snappy), or CODEC.parquet with

@@ -241,6 +241,9 @@ class PackRun {
       return Status::InvalidData(msg);
     }
     report.plan_text = DescribePlan(plan, req);
+    if (std::string d = o_.csv.Describe(); !d.empty()) {
+      report.plan_text += "CSV inputs read with: " + d + "\n";
+    }
     report.already_packed = plan.already_packed;
     report.input_bytes = plan.input_bytes;
     report.recovered = recovering;
@@ -449,6 +452,7 @@ class PackRun {
       LP_ASSIGN_OR_RETURN(auto fmt, format::DetectFormat(key));
       format::ReadOptions ro;
       ro.use_threads = false;
+      ro.csv = o_.csv;
       if (o_.read_block_bytes > 0) ro.block_size = o_.read_block_bytes;
       LP_ASSIGN_OR_RETURN(auto reader, format::OpenBatchReader(in_, key, fmt, ro));
       own_.push_back(reader->schema());
@@ -483,6 +487,7 @@ class PackRun {
     std::string uri;
     bool allow_cast;
     std::shared_ptr<arrow::Schema> own;  // its own columns (ResolveSchema)
+    bool is_input;  // an input (read with the run's CSV dialect), not the base copy (ours)
   };
 
   // Reads every source in order into `queue`, conformed to `target`.  Runs on the producer
@@ -497,6 +502,7 @@ class PackRun {
         ro.check_schema = false;
         ro.on_schema_mismatch = o_.on_schema_mismatch;
       }
+      if (src.is_input) ro.csv = o_.csv;
       if (o_.read_block_bytes > 0) ro.block_size = o_.read_block_bytes;
       // Parquet output: the encoder (this run's calling thread) keeps one core busy, so parsing
       // on this thread alone keeps up, and skips Arrow's parallel parse's hand-offs and memory
@@ -532,13 +538,14 @@ class PackRun {
     std::vector<Source> sources;
     if (!base_key.empty()) {
       sources.push_back(
-          {out_, base_key, out_format_, out_->Uri(base_key), /*allow_cast=*/true, base_own_});
+          {out_, base_key, out_format_, out_->Uri(base_key), /*allow_cast=*/true, base_own_,
+           /*is_input=*/false});
     }
     for (size_t i = 0; i < plan.inputs.size(); ++i) {
       const std::string& key = key_of_uri.at(plan.inputs[i].key);
       LP_ASSIGN_OR_RETURN(auto fmt, format::DetectFormat(key));
       bool cast = fmt != format::Format::kParquet || o_.cast_parquet;
-      sources.push_back({in_, key, fmt, plan.inputs[i].key, cast, own_[i]});
+      sources.push_back({in_, key, fmt, plan.inputs[i].key, cast, own_[i], /*is_input=*/true});
     }
     auto open = [&](int64_t index) -> Result<std::shared_ptr<format::ObjectOutputStream>> {
       LP_RETURN_NOT_OK(keeper.status());
@@ -709,6 +716,9 @@ Status PackOptions::Validate() const {
   if (!in_ext.empty()) {
     auto in_fmt = FormatOfExtension(in_ext);
     if (!in_fmt.ok()) return in_fmt.status().WithContext("pack: --in-ext");
+  }
+  if (Status dialect = csv.Validate(); !dialect.ok()) {
+    return dialect.WithContext("pack");
   }
   if (read_block_bytes < 0) {
     return Status::InvalidArgument("pack: read block size must be positive, got " +

@@ -97,12 +97,15 @@ Result<PackPlan> MakePlan(const PlanRequest& r) {
     std::string_view base = BaseName(in.key);
     if (base.empty() || base[0] == '.' || base[0] == '_') continue;
     if (in.key.find("/_lakepack/") != std::string::npos) continue;
-    if (!r.in_ext.empty() && !HasExtension(base, r.in_ext)) continue;
-    if (r.in_ext.empty()) {
-      // Without a filter, pack every file whose format is known (by its last extension).
-      auto last = base.rfind('.');
-      if (last == std::string_view::npos || !FormatOfExtension(base.substr(last + 1)).ok())
-        continue;
+    if (!r.in_ext.empty() && !HasInputExtension(base, r.in_ext)) {
+      plan.skipped_inputs.push_back(in.key);
+      continue;
+    }
+    // Pack every file whose format is known (format/format.h: case-insensitively, ".tsv", a ".gz"
+    // or ".zst" after a text format's extension); the others are listed as skipped.
+    if (!format::DetectFormat(base).ok()) {
+      plan.skipped_inputs.push_back(in.key);
+      continue;
     }
     auto it = packed.find(in.key);
     if (it != packed.end()) {  // the URI is the identity: never packed twice
@@ -157,6 +160,12 @@ std::string DescribePlan(const PackPlan& p, const PlanRequest& r) {
   for (const auto& f : p.skipped_outputs) {
     s += "skipped (not named " + OutputFileName(r.table, r.suffix, 0, r.out_ext) + " etc.): " + f +
          "\n";
+  }
+  for (const auto& f : p.skipped_inputs) {
+    s += "skipped input (" +
+         (r.in_ext.empty() ? std::string("not a csv, tsv, jsonl or parquet name")
+                           : "not ." + r.in_ext) +
+         "): " + f + "\n";
   }
   for (const auto& f : p.stale_files) s += "delete (left by a crashed run): " + f + "\n";
   if (p.latest_n < 0) {

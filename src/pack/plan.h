@@ -62,6 +62,8 @@ struct PackPlan {
   // Files of the table's extension in the partition that are not TABLE[_SUFFIX]_N.EXT (e.g.
   // "t_final.csv"): neither counted as outputs nor touched; listed by DescribePlan.
   std::vector<std::string> skipped_outputs;
+  // Inputs not packed: not of a known format (lakepack/format.h), or not of `in_ext` (URIs).
+  std::vector<std::string> skipped_inputs;
   int64_t input_bytes = 0;
   // The latest existing output file (before this run), -1 if none.
   int64_t latest_n = -1;
