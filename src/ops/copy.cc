@@ -7,6 +7,7 @@
 
 #include "base/json.h"
 #include "base/tasks.h"
+#include "ops/failures.h"
 #include "store/forwarding_store.h"
 #include "store/traffic.h"
 
@@ -74,28 +75,11 @@ Status CopyOptions::Validate() const {
 }
 
 Status CopyReport::ToStatus() const {
-  if (cancelled) {
-    // Cancellation wins: the caller asked to stop, and failures before it are only reported.
-    std::string message = "copy cancelled; " + std::to_string(copied) + " of " +
-                          std::to_string(planned) + " objects were copied";
-    for (size_t k = 0; k < failures.size(); ++k) {
-      message += (k == 0 ? "; failed: " : "; ") + Describe(failures[k]);
-    }
-    return Status::Cancelled(message);
-  }
-  if (failures.empty()) return Status::OK();
-  std::string message = Describe(failures[0]);
-  if (failures.size() > 1) {
-    message += " (and " + std::to_string(failures.size() - 1) + " more failed:";
-    for (size_t k = 1; k < failures.size(); ++k)
-      message += (k > 1 ? "; " : " ") + Describe(failures[k]);
-    message += ")";
-  }
-  if (recursive || planned > 1) {
-    message +=
-        "; " + std::to_string(copied) + " of " + std::to_string(planned) + " objects were copied";
-  }
-  return Status(failures[0].status.code(), message);
+  // Cancellation wins: the caller asked to stop, and failures before it are only reported.
+  return FailuresStatus(
+      "copy", cancelled, failures, [](const CopyFailure& f) { return Describe(f); },
+      std::to_string(copied) + " of " + std::to_string(planned) + " objects were copied",
+      recursive || planned > 1);
 }
 
 std::string CopyReport::ToJson() const {

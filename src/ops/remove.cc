@@ -8,6 +8,7 @@
 
 #include "base/json.h"
 #include "base/tasks.h"
+#include "ops/failures.h"
 #include "store/traffic.h"
 
 namespace lakepack::ops {
@@ -60,26 +61,10 @@ Status RemoveOptions::Validate() const {
 }
 
 Status RemoveReport::ToStatus() const {
-  const std::string tally =
-      std::to_string(removed) + " of " + std::to_string(planned) + " objects were removed";
-  if (cancelled) {
-    std::string message = "rm cancelled; " + tally;
-    for (size_t k = 0; k < failures.size(); ++k) {
-      message += (k == 0 ? "; failed: " : "; ") + Describe(failures[k]);
-    }
-    return Status::Cancelled(message);
-  }
-  if (failures.empty()) return Status::OK();
-  std::string message = Describe(failures[0]);
-  if (failures.size() > 1) {
-    message += " (and " + std::to_string(failures.size() - 1) + " more failed:";
-    for (size_t k = 1; k < failures.size(); ++k) {
-      message += (k > 1 ? "; " : " ") + Describe(failures[k]);
-    }
-    message += ")";
-  }
-  if (recursive || planned > 1) message += "; " + tally;
-  return Status(failures[0].status.code(), message);
+  return FailuresStatus(
+      "rm", cancelled, failures, [](const RemoveFailure& f) { return Describe(f); },
+      std::to_string(removed) + " of " + std::to_string(planned) + " objects were removed",
+      recursive || planned > 1);
 }
 
 std::string RemoveReport::ToJson() const {

@@ -7,6 +7,7 @@
 
 #include "base/json.h"
 #include "base/tasks.h"
+#include "ops/failures.h"
 #include "ops/remove.h"
 #include "store/s3/crypto.h"
 #include "store/traffic.h"
@@ -105,25 +106,11 @@ Status SyncOptions::Validate() const {
 }
 
 Status SyncReport::ToStatus() const {
-  const std::string tally = std::to_string(copied + deleted) + " of " +
-                            std::to_string(to_copy + to_delete) + " objects were synced";
-  if (cancelled) {
-    std::string message = "sync cancelled; " + tally;
-    for (size_t k = 0; k < failures.size(); ++k) {
-      message += (k == 0 ? "; failed: " : "; ") + Describe(failures[k]);
-    }
-    return Status::Cancelled(message);
-  }
-  if (failures.empty()) return Status::OK();
-  std::string message = Describe(failures[0]);
-  if (failures.size() > 1) {
-    message += " (and " + std::to_string(failures.size() - 1) + " more failed:";
-    for (size_t k = 1; k < failures.size(); ++k) {
-      message += (k > 1 ? "; " : " ") + Describe(failures[k]);
-    }
-    message += ")";
-  }
-  return Status(failures[0].status.code(), message + "; " + tally);
+  return FailuresStatus(
+      "sync", cancelled, failures, [](const SyncFailure& f) { return Describe(f); },
+      std::to_string(copied + deleted) + " of " + std::to_string(to_copy + to_delete) +
+          " objects were synced",
+      true);
 }
 
 std::string SyncReport::ToJson() const {
