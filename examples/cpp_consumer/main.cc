@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   p.output_base = (work / "out").string();
   p.table = "customers";
   p.file_limit_bytes = 256'000;
+  p.force = true;  // a limit under 1 MB is refused unless forced: small files for a quick example
   auto packed = lakepack::pack::Pack(p);
   if (!packed.ok()) return Fail("pack", packed.status());
   for (const auto& f : packed->files) {
